@@ -1,0 +1,147 @@
+"""The /api/v2 endpoint: authentication, dispatch, Tautulli's envelope and output formats.
+
+Transport and errors follow reference section 1.1, with these deliberate differences (bugs fixed,
+reference section 9): the key is accepted from the ``X-Api-Key`` header as well as ``apikey``
+(newer Tautulli does this, and the PyPI ``tautulli`` client relies on it); malformed or missing
+parameters answer HTTP 400 with a message naming the parameter, where Tautulli raised and answered
+500 "Check the logs for errors"; ``docs`` and ``docs_md`` need the key like every other command.
+"""
+
+import json
+import logging
+import re
+import time
+
+import xmltodict
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+
+from .errors import ApiError
+from .params import Params
+from .registry import COMMANDS
+
+logger = logging.getLogger(__name__)
+
+RESERVED_PARAMS = {"apikey", "cmd", "callback", "debug", "profileme", "out_type", "app"}
+_CALLBACK_RE = re.compile(r"^[a-zA-Z_$][a-zA-Z0-9_$.]*$")
+JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+
+
+def _request_params(request: HttpRequest) -> dict[str, str]:
+    """Query string and form body merged (the form wins), as CherryPy gives them to Tautulli."""
+    merged = {key: request.GET.get(key) for key in request.GET}
+    if request.method == "POST":
+        merged.update({key: request.POST.get(key) for key in request.POST})
+    return merged
+
+
+def _possible_commands() -> str:
+    return ", ".join(sorted(COMMANDS))
+
+
+def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
+    """Raise ApiError unless the request carries the API key (or, with app=true, a device token)."""
+    from core.models import ApiKey
+    from notifications.models import MobileDevice
+
+    key = params.get("apikey") or request.headers.get("X-Api-Key") or ""
+    if not key:
+        raise ApiError("Parameter apikey is required")
+    if str(params.get("app", "")).lower() == "true":
+        device = MobileDevice.objects.filter(device_token=key).first()
+        if device is None:
+            raise ApiError("Invalid apikey")
+        from django.utils import timezone
+
+        MobileDevice.objects.filter(pk=device.pk).update(last_seen=timezone.now())
+        return
+    import hmac
+
+    if not hmac.compare_digest(key.encode(), ApiKey.current().encode()):
+        raise ApiError("Invalid apikey")
+
+
+def _envelope(result: str, message, data) -> dict:
+    return {"response": {"result": result, "message": message, "data": data}}
+
+
+def _render(envelope: dict, params: dict[str, str], status: int) -> HttpResponse:
+    out_type = (params.get("out_type") or "json").lower()
+    if out_type == "xml":
+        body = xmltodict.unparse(_xml_safe(envelope), pretty=True)
+        return HttpResponse(body, status=status, content_type="application/xml;charset=UTF-8")
+    if params.get("debug") in {"1", "true"}:
+        body = json.dumps(envelope, indent=4, sort_keys=True, ensure_ascii=False)
+    else:
+        body = json.dumps(envelope, ensure_ascii=False)
+    callback = params.get("callback")
+    if callback:
+        if not _CALLBACK_RE.match(callback):
+            bad = _envelope("error", "Invalid callback name", {})
+            return HttpResponse(json.dumps(bad), status=400, content_type=JSON_CONTENT_TYPE)
+        return HttpResponse(
+            f"{callback}({body});", status=status, content_type="application/javascript"
+        )
+    return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
+
+
+def _xml_safe(value):
+    """xmltodict wants strings; None becomes an empty element, booleans 0/1-like text."""
+    if isinstance(value, dict):
+        return {str(k): _xml_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_xml_safe(v) for v in value]
+    if value is None:
+        return None
+    return str(value)
+
+
+def dispatch(request: HttpRequest) -> HttpResponse:
+    """Answer one /api/v2 request. Never raises: every failure becomes an error envelope."""
+    started = time.monotonic()
+    raw_params = _request_params(request)
+    command_name = raw_params.get("cmd") or ""
+    try:
+        _authenticate(request, raw_params)
+        if not command_name:
+            raise ApiError(
+                f"Parameter cmd is required. Possible commands are: {_possible_commands()}"
+            )
+        command = COMMANDS.get(command_name)
+        if command is None:
+            raise ApiError(
+                f"Unknown command: {command_name}. Possible commands are: {_possible_commands()}"
+            )
+        params = Params({k: v for k, v in raw_params.items() if k not in RESERVED_PARAMS})
+        data = command.func(request, params)
+    except ApiError as exc:
+        return _render(_envelope("error", exc.message, exc.data), raw_params, exc.status)
+    except DatabaseError:
+        logger.exception("/api/v2 %s failed on the database", command_name)
+        return _render(_envelope("error", "Check the logs for errors", {}), raw_params, 500)
+    except Exception:  # noqa: BLE001 - the envelope, never a traceback, whatever went wrong
+        logger.exception("/api/v2 %s failed", command_name)
+        return _render(_envelope("error", "Check the logs for errors", {}), raw_params, 500)
+    finally:
+        logger.debug("/api/v2 %s took %.1f ms", command_name, (time.monotonic() - started) * 1000)
+
+    if command.raw:
+        return data if isinstance(data, HttpResponse) else HttpResponse(data)
+    if data is False:
+        return _render(_envelope("error", None, {}), raw_params, 400)
+    message = None
+    result = "success"
+    if isinstance(data, dict) and ("result" in data or "message" in data):
+        data = dict(data)
+        result = data.pop("result", "success")
+        message = data.pop("message", None)
+    if data is None:
+        data = {}
+    return _render(
+        _envelope(result, message, data), raw_params, 200 if result == "success" else 400
+    )
+
+
+def legacy_api(request: HttpRequest) -> HttpResponse:
+    """``/api`` without ``v2``: Tautulli's pointer to the right endpoint (HTTP 200)."""
+    return _render(_envelope("error", "Please use the /api/v2 endpoint.", {}), {}, 200)

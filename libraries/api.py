@@ -1,0 +1,5 @@
+"""REST API endpoints of the libraries app (mounted under /api/ by tautulli_project.api)."""
+
+from ninja import Router
+
+router = Router(tags=["libraries"])

@@ -1,0 +1,76 @@
+"""Library sections of each Plex server, and the recently-added de-duplication log."""
+
+from django.db import models
+
+from plex.models import Server
+
+
+class LibraryQuerySet(models.QuerySet):
+    def active(self):
+        """Libraries not deleted in Tautulli's sense (``deleted_section = 0``)."""
+        return self.filter(deleted_section=False)
+
+
+class Library(models.Model):
+    """A Plex library section (Tautulli's ``library_sections``), unique per (server, section_id).
+
+    ``count``/``parent_count``/``child_count`` = items / seasons or albums / episodes or tracks.
+    History refers to a library by (server, section_id), as Tautulli does, so the history of a
+    library that was removed from Plex stays readable.
+    """
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="libraries")
+    section_id = models.IntegerField()
+    section_name = models.TextField(null=True, blank=True)
+    section_type = models.TextField(null=True, blank=True)
+    agent = models.TextField(null=True, blank=True)
+    thumb = models.TextField(null=True, blank=True)
+    custom_thumb_url = models.TextField(null=True, blank=True)
+    art = models.TextField(null=True, blank=True)
+    custom_art_url = models.TextField(null=True, blank=True)
+    count = models.IntegerField(null=True, blank=True)
+    parent_count = models.IntegerField(null=True, blank=True)
+    child_count = models.IntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    do_notify = models.BooleanField(default=True)
+    do_notify_created = models.BooleanField(default=True)
+    keep_history = models.BooleanField(default=True)
+    deleted_section = models.BooleanField(default=False)
+
+    objects = LibraryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "libraries"
+        ordering = ["server_id", "section_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["server", "section_id"], name="uniq_library_section")
+        ]
+
+    def __str__(self):
+        return self.section_name or f"Section {self.section_id}"
+
+    @property
+    def library_thumb(self) -> str:
+        return self.custom_thumb_url or self.thumb or ""
+
+    @property
+    def library_art(self) -> str:
+        return self.custom_art_url or self.art or ""
+
+
+class RecentlyAdded(models.Model):
+    """A rating key already announced by ``on_created`` (Tautulli's ``recently_added``)."""
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="recently_added")
+    added_at = models.DateTimeField(null=True)
+    pms_identifier = models.TextField(null=True, blank=True)
+    section_id = models.IntegerField(null=True)
+    rating_key = models.IntegerField(null=True)
+    parent_rating_key = models.IntegerField(null=True)
+    grandparent_rating_key = models.IntegerField(null=True)
+    media_type = models.TextField(null=True, blank=True)
+    media_info = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "recently added"
+        indexes = [models.Index(fields=["server", "rating_key"])]

@@ -1,0 +1,124 @@
+"""Notification agents (Tautulli's notifiers), their per-trigger texts, the log, and the
+Tautulli Remote App devices that receive push notifications and use device tokens as API keys."""
+
+from django.db import models
+
+# Tautulli's notify actions, in its column order (reference section 4.2).
+NOTIFY_ACTIONS = (
+    "on_play",
+    "on_stop",
+    "on_pause",
+    "on_resume",
+    "on_change",
+    "on_buffer",
+    "on_error",
+    "on_intro",
+    "on_credits",
+    "on_commercial",
+    "on_watched",
+    "on_created",
+    "on_extdown",
+    "on_intdown",
+    "on_extup",
+    "on_intup",
+    "on_pmsupdate",
+    "on_concurrent",
+    "on_newdevice",
+    "on_plexpyupdate",
+    "on_plexpydbcorrupt",
+    "on_tokenexpired",
+)
+
+
+class Notifier(models.Model):
+    """A configured notification agent (``notifiers`` row).
+
+    ``config`` is the agent's options (Tautulli's ``notifier_config`` JSON). It holds secrets
+    (tokens, passwords, webhook URLs) and is never shown in list pages, API output or logs.
+    The per-action switches and texts are :class:`NotifierTrigger` rows.
+    """
+
+    agent_id = models.IntegerField(null=True)
+    agent_name = models.TextField(null=True, blank=True)
+    agent_label = models.TextField(null=True, blank=True)
+    friendly_name = models.TextField(null=True, blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    custom_conditions = models.JSONField(default=list, blank=True)
+    custom_conditions_logic = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.friendly_name or self.agent_label or f"Notifier {self.pk}"
+
+
+class NotifierTrigger(models.Model):
+    """One notify action of a notifier: enabled or not, and its subject/body templates."""
+
+    notifier = models.ForeignKey(Notifier, on_delete=models.CASCADE, related_name="triggers")
+    action = models.CharField(max_length=32, choices=[(a, a) for a in NOTIFY_ACTIONS])
+    enabled = models.BooleanField(default=False)
+    subject = models.TextField(null=True, blank=True)
+    body = models.TextField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["notifier_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["notifier", "action"], name="uniq_notifier_action")
+        ]
+        indexes = [models.Index(fields=["action", "enabled"])]
+
+    def __str__(self):
+        return self.action
+
+
+class NotifyLog(models.Model):
+    """One attempted notification (``notify_log``); also the "already notified" store."""
+
+    timestamp = models.DateTimeField(null=True)
+    session_key = models.IntegerField(null=True)
+    rating_key = models.IntegerField(null=True)
+    parent_rating_key = models.IntegerField(null=True)
+    grandparent_rating_key = models.IntegerField(null=True)
+    user_id = models.BigIntegerField(null=True)
+    user = models.TextField(null=True, blank=True)
+    notifier_id = models.IntegerField(null=True)
+    agent_id = models.IntegerField(null=True)
+    agent_name = models.TextField(null=True, blank=True)
+    notify_action = models.TextField(null=True, blank=True)
+    subject_text = models.TextField(null=True, blank=True)
+    body_text = models.TextField(null=True, blank=True)
+    script_args = models.TextField(null=True, blank=True)
+    success = models.BooleanField(default=False)
+    tag = models.TextField(null=True, blank=True)
+    poster_url = models.TextField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification log entry"
+        verbose_name_plural = "notification log"
+        indexes = [
+            models.Index(fields=["-timestamp"]),
+            models.Index(fields=["notifier_id", "notify_action"]),
+        ]
+
+
+class MobileDevice(models.Model):
+    """A registered Tautulli Remote App device (``mobile_devices``).
+
+    ``device_token`` is accepted as an API key with ``app=true``; it is a secret.
+    ``official`` keeps Tautulli's value (0, 1, or 2 for the official app with push disabled).
+    """
+
+    device_id = models.TextField(unique=True)
+    device_token = models.TextField(null=True, blank=True)
+    device_name = models.TextField(null=True, blank=True)
+    platform = models.TextField(null=True, blank=True)
+    version = models.TextField(null=True, blank=True)
+    friendly_name = models.TextField(null=True, blank=True)
+    onesignal_id = models.TextField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True)
+    official = models.SmallIntegerField(default=0)
+
+    def __str__(self):
+        return self.friendly_name or self.device_name or self.device_id

@@ -1,0 +1,94 @@
+"""Plex users (plex.tv accounts) as Tautulli keeps them, plus Tautulli's web login log."""
+
+from django.db import models
+
+DEFAULT_USER_THUMB = "interfaces/default/images/gravatar-default-80x80.png"
+
+
+class UserQuerySet(models.QuerySet):
+    def active(self):
+        """Users not deleted in Tautulli's sense (``deleted_user = 0``)."""
+        return self.filter(deleted_user=False)
+
+
+class User(models.Model):
+    """A plex.tv account that can play on the watched servers (Tautulli's ``users`` row).
+
+    ``user_id`` is the plex.tv account id (0 = "Local", DLNA and unauthenticated clients); it is
+    what history rows, the API and every client refer to. Accounts are global: one user may play
+    on several of the watched servers. ``user_token``/``server_token`` are secrets (never shown).
+    ``placeholder`` marks users created by an import for history whose user row was gone.
+    """
+
+    user_id = models.BigIntegerField(unique=True, null=True)
+    username = models.TextField()
+    friendly_name = models.TextField(null=True, blank=True)
+    thumb = models.TextField(null=True, blank=True)
+    custom_avatar_url = models.TextField(null=True, blank=True)
+    title = models.TextField(null=True, blank=True)
+    email = models.TextField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_admin = models.BooleanField(default=False)
+    is_home_user = models.BooleanField(null=True)
+    is_allow_sync = models.BooleanField(null=True)
+    is_restricted = models.BooleanField(null=True)
+    do_notify = models.BooleanField(default=True)
+    keep_history = models.BooleanField(default=True)
+    deleted_user = models.BooleanField(default=False)
+    allow_guest = models.BooleanField(default=False)
+    user_token = models.TextField(null=True, blank=True)
+    server_token = models.TextField(null=True, blank=True)
+    shared_libraries = models.TextField(
+        null=True, blank=True, help_text="';'-joined section ids, as Tautulli stores them"
+    )
+    filter_all = models.TextField(null=True, blank=True)
+    filter_movies = models.TextField(null=True, blank=True)
+    filter_tv = models.TextField(null=True, blank=True)
+    filter_music = models.TextField(null=True, blank=True)
+    filter_photos = models.TextField(null=True, blank=True)
+    placeholder = models.BooleanField(
+        default=False, help_text="Created for history whose user was no longer known."
+    )
+
+    objects = UserQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["username"]
+        indexes = [models.Index(fields=["username"])]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """Tautulli's friendly name: ``friendly_name`` unless blank (spaces only), else username."""
+        if self.friendly_name and self.friendly_name.strip():
+            return self.friendly_name
+        return self.username
+
+    @property
+    def user_thumb(self) -> str:
+        """Custom avatar, else plex.tv thumb, else Tautulli's default gravatar path."""
+        return self.custom_avatar_url or self.thumb or DEFAULT_USER_THUMB
+
+    @property
+    def shared_library_ids(self) -> list[str]:
+        return [s for s in (self.shared_libraries or "").split(";") if s]
+
+
+class UserLogin(models.Model):
+    """A login to Tautulli's web interface (``user_login``), kept from imports for the record."""
+
+    timestamp = models.DateTimeField(null=True)
+    user_id = models.BigIntegerField(null=True)
+    user = models.TextField(null=True, blank=True)
+    user_group = models.TextField(null=True, blank=True)
+    ip_address = models.TextField(null=True, blank=True)
+    host = models.TextField(null=True, blank=True)
+    user_agent = models.TextField(null=True, blank=True)
+    success = models.BooleanField(default=True)
+    expiry = models.TextField(null=True, blank=True)
+    jwt_token = models.TextField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user_id", "timestamp"])]
