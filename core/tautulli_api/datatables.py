@@ -1,0 +1,101 @@
+"""Tautulli's DataTables-style table parameters (reference section 1.1).
+
+Table commands (``get_history``, ``get_users_table``, ``get_libraries_table``, ``get_user_ips``,
+``get_notification_log``, ``get_newsletter_log``...) accept either ``json_data`` (a serialized
+DataTables request) or the simple parameters ``order_column``, ``order_dir`` (comma lists
+allowed), ``start`` (0), ``length`` (25) and ``search``. They answer
+``{"draw": 1, "recordsTotal": N, "recordsFiltered": M, "data": [...]}``.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from .errors import ApiError
+from .params import Params
+
+MAX_LENGTH = 10_000
+
+
+@dataclass
+class TableRequest:
+    """A parsed table request. ``order`` is a list of (column, descending) pairs."""
+
+    start: int = 0
+    length: int = 25
+    search: str = ""
+    order: list[tuple[str, bool]] = field(default_factory=list)
+    draw: int = 1
+
+    @classmethod
+    def from_params(
+        cls, params: Params, *, default_order: list[tuple[str, bool]], columns: set[str]
+    ) -> "TableRequest":
+        """Read ``json_data`` or the simple parameters; unknown order columns raise ApiError.
+
+        ``columns`` are the sortable column names the command accepts.
+        """
+        raw_json = params.str("json_data")
+        if raw_json:
+            return cls._from_json(raw_json, default_order=default_order, columns=columns)
+        start = params.int("start", 0, minimum=0)
+        length = params.int("length", 25)
+        if length is None or length <= 0:
+            length = 25
+        order_columns = params.str_list("order_column")
+        order_dirs = params.str_list("order_dir")
+        order = []
+        for index, column in enumerate(order_columns):
+            if column not in columns:
+                raise ApiError(
+                    f"Parameter order_column: unknown column {column!r}; one of: "
+                    + ", ".join(sorted(columns))
+                )
+            direction = order_dirs[index] if index < len(order_dirs) else "desc"
+            order.append((column, _descending(direction)))
+        return cls(
+            start=start,
+            length=min(length, MAX_LENGTH),
+            search=(params.str("search") or "").strip(),
+            order=order or list(default_order),
+        )
+
+    @classmethod
+    def _from_json(cls, raw_json, *, default_order, columns) -> "TableRequest":
+        try:
+            data = json.loads(raw_json)
+            column_defs = data.get("columns") or []
+            order = []
+            for item in data.get("order") or []:
+                column = column_defs[int(item["column"])].get("data")
+                if column in columns:
+                    order.append((column, _descending(item.get("dir", "desc"))))
+            search = data.get("search") or {}
+            start = max(int(data.get("start", 0)), 0)
+            length = int(data.get("length", 25))
+            return cls(
+                start=start,
+                length=min(length if length > 0 else 25, MAX_LENGTH),
+                search=str(search.get("value", "") if isinstance(search, dict) else "").strip(),
+                order=order or list(default_order),
+                draw=int(data.get("draw", 1)),
+            )
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            raise ApiError("Parameter json_data is not a valid DataTables request") from None
+
+
+def _descending(direction: str) -> bool:
+    direction = direction.strip().lower()
+    if direction not in {"asc", "desc"}:
+        raise ApiError(f"Parameter order_dir must be asc or desc, got {direction!r}")
+    return direction == "desc"
+
+
+def table_response(request: TableRequest, *, total: int, filtered: int, rows: list, **extra):
+    """The DataTables envelope data, in Tautulli's key order."""
+    return {
+        "recordsFiltered": filtered,
+        "recordsTotal": total,
+        "data": rows,
+        "draw": request.draw,
+        **extra,
+    }

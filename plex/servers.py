@@ -1,0 +1,25 @@
+"""Which server a command is about."""
+
+from core.tautulli_api import ApiError, Params
+
+from .models import Server
+
+
+def server_from_params(params: Params, *, default_first: bool = True) -> Server | None:
+    """The server named by the optional ``server`` parameter (id, name or machine identifier).
+
+    Without it: the first server when ``default_first`` (Tautulli commands that are about "the"
+    server), else None (commands that span all servers). An unknown server raises ApiError.
+    """
+    value = params.str("server")
+    if value is None:
+        return Server.objects.default() if default_first else None
+    queryset = Server.objects.all()
+    server = (
+        (queryset.filter(pk=int(value)).first() if value.isdigit() else None)
+        or queryset.filter(machine_identifier=value).first()
+        or queryset.filter(name=value).first()
+    )
+    if server is None:
+        raise ApiError(f"Unknown server: {value}")
+    return server
