@@ -3,7 +3,7 @@
 
 import hmac
 
-from ninja.security import APIKeyHeader, APIKeyQuery, django_auth
+from ninja.security import APIKeyHeader, APIKeyQuery, SessionAuthIsStaff
 
 from .models import ApiKey
 
@@ -26,4 +26,4 @@ class ApiKeyQueryAuth(APIKeyQuery):
         return key if _valid(key) else None
 
 
-REST_AUTH = [ApiKeyHeaderAuth(), ApiKeyQueryAuth(), django_auth]
+REST_AUTH = [ApiKeyHeaderAuth(), ApiKeyQueryAuth(), SessionAuthIsStaff()]

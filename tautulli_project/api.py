@@ -3,6 +3,7 @@
 Each app contributes a ninja ``router`` in its ``api.py``; this module only assembles them.
 """
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponseNotAllowed
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
@@ -31,6 +32,8 @@ rest = NinjaAPI(
     ),
     auth=REST_AUTH,
     urls_namespace="rest",
+    # The OpenAPI schema and docs need an admin session, like every other endpoint needs auth.
+    docs_decorator=staff_member_required,
 )
 
 REST_ROUTERS = {
