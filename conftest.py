@@ -94,3 +94,21 @@ def call_api(client, api_key):
         return response.status_code, response.json()
 
     return call
+
+
+@pytest.fixture
+def imported_tautulli(db, make_tautulli_db):
+    """``imported_tautulli(history_rows=2000, users=10, seed=1, days=365, server_name=None)``
+    → the :class:`core.tautulli_import.ImportResult` of importing a generated Tautulli database
+    into the test database (``.server``, ``.counts`` rows added per source table,
+    ``.source_counts``, ``.placeholder_user_ids``).
+    """
+    from core.tautulli_import import import_tautulli
+
+    def run(history_rows=2000, users=10, seed=1, days=365, end_epoch=END_EPOCH, server_name=None):
+        path = make_tautulli_db(
+            history_rows=history_rows, users=users, seed=seed, days=days, end_epoch=end_epoch
+        )
+        return import_tautulli(path, server_name=server_name)
+
+    return run

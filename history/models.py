@@ -12,6 +12,12 @@ Keeping the split (rather than one 145-column table) means a scan over millions 
 for grouping or statistics reads only the narrow table; a page of results joins the other two for
 its 25 rows. It also makes a Tautulli import a column-for-column copy, so nothing is lost.
 
+Plays (rows grouped by ``reference_id``) are kept pre-aggregated in :class:`HistoryGroup`, with
+its totals (:class:`HistoryGroupState`, :class:`HistoryGroupUserTotal`), by
+:mod:`history.grouping`; triggers on the three tables above queue the plays to recompute
+(:class:`HistoryGroupDirty`). On SQLite, a migration that rebuilds one of those tables drops its
+triggers: recreate them (see migration ``0002_history_groups``).
+
 Units: ``started``/``stopped`` are aware UTC datetimes (the API answers epoch seconds, as
 Tautulli does); ``view_offset`` and ``duration`` are milliseconds; ``paused_counter`` and
 ``play_duration`` are seconds.
@@ -270,3 +276,130 @@ class HistoryMediaInfo(models.Model):
     class Meta:
         verbose_name_plural = "history media info"
         indexes = [models.Index(fields=["transcode_decision"])]
+
+
+class HistoryGroup(models.Model):
+    """One play: the History rows that share a ``reference_id``, pre-aggregated (reference 1.3, 3.6).
+
+    Derived data, never written by hand: :mod:`history.grouping` recomputes a group whenever one of
+    its rows changes. Database triggers on the three history tables queue the changed groups in
+    :class:`HistoryGroupDirty` (so any writer — ORM, bulk COPY, raw SQL — is covered) and every
+    reader of this table first calls :func:`history.grouping.sync_groups`.
+
+    The group key is ``COALESCE(reference_id, id)`` (a row without reference_id is a play of its
+    own). Times are epoch **seconds** (as the API answers them, and so that they sort in indexes);
+    ``play_duration`` and ``paused_counter`` are seconds; ``percent_complete`` is Tautulli's
+    ``MAX(view_offset / metadata.duration × 100)`` before rounding.
+
+    The filterable columns (``user_id`` … ``transcode_decision``) hold the latest row's values;
+    ``mixed`` says which of them are *not* the same on every row of the group (``MIXED_*`` bits).
+    A filter on a column that is uniform in a group keeps or drops the whole group, so it can be
+    answered from this table alone; a group that is mixed for a filtered column is recomputed from
+    its rows (see :mod:`history.table.sources`). The trigram index ``hgroup_search_trgm`` on
+    ``UPPER(search_text)`` is created by the migration on PostgreSQL when pg_trgm is available.
+    """
+
+    MIXED_USER = 1  # user_id or user (username)
+    MIXED_ITEM = 2  # server, section, media type/live, rating keys, guid
+    MIXED_DECISION = 4  # transcode_decision
+    MIXED_ALL = MIXED_USER | MIXED_ITEM | MIXED_DECISION
+
+    reference_id = models.BigIntegerField(primary_key=True)
+    latest = models.ForeignKey(
+        History,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        db_index=False,
+        help_text="The row with the highest id: the one whose fields the API shows.",
+    )
+    server_id = models.BigIntegerField(null=True)
+    user_id = models.BigIntegerField(null=True)
+    username = models.TextField(null=True)
+    section_id = models.IntegerField(null=True)
+    media_type = models.TextField(null=True, help_text="'live' for live TV, else the media type")
+    rating_key = models.IntegerField(null=True)
+    parent_rating_key = models.IntegerField(null=True)
+    grandparent_rating_key = models.IntegerField(null=True)
+    guid = models.TextField(null=True)
+    transcode_decision = models.TextField(null=True)
+    mixed = models.SmallIntegerField(default=0)
+    date = models.BigIntegerField(help_text="MAX(started), epoch seconds")
+    started = models.BigIntegerField(help_text="MIN(started), epoch seconds")
+    stopped = models.BigIntegerField(null=True, help_text="MAX(stopped), epoch seconds")
+    play_duration = models.BigIntegerField(help_text="seconds, Σ(stopped − started − paused)")
+    paused_counter = models.BigIntegerField(help_text="seconds")
+    group_count = models.IntegerField()
+    percent_complete = models.FloatField(null=True)
+    search_text = models.TextField(
+        help_text="The latest row's full_title, ip_address, platform, product and player, "
+        "joined by U+001F: what get_history's search looks into (with the user's name)."
+    )
+
+    class Meta:
+        # Sorted by date for each filter get_history answers from this table. The trailing
+        # play_duration (and started) let PostgreSQL count, sum and find the plays cut by a date
+        # from the index alone (trailing keys rather than INCLUDE, which SQLite does not have).
+        indexes = [
+            models.Index(
+                fields=["-date", "-reference_id", "play_duration", "started"], name="hgroup_date"
+            ),
+            models.Index(
+                fields=["user_id", "-date", "-reference_id", "play_duration"],
+                name="hgroup_user_date",
+            ),
+            # Plays cut by a date boundary p: started < p <= date.
+            models.Index(fields=["started", "date"], name="hgroup_started_date"),
+            models.Index(
+                fields=["section_id", "-date", "-reference_id", "play_duration"],
+                name="hgroup_section_date",
+            ),
+            models.Index(
+                fields=["media_type", "-date", "-reference_id", "play_duration"],
+                name="hgroup_media_type_date",
+            ),
+            models.Index(
+                fields=["transcode_decision", "-date", "-reference_id", "play_duration"],
+                name="hgroup_decision_date",
+            ),
+            models.Index(fields=["server_id", "-date"], name="hgroup_server_date"),
+            models.Index(fields=["rating_key"], name="hgroup_rating_key"),
+            models.Index(fields=["parent_rating_key"], name="hgroup_parent_rating_key"),
+            models.Index(fields=["grandparent_rating_key"], name="hgroup_gp_rating_key"),
+            models.Index(fields=["username"], name="hgroup_username"),
+            # The few plays whose rows differ in a filtered column.
+            models.Index(
+                fields=["mixed", "reference_id"], name="hgroup_mixed", condition=Q(mixed__gt=0)
+            ),
+        ]
+
+    def __str__(self):
+        return f"play {self.reference_id} ({self.group_count} rows)"
+
+
+class HistoryGroupState(models.Model):
+    """Totals over :class:`HistoryGroup`, kept with it (one row, id 1).
+
+    ``rows`` = Σ group_count (= number of History rows), ``groups`` = number of plays,
+    ``play_duration`` = Σ seconds. Kept up to date by :mod:`history.grouping`.
+    """
+
+    rows = models.BigIntegerField(default=0)
+    groups = models.BigIntegerField(default=0)
+    play_duration = models.BigIntegerField(default=0)
+
+
+class HistoryGroupUserTotal(models.Model):
+    """Per user: the plays of :class:`HistoryGroup` whose rows are all that user's (not
+    ``MIXED_USER``), counted and summed — get_history's ``user_id`` filter without reading
+    the user's plays. Kept with the groups by :mod:`history.grouping`."""
+
+    user_id = models.BigIntegerField(primary_key=True)
+    groups = models.BigIntegerField(default=0)
+    play_duration = models.BigIntegerField(default=0, help_text="seconds")
+
+
+class HistoryGroupDirty(models.Model):
+    """Group keys whose rows changed since :class:`HistoryGroup` was computed (filled by triggers)."""
+
+    reference_id = models.BigIntegerField(primary_key=True)
