@@ -99,3 +99,13 @@ def table_response(request: TableRequest, *, total: int, filtered: int, rows: li
         "draw": request.draw,
         **extra,
     }
+
+
+def default_order(params: Params, column: str) -> list[tuple[str, bool]]:
+    """Tautulli's default order of a table: ``column`` descending, or in the direction of
+    ``order_dir`` when that is given without ``order_column`` (Tautulli's
+    ``build_datatables_json`` applies it to the default column). For ``default_order=``."""
+    directions = params.str_list("order_dir")
+    if params.str_list("order_column") or not directions:
+        return [(column, True)]
+    return [(column, _descending(directions[0]))]

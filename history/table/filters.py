@@ -1,0 +1,362 @@
+"""get_history's filter parameters, and their translation to each source of rows.
+
+Tautulli applies every filter to history *rows* before grouping them (its ``custom_where``, and
+the same columns on the ``sessions`` table for live activity). :class:`HistoryFilters` holds the
+parsed values and builds:
+
+* :meth:`~HistoryFilters.rows_q` — a ``Q`` on :class:`~history.models.History` rows (exact);
+* :meth:`~HistoryFilters.groups_q` — a ``Q`` on :class:`~history.models.HistoryGroup` that is exact
+  for the groups whose filtered columns are the same on all rows (see :meth:`mixed_mask`) and that
+  lie wholly inside the date range;
+* :meth:`~HistoryFilters.straddle_q` — the groups cut by a date boundary;
+* :meth:`~HistoryFilters.sessions_q` — a ``Q`` on :class:`~plex.models.Session` (live activity).
+
+Dates are the server's local calendar days (settings.TIME_ZONE, reference 1.2): a day ``D`` is the
+half-open range of epoch seconds ``[local midnight of D, local midnight of D+1)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case, F, Q, TextField, Value, When
+
+from core.tautulli_api import ApiError, Params
+from core.timeutils import from_epoch, local_day_end, local_day_start, to_epoch
+
+from ..models import HistoryGroup
+
+# An interval of epoch seconds [start, end); None is unbounded.
+Interval = tuple[int | None, int | None]
+
+
+@dataclass
+class HistoryFilters:
+    """The row filters of one get_history request (every list is OR-ed, the fields AND-ed)."""
+
+    user_ids: list[int] = field(default_factory=list)
+    users: list[str] = field(default_factory=list)
+    rating_keys: list[int] = field(default_factory=list)
+    parent_rating_keys: list[int] = field(default_factory=list)
+    grandparent_rating_keys: list[int] = field(default_factory=list)
+    section_ids: list[int] = field(default_factory=list)
+    media_types: list[str] = field(default_factory=list)
+    transcode_decisions: list[str] = field(default_factory=list)
+    guids: list[str] = field(default_factory=list)
+    reference_ids: list[int] = field(default_factory=list)
+    server_id: int | None = None
+    # started must fall in one of these; None = no date filter, [] = nothing can match.
+    intervals: list[Interval] | None = None
+    # media_type=collection/playlist with rating_key: the item's children (any key level).
+    child_rating_keys: list[int] | None = None
+
+    @classmethod
+    def from_params(cls, params: Params, *, server=None) -> HistoryFilters:
+        """Read the filter parameters as Tautulli's webserve.get_history does.
+
+        ``user_id`` wins over ``user``; ``media_type``/``transcode_decision`` containing ``all``
+        filter nothing; a ``guid`` is cut at ``?`` and matched as a prefix (case-insensitive, like
+        SQLite's LIKE). Malformed numbers or dates raise :class:`ApiError`.
+        """
+        filters = cls(
+            user_ids=params.int_list("user_id"),
+            rating_keys=params.int_list("rating_key"),
+            parent_rating_keys=params.int_list("parent_rating_key"),
+            grandparent_rating_keys=params.int_list("grandparent_rating_key"),
+            section_ids=params.int_list("section_id"),
+            reference_ids=params.int_list("reference_id"),
+            server_id=server.pk if server is not None else None,
+        )
+        if not filters.user_ids:
+            filters.users = params.str_list("user")
+        media_types = params.str_list("media_type")
+        if "all" not in media_types:
+            filters.media_types = media_types
+        decisions = params.str_list("transcode_decision")
+        if "all" not in decisions:
+            filters.transcode_decisions = decisions
+        guid = params.raw("guid") or ""
+        filters.guids = [g.strip() for g in guid.split("?")[0].split(",") if g.strip()]
+        filters.intervals = _date_intervals(
+            _dates(params, "start_date"), _dates(params, "before"), _dates(params, "after")
+        )
+        return filters
+
+    # --- what the request filters on ------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return not (
+            self.user_ids
+            or self.users
+            or self.rating_keys
+            or self.parent_rating_keys
+            or self.grandparent_rating_keys
+            or self.section_ids
+            or self.media_types
+            or self.transcode_decisions
+            or self.guids
+            or self.reference_ids
+            or self.server_id is not None
+            or self.intervals is not None
+            or self.child_rating_keys is not None
+        )
+
+    def only_user_ids(self) -> bool:
+        """Whether ``user_id`` is the only filter (answered from per-user totals)."""
+        return bool(self.user_ids) and HistoryFilters(user_ids=self.user_ids) == self
+
+    def mixed_mask(self) -> int:
+        """The HistoryGroup.MIXED_* bits of the columns this request filters on."""
+        mask = 0
+        if self.user_ids or self.users:
+            mask |= HistoryGroup.MIXED_USER
+        if (
+            self.rating_keys
+            or self.parent_rating_keys
+            or self.grandparent_rating_keys
+            or self.section_ids
+            or self.media_types
+            or self.guids
+            or self.server_id is not None
+        ):
+            mask |= HistoryGroup.MIXED_ITEM
+        if self.transcode_decisions:
+            mask |= HistoryGroup.MIXED_DECISION
+        return mask
+
+    def groups_answerable(self) -> bool:
+        """Whether the groups table can answer (collection children need the rows' metadata)."""
+        return self.child_rating_keys is None
+
+    # --- History rows -----------------------------------------------------------------------------
+
+    def rows_q(self) -> Q:
+        """The filters on History rows (Tautulli's custom_where, exact)."""
+        q = Q()
+        if self.user_ids:
+            q &= Q(user_id__in=self.user_ids)
+        if self.users:
+            q &= Q(username__in=self.users)
+        if self.rating_keys:
+            q &= Q(rating_key__in=self.rating_keys)
+        if self.parent_rating_keys:
+            q &= Q(parent_rating_key__in=self.parent_rating_keys)
+        if self.grandparent_rating_keys:
+            q &= Q(grandparent_rating_key__in=self.grandparent_rating_keys)
+        if self.section_ids:
+            q &= Q(section_id__in=self.section_ids)
+        if self.server_id is not None:
+            q &= Q(server_id=self.server_id)
+        if self.media_types:
+            q &= _media_type_q(self.media_types, live="metadata__live", media_type="media_type")
+        if self.transcode_decisions:
+            q &= Q(media_info__transcode_decision__in=self.transcode_decisions)
+        if self.guids:
+            q &= _any(Q(metadata__guid__istartswith=guid) for guid in self.guids)
+        if self.reference_ids:
+            q &= Q(reference_id__in=self.reference_ids) | Q(
+                reference_id__isnull=True, id__in=self.reference_ids
+            )
+        if self.intervals is not None:
+            q &= _interval_q(self.intervals, "started", to_value=from_epoch)
+        if self.child_rating_keys is not None:
+            keys = self.child_rating_keys
+            q &= (
+                Q(metadata__rating_key__in=keys)
+                | Q(metadata__parent_rating_key__in=keys)
+                | Q(metadata__grandparent_rating_key__in=keys)
+            )
+        return q
+
+    # --- HistoryGroup -----------------------------------------------------------------------------
+
+    def groups_q(self) -> Q:
+        """The filters on HistoryGroup, exact for groups uniform in the filtered columns.
+
+        A group passes a date range only when all its rows do: its [started, date] span lies in
+        one interval. Groups cut by a boundary are :meth:`straddle_q`'s.
+        """
+        q = Q()
+        if self.user_ids:
+            q &= Q(user_id__in=self.user_ids)
+        if self.users:
+            q &= Q(username__in=self.users)
+        if self.rating_keys:
+            q &= Q(rating_key__in=self.rating_keys)
+        if self.parent_rating_keys:
+            q &= Q(parent_rating_key__in=self.parent_rating_keys)
+        if self.grandparent_rating_keys:
+            q &= Q(grandparent_rating_key__in=self.grandparent_rating_keys)
+        if self.section_ids:
+            q &= Q(section_id__in=self.section_ids)
+        if self.server_id is not None:
+            q &= Q(server_id=self.server_id)
+        if self.media_types:
+            q &= Q(media_type__in=self.media_types)
+        if self.transcode_decisions:
+            q &= Q(transcode_decision__in=self.transcode_decisions)
+        if self.guids:
+            q &= _any(Q(guid__istartswith=guid) for guid in self.guids)
+        if self.reference_ids:
+            q &= Q(reference_id__in=self.reference_ids)
+        if self.intervals is not None:
+            q &= _any(_contained_q(start, end) for start, end in self.intervals)
+        return q
+
+    def straddle_q(self) -> Q | None:
+        """Groups with rows on both sides of a date boundary (None without a date filter)."""
+        if not self.intervals:
+            return None
+        boundaries = sorted({p for interval in self.intervals for p in interval if p is not None})
+        if not boundaries:
+            return None
+        return _any(Q(started__lt=p, date__gte=p) for p in boundaries)
+
+    # --- live sessions ----------------------------------------------------------------------------
+
+    def sessions_q(self) -> Q:
+        """The same filters on the sessions table (Tautulli's custom_where_union).
+
+        ``reference_id`` matches no session (sessions have no group yet).
+        """
+        if self.reference_ids:
+            return Q(pk__in=[])
+        q = Q()
+        if self.user_ids:
+            q &= Q(user_id__in=self.user_ids)
+        if self.users:
+            q &= Q(user__in=self.users)
+        if self.rating_keys:
+            q &= Q(rating_key__in=self.rating_keys)
+        if self.parent_rating_keys:
+            q &= Q(parent_rating_key__in=self.parent_rating_keys)
+        if self.grandparent_rating_keys:
+            q &= Q(grandparent_rating_key__in=self.grandparent_rating_keys)
+        if self.section_ids:
+            q &= Q(section_id__in=self.section_ids)
+        if self.server_id is not None:
+            q &= Q(server_id=self.server_id)
+        if self.media_types:
+            q &= Q(media_type_live__in=self.media_types)
+        if self.transcode_decisions:
+            q &= Q(transcode_decision__in=self.transcode_decisions)
+        if self.guids:
+            q &= _any(Q(guid__istartswith=guid) for guid in self.guids)
+        if self.intervals is not None:
+            q &= _interval_q(self.intervals, "started", to_value=lambda epoch: epoch)
+        if self.child_rating_keys is not None:
+            keys = self.child_rating_keys
+            q &= (
+                Q(rating_key__in=keys)
+                | Q(parent_rating_key__in=keys)
+                | Q(grandparent_rating_key__in=keys)
+            )
+        return q
+
+
+def session_media_type_live():
+    """Tautulli's ``media_type_live`` on the sessions table: 'live' for live TV, else media_type."""
+    return Case(When(live=1, then=Value("live")), default=F("media_type"), output_field=TextField())
+
+
+# --- helpers ----------------------------------------------------------------------------------------
+
+
+def _any(qs) -> Q:
+    qs = list(qs)
+    return reduce(or_, qs) if qs else Q(pk__in=[])
+
+
+def _media_type_q(media_types: list[str], *, live: str, media_type: str) -> Q:
+    """``CASE WHEN live THEN 'live' ELSE media_type END IN media_types`` as a Q."""
+    others = [value for value in media_types if value != "live"]
+    q = Q(pk__in=[])
+    if "live" in media_types:
+        q |= Q(**{live: True})
+    if others:
+        q |= Q(**{f"{media_type}__in": others}) & ~Q(**{live: True})
+    return q
+
+
+def _interval_q(intervals: list[Interval], column: str, *, to_value) -> Q:
+    parts = []
+    for start, end in intervals:
+        part = Q()
+        if start is not None:
+            part &= Q(**{f"{column}__gte": to_value(start)})
+        if end is not None:
+            part &= Q(**{f"{column}__lt": to_value(end)})
+        if start is None and end is None:
+            part &= Q(**{f"{column}__isnull": False})
+        parts.append(part)
+    return _any(parts)
+
+
+def _contained_q(start: int | None, end: int | None) -> Q:
+    q = Q()
+    if start is not None:
+        q &= Q(started__gte=start)
+    if end is not None:
+        q &= Q(date__lt=end)
+    return q
+
+
+def _dates(params: Params, key: str) -> list[dt.date]:
+    dates = []
+    for value in params.str_list(key):
+        try:
+            dates.append(dt.date.fromisoformat(value))
+        except ValueError:
+            raise ApiError(f"Parameter {key} must be a date YYYY-MM-DD, got {value!r}") from None
+    return dates
+
+
+def _day(day: dt.date) -> Interval:
+    return to_epoch(local_day_start(day)), to_epoch(local_day_end(day))
+
+
+def _date_intervals(
+    start_dates: list[dt.date], befores: list[dt.date], afters: list[dt.date]
+) -> list[Interval] | None:
+    """started ranges for ``start_date`` (any of the days) AND ``before`` AND ``after``.
+
+    ``before=D`` keeps rows started on or before local day D, ``after=D`` on or after it (both
+    inclusive, reference 9); several values of one parameter are OR-ed, as in Tautulli.
+    """
+    if not (start_dates or befores or afters):
+        return None
+    intervals: list[Interval] = (
+        _merge([_day(day) for day in sorted(set(start_dates))]) if start_dates else [(None, None)]
+    )
+    if befores:
+        intervals = _intersect(intervals, (None, _day(max(befores))[1]))
+    if afters:
+        intervals = _intersect(intervals, (_day(min(afters))[0], None))
+    return intervals
+
+
+def _merge(intervals: list[Interval]) -> list[Interval]:
+    """Sorted, non-overlapping, non-adjacent union of bounded intervals."""
+    merged: list[list[int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def _intersect(intervals: list[Interval], bound: Interval) -> list[Interval]:
+    low, high = bound
+    result = []
+    for start, end in intervals:
+        if low is not None:
+            start = low if start is None else max(start, low)
+        if high is not None:
+            end = high if end is None else min(end, high)
+        if start is None or end is None or start < end:
+            result.append((start, end))
+    return result
