@@ -1,0 +1,543 @@
+"""/api/v2 commands of the users app (reference 1.2 "Users"), as Tautulli v2.17.2 answers them.
+
+Deliberate differences from Tautulli (bugs fixed, reference section 9):
+
+* A missing or malformed ``user_id`` answers HTTP 400 with a message naming the parameter
+  (Tautulli answered 400 with a null message, or 500 for junk).
+* ``edit_user`` changes only the settings it is given. Tautulli reset every omitted setting
+  (``keep_history``, ``allow_guest`` and ``do_notify`` to 0, the friendly name and custom
+  avatar to blank), so a client that sent only ``friendly_name`` silently stopped history.
+  An unknown ``user_id`` is an error (Tautulli claimed success and changed nothing).
+* ``delete_user`` with an unknown ``user_id`` is an error (Tautulli claimed success).
+* ``get_users`` never includes ``server_token`` (older Tautulli leaked it).
+"""
+
+from django.db import transaction
+from django.db.models import Max
+
+from core.tautulli_api import ApiError, Params, api_command
+from core.tautulli_api.datatables import TableRequest, table_response
+from core.timeutils import to_epoch
+from history.models import History
+from history.stats import grouping_param, player_stats, query_days_param, watch_time_stats
+from plex.servers import server_from_params
+
+from .models import DEFAULT_USER_THUMB, User
+from .queries import (
+    USER_IPS_COLUMNS,
+    USER_IPS_DEFAULT_COLUMN,
+    USERS_TABLE_COLUMNS,
+    USERS_TABLE_DEFAULT_COLUMN,
+    display_friendly_name,
+    purge_user_history,
+    user_ips_table,
+    users_table,
+)
+
+
+def _flag(value) -> int | None:
+    """A boolean column as Tautulli's 0/1 int (NULL stays null)."""
+    return None if value is None else int(value)
+
+
+def _table_request(params: Params, *, default_column: str, columns: set[str]) -> TableRequest:
+    """DataTables parameters; like Tautulli, ``order_dir`` alone applies to the default column
+    (which is sorted descending when no direction is given)."""
+    table = TableRequest.from_params(
+        params, default_order=[(default_column, True)], columns=columns
+    )
+    if not params.str("json_data") and not params.str("order_column") and params.str("order_dir"):
+        direction = params.str("order_dir").strip().lower()
+        if direction not in {"asc", "desc"}:
+            raise ApiError(f"Parameter order_dir must be asc or desc, got {direction!r}")
+        table.order = [(default_column, direction == "desc")]
+    return table
+
+
+def _user_history(params: Params):
+    """History of the required ``user_id``, on ``server`` if given (all servers otherwise)."""
+    user_id = params.int("user_id", required=True)
+    server = server_from_params(params, default_first=False)
+    return History.objects.for_user(user_id).for_server(server)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@api_command()
+def get_users(request, params):
+    """Get a list of all users that have access to your server.
+
+    ```
+    Required parameters:
+        None
+
+    Optional parameters:
+        None
+
+    Returns:
+        json:
+            [{"row_id": 1,
+              "user_id": 133788,
+              "username": "Jon Snow",
+              "friendly_name": "Jon Snow",
+              "thumb": "https://plex.tv/users/k10w42309cynaopq/avatar",
+              "email": "Jon.Snow.1337@CastleBlack.com",
+              "is_active": 1,
+              "is_admin": 0,
+              "is_home_user": 1,
+              "is_allow_sync": 1,
+              "is_restricted": 0,
+              "do_notify": 1,
+              "keep_history": 1,
+              "allow_guest": 1,
+              "shared_libraries": ["1", "2", "3"],
+              "filter_all": "",
+              "filter_movies": "",
+              "filter_tv": "",
+              "filter_music": "",
+              "filter_photos": ""
+              },
+             {...}
+             ]
+    ```
+    Deleted users are left out. ``thumb`` is the custom avatar if one is set.
+    """
+    return [
+        {
+            "row_id": user.pk,
+            "user_id": user.user_id,
+            "username": user.username,
+            "friendly_name": user.friendly_name or user.username,
+            "thumb": user.custom_avatar_url or user.thumb,
+            "email": user.email,
+            "is_active": _flag(user.is_active),
+            "is_admin": _flag(user.is_admin),
+            "is_home_user": _flag(user.is_home_user),
+            "is_allow_sync": _flag(user.is_allow_sync),
+            "is_restricted": _flag(user.is_restricted),
+            "do_notify": _flag(user.do_notify),
+            "keep_history": _flag(user.keep_history),
+            "allow_guest": _flag(user.allow_guest),
+            "shared_libraries": user.shared_library_ids,
+            "filter_all": user.filter_all,
+            "filter_movies": user.filter_movies,
+            "filter_tv": user.filter_tv,
+            "filter_music": user.filter_music,
+            "filter_photos": user.filter_photos,
+        }
+        for user in User.objects.active().order_by("pk")
+    ]
+
+
+# Tautulli's answer for a user it does not know: the "Local" placeholder.
+_LOCAL_USER = {
+    "row_id": 0,
+    "user_id": 0,
+    "username": "Local",
+    "friendly_name": "Local",
+    "user_thumb": DEFAULT_USER_THUMB,
+    "email": "",
+    "is_active": 1,
+    "is_admin": "",
+    "is_home_user": 0,
+    "is_allow_sync": 0,
+    "is_restricted": 0,
+    "do_notify": 0,
+    "keep_history": 1,
+    "allow_guest": 0,
+    "deleted_user": 0,
+    "shared_libraries": [],
+    "last_seen": None,
+}
+
+
+@api_command()
+def get_user(request, params):
+    """Get a user's details.
+
+    ```
+    Required parameters:
+        user_id (str):              The id of the Plex user
+
+    Optional parameters:
+        include_last_seen (bool):   True to include the last_seen value for the user.
+
+    Returns:
+        json:
+            {"row_id": 1,
+             "user_id": 133788,
+             "username": "LordCommanderSnow",
+             "friendly_name": "Jon Snow",
+             "user_thumb": "https://plex.tv/users/k10w42309cynaopq/avatar",
+             "email": "Jon.Snow.1337@CastleBlack.com",
+             "is_active": 1,
+             "is_admin": 0,
+             "is_home_user": 1,
+             "is_allow_sync": 1,
+             "is_restricted": 0,
+             "do_notify": 1,
+             "keep_history": 1,
+             "deleted_user": 0,
+             "allow_guest": 1,
+             "shared_libraries": ["10", "1", "4", "5", "15", "20", "2"],
+             "last_seen": 1462591869
+             }
+    ```
+    Deleted users are found too. ``last_seen`` (epoch seconds of the latest play start) is null
+    unless ``include_last_seen`` is true. An unknown user_id answers Tautulli's "Local"
+    placeholder user.
+    """
+    user_id = params.int("user_id", required=True)
+    include_last_seen = params.bool("include_last_seen", default=False)
+    users = User.objects.filter(user_id=user_id)
+    if include_last_seen:
+        users = users.annotate(last_seen=Max("history__started"))
+    user = users.first()
+    if user is None:
+        return dict(_LOCAL_USER)
+    return {
+        "row_id": user.pk,
+        "user_id": user.user_id,
+        "username": user.username,
+        "friendly_name": user.friendly_name or user.username,
+        "user_thumb": user.user_thumb,
+        "email": user.email,
+        "is_active": _flag(user.is_active),
+        "is_admin": _flag(user.is_admin),
+        "is_home_user": _flag(user.is_home_user),
+        "is_allow_sync": _flag(user.is_allow_sync),
+        "is_restricted": _flag(user.is_restricted),
+        "do_notify": _flag(user.do_notify),
+        "keep_history": _flag(user.keep_history),
+        "deleted_user": _flag(user.deleted_user),
+        "allow_guest": _flag(user.allow_guest),
+        "shared_libraries": user.shared_library_ids,
+        "last_seen": to_epoch(user.last_seen) if include_last_seen else None,
+    }
+
+
+@api_command()
+def get_user_names(request, params):
+    """Get a list of all user and user ids.
+
+    ```
+    Required parameters:
+        None
+
+    Optional parameters:
+        None
+
+    Returns:
+        json:
+            [{"user_id": 133788, "friendly_name": "Jon Snow"},
+             {"user_id": 8008135, "friendly_name": "DanyKhaleesi69"},
+             {...}
+             ]
+    ```
+    Deleted users are left out; a blank friendly name falls back to the username.
+    """
+    rows = (
+        User.objects.active()
+        .order_by("pk")
+        .annotate(display=display_friendly_name())
+        .values("user_id", "display")
+    )
+    return [{"user_id": row["user_id"], "friendly_name": row["display"]} for row in rows]
+
+
+@api_command()
+def get_users_table(request, params):
+    """Get the data on Tautulli users table.
+
+    ```
+    Required parameters:
+        None
+
+    Optional parameters:
+        grouping (int):                 0 or 1
+        order_column (str):             "user_thumb", "friendly_name", "username", "title",
+                                        "email", "last_seen", "ip_address", "platform",
+                                        "player", "last_played", "plays", "duration"
+        order_dir (str):                "desc" or "asc"
+        start (int):                    Row to start from, 0
+        length (int):                   Number of items to return, 25
+        search (str):                   A string to search for, "Jon Snow"
+        server (str):                   Only count history of this server
+
+    Returns:
+        json:
+            {"draw": 1,
+             "recordsTotal": 10,
+             "recordsFiltered": 10,
+             "data":
+                [{"row_id": 1,
+                  "user_id": 133788,
+                  "username": "LordCommanderSnow",
+                  "friendly_name": "Jon Snow",
+                  "title": "Jon Snow",
+                  "email": "Jon.Snow.1337@CastleBlack.com",
+                  "user_thumb": "https://plex.tv/users/568gwwoib5t98a3a/avatar",
+                  "plays": 487,
+                  "duration": 2998290,
+                  "last_seen": 1462591869,
+                  "last_played": "Game of Thrones - The Red Woman",
+                  "history_row_id": 1121,
+                  "ip_address": "xxx.xxx.xxx.xxx",
+                  "platform": "Chrome",
+                  "player": "Plex Web (Chrome)",
+                  "rating_key": 153037,
+                  "media_type": "episode",
+                  "thumb": "/library/metadata/153036/thumb/1462175062",
+                  "parent_title": "",
+                  "year": 2016,
+                  "media_index": 1,
+                  "parent_media_index": 6,
+                  "live": 0,
+                  "originally_available_at": "2016-04-24",
+                  "guid": "com.plexapp.agents.thetvdb://121361/6/1?lang=en",
+                  "transcode_decision": "transcode",
+                  "do_notify": 1,
+                  "keep_history": 1,
+                  "allow_guest": 1,
+                  "is_active": 1
+                  },
+                 {...}
+                 ]
+             }
+    ```
+    Default order: friendly_name descending (Tautulli's default). ``duration`` is in seconds;
+    ``last_seen`` is epoch seconds. The last-played fields describe the user's latest play.
+    """
+    table = _table_request(
+        params, default_column=USERS_TABLE_DEFAULT_COLUMN, columns=USERS_TABLE_COLUMNS
+    )
+    server = server_from_params(params, default_first=False)
+    page = users_table(table, grouping=grouping_param(params), server=server)
+    return table_response(table, total=page.total, filtered=page.filtered, rows=page.rows)
+
+
+@api_command()
+def get_user_ips(request, params):
+    """Get the data on Tautulli users IP table.
+
+    ```
+    Required parameters:
+        user_id (str):                  The id of the Plex user
+
+    Optional parameters:
+        order_column (str):             "last_seen", "first_seen", "ip_address", "platform",
+                                        "player", "last_played", "play_count"
+        order_dir (str):                "desc" or "asc"
+        start (int):                    Row to start from, 0
+        length (int):                   Number of items to return, 25
+        search (str):                   A string to search for, "xxx.xxx.xxx.xxx"
+        server (str):                   Only history of this server
+
+    Returns:
+        json:
+            {"draw": 1,
+             "recordsTotal": 2344,
+             "recordsFiltered": 10,
+             "data":
+                [{"history_row_id": 1121,
+                  "last_seen": 1462591869,
+                  "first_seen": 1583968210,
+                  "ip_address": "xxx.xxx.xxx.xxx",
+                  "play_count": 149,
+                  "platform": "Chrome",
+                  "player": "Plex Web (Chrome)",
+                  "last_played": "Game of Thrones - The Red Woman",
+                  "rating_key": 153037,
+                  "thumb": "/library/metadata/153036/thumb/1462175062",
+                  "media_type": "episode",
+                  "parent_title": "",
+                  "year": 2016,
+                  "media_index": 1,
+                  "parent_media_index": 6,
+                  "live": 0,
+                  "originally_available_at": "2016-04-24",
+                  "guid": "com.plexapp.agents.thetvdb://121361/6/1?lang=en",
+                  "transcode_decision": "transcode",
+                  "friendly_name": "Jon Snow",
+                  "user_id": 133788
+                  },
+                 {...}
+                 ]
+             }
+    ```
+    Default order: last_seen descending. ``play_count`` counts history rows (not grouped).
+    ``recordsTotal`` is the number of rows of the whole history table, as in Tautulli.
+    """
+    user_id = params.int("user_id", required=True)
+    table = _table_request(params, default_column=USER_IPS_DEFAULT_COLUMN, columns=USER_IPS_COLUMNS)
+    server = server_from_params(params, default_first=False)
+    page = user_ips_table(table, user_id=user_id, server=server)
+    return table_response(table, total=page.total, filtered=page.filtered, rows=page.rows)
+
+
+@api_command()
+def get_user_player_stats(request, params):
+    """Get a user's player statistics.
+
+    ```
+    Required parameters:
+        user_id (str):          The id of the Plex user
+
+    Optional parameters:
+        grouping (int):         0 or 1
+        server (str):           Only history of this server
+
+    Returns:
+        json:
+            [{"player_name": "Plex Web (Chrome)",
+              "platform": "Chrome",
+              "platform_name": "chrome",
+              "total_plays": 170,
+              "total_time": 349618,
+              "result_id": 0
+              },
+             {...}
+             ]
+    ```
+    One row per player, most plays first; ``total_time`` in seconds; ``result_id`` is the
+    0-based rank.
+    """
+    return player_stats(_user_history(params), grouping=grouping_param(params))
+
+
+@api_command()
+def get_user_watch_time_stats(request, params):
+    """Get a user's watch time statistics.
+
+    ```
+    Required parameters:
+        user_id (str):          The id of the Plex user
+
+    Optional parameters:
+        grouping (int):         0 or 1
+        query_days (str):       Comma separated days, e.g. "1,7,30,0"
+        server (str):           Only history of this server
+
+    Returns:
+        json:
+            [{"query_days": 1, "total_time": 0, "total_plays": 0},
+             {"query_days": 7, "total_time": 15694, "total_plays": 3},
+             {"query_days": 30, "total_time": 63054, "total_plays": 35},
+             {"query_days": 0, "total_time": 1183080, "total_plays": 508}
+             ]
+    ```
+    ``total_time`` is in seconds; ``query_days`` 0 means all time.
+    """
+    history = _user_history(params)
+    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
+
+
+# --- changing -----------------------------------------------------------------------------
+
+
+@api_command()
+def edit_user(request, params):
+    """Update a user on Tautulli.
+
+    ```
+    Required parameters:
+        user_id (str):              The id of the Plex user
+
+    Optional parameters:
+        friendly_name (str):        The friendly name of the user (blank: use the username)
+        custom_thumb (str):         The URL for the custom user thumbnail (blank: none)
+        keep_history (int):         0 or 1
+        allow_guest (int):          0 or 1
+        do_notify (int):            0 or 1
+
+    Returns:
+        "Successfully updated user."
+    ```
+    Only the settings given are changed (Tautulli reset the omitted ones).
+    """
+    user_id = params.int("user_id", required=True)
+    user = User.objects.filter(user_id=user_id).first()
+    if user is None:
+        raise ApiError(f"Unknown user: no user with user_id {user_id}")
+    changes = {}
+    if "friendly_name" in params:
+        friendly_name = (params.raw("friendly_name") or "").strip()
+        changes["friendly_name"] = (
+            friendly_name if friendly_name and friendly_name != user.username else None
+        )
+    if "custom_thumb" in params:
+        changes["custom_avatar_url"] = (params.raw("custom_thumb") or "").strip() or None
+    for flag in ("keep_history", "allow_guest", "do_notify"):
+        if flag in params:
+            changes[flag] = bool(params.bool(flag, default=False))
+    if changes:
+        User.objects.filter(pk=user.pk).update(**changes)
+    return "Successfully updated user."
+
+
+@api_command()
+def delete_user(request, params):
+    """Delete a user from Tautulli. Also erases all history for the user.
+
+    ```
+    Required parameters:
+        user_id (str):          The id of the Plex user
+
+    Optional parameters:
+        row_ids (str):          Comma separated row ids to delete, e.g. "2,3,8"
+
+    Returns:
+        None
+    ```
+    The user is kept, flagged deleted (``deleted_user=1``, ``keep_history=0``,
+    ``do_notify=0``), and every history row of the user is removed. ``row_ids`` are users'
+    ``row_id`` values (several users at once) and win over ``user_id``.
+    """
+    row_ids = params.int_list("row_ids")
+    user_id = params.int("user_id")
+    if row_ids:
+        users = list(User.objects.filter(pk__in=row_ids))
+    elif user_id is not None:
+        users = list(User.objects.filter(user_id=user_id))
+    else:
+        return {"result": "error", "message": "No user id or row ids received."}
+    if not users:
+        return {"result": "error", "message": "Failed to delete user(s)."}
+    with transaction.atomic():
+        for user in users:
+            purge_user_history(user.user_id)
+            User.objects.filter(pk=user.pk).update(
+                deleted_user=True, keep_history=False, do_notify=False
+            )
+    return {"result": "success", "message": "Deleted user."}
+
+
+@api_command()
+def undelete_user(request, params):
+    """Restore a deleted user to Tautulli.
+
+    ```
+    Required parameters:
+        user_id (str):          The id of the Plex user
+        username (str):         The username of the Plex user (used when user_id is absent)
+
+    Optional parameters:
+        None
+
+    Returns:
+        None
+    ```
+    Sets ``deleted_user=0``, ``keep_history=1`` and ``do_notify=1``. The history removed by
+    delete_user does not come back.
+    """
+    user_id = params.int("user_id")
+    username = params.str("username")
+    restored = {"deleted_user": False, "keep_history": True, "do_notify": True}
+    if user_id is not None:
+        if User.objects.filter(user_id=user_id).update(**restored):
+            return {"result": "success", "message": f"Re-added user with user_id {user_id}."}
+    elif username:
+        if User.objects.filter(username=username).update(**restored):
+            return {"result": "success", "message": f"Re-added user with username {username}."}
+    return {"result": "error", "message": "Unable to re-add user. Invalid user_id or username."}

@@ -1,0 +1,402 @@
+"""Database queries behind the users commands of /api/v2: the users table, a user's IP table,
+and the purge of a user's history.
+
+Both tables are built in SQL (aggregates, search, ordering and LIMIT/OFFSET) and then read the
+details of the "last played" history row of the page's rows (at most ``length`` rows) in one
+more query, so a page costs a fixed number of queries whatever the number of users or rows.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import FirstValue, Lower, RowNumber, Trim
+from django.db.models.lookups import Exact
+
+from core.tautulli_api.datatables import TableRequest
+from core.timeutils import to_epoch
+from history.models import History, HistoryMediaInfo, HistoryMetadata
+from history.stats import (
+    friendly_name_or_username,
+    platform_display,
+    plays_count,
+    total_time_sum,
+)
+
+from .models import User
+
+# get_users_table: sortable columns (Tautulli's dt_columns; user_thumb is accepted, not sortable).
+USERS_TABLE_COLUMNS = {
+    "user_thumb",
+    "friendly_name",
+    "username",
+    "title",
+    "email",
+    "last_seen",
+    "ip_address",
+    "platform",
+    "player",
+    "last_played",
+    "plays",
+    "duration",
+}
+USERS_TABLE_DEFAULT_COLUMN = "friendly_name"  # sorted descending by default, as in Tautulli
+
+# get_user_ips: sortable columns; default last_seen (descending).
+USER_IPS_COLUMNS = {
+    "last_seen",
+    "first_seen",
+    "ip_address",
+    "platform",
+    "player",
+    "last_played",
+    "play_count",
+}
+USER_IPS_DEFAULT_COLUMN = "last_seen"
+
+# History fields of the "last played" row shown in both tables (metadata/media info via LEFT JOIN).
+_LAST_ROW_FIELDS = (
+    "id",
+    "rating_key",
+    "metadata__full_title",
+    "metadata__media_type",
+    "metadata__thumb",
+    "metadata__parent_thumb",
+    "metadata__grandparent_thumb",
+    "metadata__parent_title",
+    "metadata__year",
+    "metadata__media_index",
+    "metadata__parent_media_index",
+    "metadata__live",
+    "metadata__originally_available_at",
+    "metadata__guid",
+    "media_info__transcode_decision",
+)
+
+
+@dataclass
+class TablePage:
+    """One page of a DataTables-style table: counts and rows (JSON-ready dicts)."""
+
+    total: int
+    filtered: int
+    rows: list[dict]
+
+
+def display_friendly_name() -> Case:
+    """SQL for Tautulli's friendly name: ``friendly_name`` unless NULL or blank, else username."""
+    return Case(
+        When(friendly_name__isnull=True, then=F("username")),
+        When(Exact(Trim("friendly_name"), Value("")), then=F("username")),
+        default=F("friendly_name"),
+        output_field=CharField(),
+    )
+
+
+def _last_row_details(history_ids) -> dict[int, dict]:
+    """History id → the last-played fields (``_LAST_ROW_FIELDS``), in one query."""
+    ids = [row_id for row_id in history_ids if row_id is not None]
+    if not ids:
+        return {}
+    return {row["id"]: row for row in History.objects.filter(pk__in=ids).values(*_LAST_ROW_FIELDS)}
+
+
+def _item_fields(detail: dict | None) -> dict:
+    """The played-item fields of a table row, from a ``_LAST_ROW_FIELDS`` dict (or none)."""
+    detail = detail or {}
+    media_type = detail.get("metadata__media_type")
+    if media_type == "episode":
+        thumb = detail.get("metadata__parent_thumb") or detail.get("metadata__grandparent_thumb")
+    else:
+        thumb = detail.get("metadata__thumb")
+    live = detail.get("metadata__live")
+    return {
+        "rating_key": detail.get("rating_key"),
+        "media_type": media_type,
+        "thumb": thumb,
+        "parent_title": detail.get("metadata__parent_title"),
+        "year": detail.get("metadata__year"),
+        "media_index": detail.get("metadata__media_index"),
+        "parent_media_index": detail.get("metadata__parent_media_index"),
+        "live": None if live is None else int(live),
+        "originally_available_at": detail.get("metadata__originally_available_at"),
+        "guid": detail.get("metadata__guid"),
+        "transcode_decision": detail.get("media_info__transcode_decision"),
+    }
+
+
+def _search_q(search: str, fields) -> Q:
+    query = Q()
+    for name in fields:
+        query |= Q(**{f"{name}__icontains": search})
+    return query
+
+
+# --- get_users_table ----------------------------------------------------------------------
+
+
+def users_table(request: TableRequest, *, grouping: bool, server=None) -> TablePage:
+    """One page of Tautulli's users table (non-deleted users), reference 1.2.
+
+    One SQL statement: users LEFT JOIN history, grouped by user, gives ``plays`` (per
+    ``grouping``), ``duration`` (seconds, Σ play_duration) and ``last_seen`` (epoch of the
+    latest start); correlated subqueries (index ``user, -started``) find the last-played row
+    (latest start, then highest id) and the fields searched and sorted on. Those subqueries
+    depend on the user only, so they are evaluated once per user, never per history row. The
+    details of the last-played rows are then read for the page only (one query).
+
+    ``recordsTotal`` counts every row of the users table, deleted ones included, as Tautulli
+    does; ``recordsFiltered`` the non-deleted users matching ``search`` (friendly name,
+    username, title, email, last IP, platform, player). ``server`` restricts the history
+    considered to one server.
+    """
+    latest = History.objects.filter(user_id=OuterRef("user_id")).for_server(server)
+    latest = latest.order_by("-started", "-id")
+
+    def last(field, *, nocase=False):
+        # Sort keys are lower-cased inside the subquery: a bare subquery is grouped by the
+        # user's columns, an expression around it would be grouped per history row.
+        value = Lower(field) if nocase else F(field)
+        return Subquery(latest.values(value=value)[:1])
+
+    users = User.objects.active().annotate(
+        display_friendly_name=display_friendly_name(),
+        last_ip_address=last("ip_address"),
+        last_platform=last("platform"),
+        last_player=last("player"),
+    )
+    if request.search:
+        users = users.filter(
+            _search_q(
+                request.search,
+                (
+                    "display_friendly_name",
+                    "username",
+                    "title",
+                    "email",
+                    "last_ip_address",
+                    "last_platform",
+                    "last_player",
+                ),
+            )
+        )
+        filtered = users.count()
+    else:
+        filtered = None
+
+    sort_keys = {
+        "friendly_name": ("display_friendly_name", True),
+        "username": ("username", True),
+        "title": ("title", True),
+        "email": ("email", True),
+        "ip_address": ("sort_ip_address", False),
+        "platform": ("sort_platform", False),
+        "player": ("sort_player", False),
+        "last_played": ("sort_last_played", False),
+        "last_seen": ("last_seen", False),
+        "plays": ("plays", False),
+        "duration": ("duration", False),
+    }
+    sort_sources = {
+        "ip_address": "ip_address",
+        "platform": "platform",
+        "player": "player",
+        "last_played": "metadata__full_title",
+    }
+    sort_annotations = {
+        f"sort_{column}": last(source, nocase=True)
+        for column, source in sort_sources.items()
+        if any(column == ordered for ordered, _ in request.order)
+    }
+    history_filter = Q(history__server=server) if server is not None else None
+    page = users.annotate(
+        history_row_id=last("id"),
+        plays=plays_count(grouping, prefix="history__", filter=history_filter),
+        duration=total_time_sum(prefix="history__", filter=history_filter),
+        last_seen=Max("history__started", filter=history_filter),
+        **sort_annotations,
+    ).order_by(*_sort_terms(request.order, sort_keys), "id")
+    users_page = list(page[request.start : request.start + request.length])
+
+    total = User.objects.count()
+    if filtered is None:
+        filtered = User.objects.active().count()
+    details = _last_row_details(user.history_row_id for user in users_page)
+    rows = [_users_table_row(user, details.get(user.history_row_id)) for user in users_page]
+    return TablePage(total=total, filtered=filtered, rows=rows)
+
+
+def _sort_terms(order: list[tuple[str, bool]], keys: dict[str, tuple[str, bool]]) -> list:
+    """ORDER BY terms for ``(column, descending)`` pairs; ``keys`` maps a column to its
+    annotation and whether to lower-case it here (NOCASE). NULLs sort first ascending and
+    last descending, SQLite's order, on PostgreSQL too. Unknown columns are skipped."""
+    terms = []
+    for column, descending in order:
+        if column not in keys:
+            continue
+        name, nocase = keys[column]
+        expression = Lower(name) if nocase else F(name)
+        terms.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+        )
+    return terms
+
+
+def _users_table_row(user: User, detail: dict | None) -> dict:
+    """A users-table row in Tautulli v2.17.2's key order."""
+    item = _item_fields(detail)
+    return {
+        "row_id": user.pk,
+        "user_id": user.user_id,
+        "username": user.username,
+        "friendly_name": user.display_friendly_name,
+        "title": user.title,
+        "email": user.email,
+        "user_thumb": user.user_thumb,
+        "plays": user.plays,
+        "duration": int(user.duration),
+        "last_seen": to_epoch(user.last_seen),
+        "last_played": (detail or {}).get("metadata__full_title"),
+        "history_row_id": user.history_row_id,
+        "ip_address": user.last_ip_address,
+        "platform": platform_display(user.last_platform),
+        "player": user.last_player,
+        **item,
+        "do_notify": int(user.do_notify),
+        "keep_history": int(user.keep_history),
+        "allow_guest": int(user.allow_guest),
+        "is_active": int(user.is_active),
+    }
+
+
+# --- get_user_ips -------------------------------------------------------------------------
+
+
+def user_ips_table(request: TableRequest, *, user_id: int, server=None) -> TablePage:
+    """One page of a user's IP addresses (Tautulli's ``get_user_ips``), reference 1.2.
+
+    One row per IP address: ``first_seen``/``last_seen`` (epoch of the first/latest start),
+    ``play_count`` (history rows, ungrouped, as in Tautulli) and the details of the latest row
+    from that address (latest start, then highest id). Built with window functions over the
+    user's rows partitioned by address, keeping each partition's latest row, so one pass over
+    the user's history serves the aggregates, the search, the order and the page; the played
+    item's metadata is joined in only when searched or sorted on, else read for the page.
+
+    ``recordsTotal`` is the row count of the whole history table (Tautulli's quirk, reference
+    9); ``recordsFiltered`` the number of addresses matching ``search`` (IP, platform, player,
+    last played title).
+    """
+    by_address = {"partition_by": [F("ip_address")]}
+    newest_first = {**by_address, "order_by": [F("started").desc(), F("id").desc()]}
+    # FirstValue windows equal the kept row's own values; filtering or sorting on a window
+    # keeps the condition outside the window computation (an address matches as a whole).
+    windows = {
+        "rank": Window(RowNumber(), **newest_first),
+        "first_seen": Window(Min("started"), **by_address),
+        "last_seen": Window(Max("started"), **by_address),
+        "play_count": Window(Count("id"), **by_address),
+        "address": Window(FirstValue("ip_address"), **newest_first),
+        "last_platform": Window(FirstValue("platform"), **newest_first),
+        "last_player": Window(FirstValue("player"), **newest_first),
+    }
+    needs_title = bool(request.search) or any(c == "last_played" for c, _ in request.order)
+    if needs_title:
+        windows["last_played"] = Window(FirstValue("metadata__full_title"), **newest_first)
+    addresses = (
+        History.objects.filter(user_id=user_id)
+        .for_server(server)
+        .annotate(**windows)
+        .filter(rank=1)
+    )
+    if request.search:
+        addresses = addresses.filter(
+            _search_q(request.search, ("address", "last_platform", "last_player", "last_played"))
+        )
+    filtered = addresses.count()
+    sort_keys = {
+        "last_seen": ("last_seen", False),
+        "first_seen": ("first_seen", False),
+        "ip_address": ("address", True),
+        "platform": ("last_platform", True),
+        "player": ("last_player", True),
+        "last_played": ("last_played", True),
+        "play_count": ("play_count", False),
+    }
+    ordered = addresses.order_by(*_sort_terms(request.order, sort_keys), "address")
+    page = list(
+        ordered.values(
+            "id",
+            "first_seen",
+            "last_seen",
+            "address",
+            "play_count",
+            "last_platform",
+            "last_player",
+        )[request.start : request.start + request.length]
+    )
+    total = History.objects.count()
+    details = _last_row_details(row["id"] for row in page)
+
+    user = User.objects.filter(user_id=user_id).only("username", "friendly_name").first()
+    friendly_name = friendly_name_or_username(user.friendly_name, user.username) if user else None
+    rows = []
+    for row in page:
+        detail = details.get(row["id"], {})
+        item = _item_fields(detail)
+        rows.append(
+            {
+                "history_row_id": row["id"],
+                "last_seen": to_epoch(row["last_seen"]),
+                "first_seen": to_epoch(row["first_seen"]),
+                "ip_address": row["address"],
+                "play_count": row["play_count"],
+                "platform": platform_display(row["last_platform"]),
+                "player": row["last_player"],
+                "last_played": detail.get("metadata__full_title"),
+                "rating_key": item["rating_key"],
+                "thumb": item["thumb"],
+                "media_type": item["media_type"],
+                "parent_title": item["parent_title"],
+                "year": item["year"],
+                "media_index": item["media_index"],
+                "parent_media_index": item["parent_media_index"],
+                "live": item["live"],
+                "originally_available_at": item["originally_available_at"],
+                "guid": item["guid"],
+                "transcode_decision": item["transcode_decision"],
+                "friendly_name": friendly_name,
+                "user_id": user_id,
+            }
+        )
+    return TablePage(total=total, filtered=filtered, rows=rows)
+
+
+# --- delete_user --------------------------------------------------------------------------
+
+
+def purge_user_history(user_id: int) -> int:
+    """Delete every history row of the user (with its metadata and media info); returns the
+    number of history rows deleted.
+
+    Three set-based DELETEs in one transaction (children first), rather than Django's
+    collector, which would load every row of a heavy user into memory first.
+    """
+    rows = History.objects.filter(user_id=user_id)
+    with transaction.atomic():
+        HistoryMetadata.objects.filter(history__in=rows.values("pk")).delete()
+        HistoryMediaInfo.objects.filter(history__in=rows.values("pk")).delete()
+        # Nothing else refers to History once its two 1:1 tables are gone.
+        return rows._raw_delete(rows.db)
