@@ -1,1 +1,361 @@
-"""/api/v2 library commands: get_libraries, get_library, get_library_names, get_libraries_table, edit_library."""
+"""/api/v2 library commands: get_libraries, get_library, get_library_names, get_libraries_table,
+edit_library (reference 1.2 "Libraries").
+
+Scope: ``get_libraries``, ``get_library_names``, ``get_library`` and ``edit_library`` are about one
+server — the optional ``server`` parameter (id, name or machine identifier), else the first
+server, as Tautulli's single ``PMS_IDENTIFIER``. ``get_libraries_table`` lists the libraries of
+every server unless ``server`` is given; its rows carry ``server_id`` (the machine identifier)
+to tell them apart.
+
+Times are epoch seconds; ``duration`` is seconds.
+"""
+
+from django.conf import settings
+from django.db.models import F, Q, TextField
+from django.db.models.functions import Cast, Lower
+
+from core.tautulli_api import ApiError, api_command
+from core.tautulli_api.datatables import TableRequest, default_order, table_response
+from core.timeutils import to_epoch
+from plex.servers import server_from_params
+
+from ..models import Library
+from ..queries import libraries_in_scope, play_stats, with_last_accessed, with_play_stats
+
+# Tautulli's common.DEFAULT_COVER_THUMB: the thumb of a library without one.
+DEFAULT_COVER_THUMB = "interfaces/default/images/cover.png"
+# Tautulli's Live TV pseudo-library (common.LIVE_TV_SECTION_ID): not a Plex section.
+LIVE_TV_SECTION_ID = 999999
+# Library types whose sections have parent/child items (seasons/episodes, albums/tracks,
+# photo albums/photos): Tautulli's get_libraries adds parent_count/child_count for these.
+TYPES_WITH_CHILDREN = ("show", "artist", "photo")
+
+
+def library_thumb(library: Library) -> str:
+    """Tautulli's ``library_thumb``: the custom thumb when set (and different), else PMS's
+    thumb, else the default cover."""
+    if library.custom_thumb_url and library.custom_thumb_url != library.thumb:
+        return library.custom_thumb_url
+    return library.thumb or DEFAULT_COVER_THUMB
+
+
+def library_art(library: Library) -> str | None:
+    """Tautulli's ``library_art``: the custom art when set (and different), else PMS's art
+    (None when the library has none)."""
+    if library.custom_art_url and library.custom_art_url != library.art:
+        return library.custom_art_url
+    return library.art
+
+
+def _flag(value) -> int | None:
+    return None if value is None else int(value)
+
+
+@api_command()
+def get_libraries(request, params):
+    """Get a list of all libraries on your server.
+
+    Optional parameters: server (str): server id, name or machine identifier (default: the first).
+    Returns: json: [{"section_id": "2", "section_name": "TV Shows", "section_type": "show",
+    "agent": "tv.plex.agents.series", "thumb": "/:/resources/show.png",
+    "art": "/:/resources/show-fanart.jpg", "count": "62", "is_active": 1,
+    "parent_count": "240", "child_count": "3745"}, ...]
+
+    As in Tautulli, ``section_id`` and the counts are strings; ``parent_count``/``child_count``
+    are present for show, artist and photo libraries. Answered from the stored libraries (not
+    deleted, in section order) until the Plex monitor answers it live; Tautulli's Live TV
+    pseudo-library is left out, as Plex does not list it.
+    """
+    server = server_from_params(params)
+    if server is None:
+        return []
+    libraries = (
+        libraries_in_scope(server).exclude(section_id=LIVE_TV_SECTION_ID).order_by("section_id")
+    )
+    result = []
+    for library in libraries:
+        item = {
+            "section_id": str(library.section_id),
+            "section_name": library.section_name or "",
+            "section_type": library.section_type or "",
+            "agent": library.agent or "",
+            "thumb": library.thumb or "",
+            "art": library.art or "",
+            "count": str(library.count or 0),
+            "is_active": int(library.is_active),
+        }
+        if library.section_type in TYPES_WITH_CHILDREN:
+            item["parent_count"] = str(library.parent_count or 0)
+            item["child_count"] = str(library.child_count or 0)
+        result.append(item)
+    return result
+
+
+@api_command()
+def get_library_names(request, params):
+    """Get a list of library sections and ids on the PMS.
+
+    Optional parameters: server (str): server id, name or machine identifier (default: the first).
+    Returns: json: [{"section_id": 1, "section_name": "Movies", "section_type": "movie",
+    "agent": "tv.plex.agents.movie"}, ...] (libraries not deleted, by section id).
+    """
+    server = server_from_params(params)
+    if server is None:
+        return []
+    rows = (
+        libraries_in_scope(server)
+        .order_by("section_id")
+        .values("section_id", "section_name", "section_type", "agent")
+    )
+    return list(rows)
+
+
+def _library_details(library: Library | None, *, server_id: str, last_accessed) -> dict:
+    """Tautulli's ``Libraries.get_details`` dict (its key order)."""
+    if library is None:
+        # Tautulli answers an unknown section with this placeholder rather than an error.
+        return {
+            "row_id": 0,
+            "server_id": "",
+            "section_id": 0,
+            "section_name": "Local",
+            "section_type": "",
+            "library_thumb": DEFAULT_COVER_THUMB,
+            "library_art": "",
+            "count": 0,
+            "parent_count": 0,
+            "child_count": 0,
+            "is_active": 1,
+            "do_notify": 0,
+            "do_notify_created": 0,
+            "keep_history": 1,
+            "deleted_section": 0,
+            "last_accessed": None,
+        }
+    return {
+        "row_id": library.pk,
+        "server_id": server_id,
+        "section_id": library.section_id,
+        "section_name": library.section_name,
+        "section_type": library.section_type,
+        "library_thumb": library_thumb(library),
+        "library_art": library_art(library),
+        "count": library.count,
+        "parent_count": library.parent_count,
+        "child_count": library.child_count,
+        "is_active": int(library.is_active),
+        "do_notify": int(library.do_notify),
+        "do_notify_created": int(library.do_notify_created),
+        "keep_history": int(library.keep_history),
+        "deleted_section": int(library.deleted_section),
+        "last_accessed": to_epoch(last_accessed),
+    }
+
+
+@api_command()
+def get_library(request, params):
+    """Get a library's details.
+
+    Required parameters: section_id (int): the id of the Plex library section.
+    Optional parameters: include_last_accessed (bool): 1 to include ``last_accessed`` (epoch of
+    the library's latest play start, else null); server (str): server id, name or machine
+    identifier (default: the first).
+
+    Returns: json: {"row_id": 1, "server_id": "ds48g4r354a8v9byrrtr697g3g79w", "section_id": 1,
+    "section_name": "Movies", "section_type": "movie", "library_thumb": "/:/resources/movie.png",
+    "library_art": "/:/resources/movie-fanart.jpg", "count": 887, "parent_count": null,
+    "child_count": null, "is_active": 1, "do_notify": 1, "do_notify_created": 1,
+    "keep_history": 1, "deleted_section": 0, "last_accessed": 1462693216}
+
+    As in Tautulli, a section unknown on the server answers a "Local" placeholder
+    (row_id 0, section_id 0).
+    """
+    section_id = params.int("section_id", required=True)
+    include_last_accessed = params.bool("include_last_accessed", False)
+    server = server_from_params(params)
+    library = None
+    if server is not None:
+        queryset = Library.objects.filter(server=server, section_id=section_id)
+        if include_last_accessed:
+            queryset = with_last_accessed(queryset)
+        library = queryset.first()
+    return _library_details(
+        library,
+        server_id=(server.machine_identifier or "") if server is not None else "",
+        last_accessed=getattr(library, "last_accessed", None),
+    )
+
+
+# get_libraries_table: sortable columns → SQL expression (text is compared case-insensitively,
+# as Tautulli's COLLATE NOCASE).
+TABLE_ORDER = {
+    "library_thumb": F("thumb"),
+    "section_name": Lower("section_name"),
+    "section_type": Lower("section_type"),
+    "count": F("count"),
+    "parent_count": F("parent_count"),
+    "child_count": F("child_count"),
+    "last_accessed": F("last_accessed"),
+    "last_played": Lower("last_played"),
+    "plays": F("plays"),
+    "duration": F("duration"),
+}
+
+
+def _table_search(search: str) -> Q:
+    """Tautulli's table search: a substring of section name or type, of the last played title,
+    or of a count (the searchable columns of its libraries table)."""
+    condition = (
+        Q(section_name__icontains=search)
+        | Q(section_type__icontains=search)
+        | Q(last_played__icontains=search)
+    )
+    if search.isdigit():
+        for column in ("count", "parent_count", "child_count"):
+            condition |= Q(**{f"{column}_text__contains": search})
+    return condition
+
+
+def _table_row(library: Library, last: dict) -> dict:
+    """One row of get_libraries_table, in Tautulli's key order and JSON types."""
+    media_type = last.get("metadata__media_type")
+    if media_type == "episode":
+        thumb = last.get("metadata__parent_thumb") or last.get("metadata__grandparent_thumb")
+    else:
+        thumb = last.get("metadata__thumb")
+    labels = last.get("metadata__labels")
+    return {
+        "row_id": library.pk,
+        "server_id": library.server.machine_identifier or "",
+        "section_id": library.section_id,
+        "section_name": library.section_name,
+        "section_type": library.section_type,
+        "count": library.count,
+        "parent_count": library.parent_count,
+        "child_count": library.child_count,
+        "library_thumb": library_thumb(library),
+        "library_art": library_art(library),
+        "plays": library.plays,
+        "duration": library.duration,
+        "last_accessed": to_epoch(library.last_accessed),
+        "history_row_id": library.history_row_id,
+        "last_played": library.last_played,
+        "rating_key": last.get("rating_key"),
+        "media_type": media_type,
+        "thumb": thumb,
+        "parent_title": last.get("metadata__parent_title"),
+        "year": last.get("metadata__year"),
+        "media_index": last.get("metadata__media_index"),
+        "parent_media_index": last.get("metadata__parent_media_index"),
+        "content_rating": last.get("metadata__content_rating"),
+        "labels": labels.split(";") if labels else [],
+        "live": _flag(last.get("metadata__live")),
+        "originally_available_at": last.get("metadata__originally_available_at"),
+        "guid": last.get("metadata__guid"),
+        "do_notify": int(library.do_notify),
+        "do_notify_created": int(library.do_notify_created),
+        "keep_history": int(library.keep_history),
+        "is_active": int(library.is_active),
+    }
+
+
+@api_command()
+def get_libraries_table(request, params):
+    """Get the data on the Tautulli libraries table.
+
+    Optional parameters: grouping (int): 0 or 1 (default: GROUP_HISTORY_TABLES) — count a
+    resumed play once; order_column (str): "library_thumb", "section_name" (default),
+    "section_type", "count", "parent_count", "child_count", "last_accessed", "last_played",
+    "plays", "duration"; order_dir (str): "desc" (default, as in Tautulli, also for the default
+    column) or "asc"; start (int): row to start from, 0;
+    length (int): number of items to return, 25; search (str): a string to search for,
+    "Movies"; json_data (str): a DataTables request instead of the simple parameters;
+    server (str): only this server's libraries (default: every server).
+
+    Returns: json: {"draw": 1, "recordsTotal": 10, "recordsFiltered": 10,
+    "data": [{"row_id": 1, "server_id": "ds48g4r354a8v9byrrtr697g3g79w", "section_id": 2,
+    "section_name": "TV Shows", "section_type": "show", "count": 62, "parent_count": 240,
+    "child_count": 3745, "library_thumb": "/:/resources/show.png",
+    "library_art": "/:/resources/show-fanart.jpg", "plays": 772, "duration": 1578037,
+    "last_accessed": 1462693216, "history_row_id": 1128,
+    "last_played": "Game of Thrones - The Red Woman", "rating_key": 153037,
+    "media_type": "episode", "thumb": "/library/metadata/153036/thumb/1462175062",
+    "parent_title": "", "year": 2016, "media_index": 1, "parent_media_index": 6,
+    "content_rating": "TV-MA", "labels": [], "live": 0, "originally_available_at": "2016-04-24",
+    "guid": "com.plexapp.agents.thetvdb://121361/6/1?lang=en", "do_notify": 1,
+    "do_notify_created": 1, "keep_history": 1, "is_active": 1}, ...]}
+
+    ``plays`` counts plays (grouped or rows), ``duration`` is seconds watched (paused time
+    excluded), ``last_accessed`` the epoch of the latest play start; the "last played" fields
+    describe the library's most recent history row.
+    """
+    grouping = params.bool("grouping", settings.GROUP_HISTORY_TABLES)
+    table = TableRequest.from_params(
+        params, default_order=default_order(params, "section_name"), columns=set(TABLE_ORDER)
+    )
+    server = server_from_params(params, default_first=False)
+    libraries = libraries_in_scope(server)
+    total = libraries.count()
+    stats = play_stats(server, grouping=grouping)
+    libraries = with_play_stats(libraries, stats)
+    if table.search:
+        libraries = libraries.annotate(
+            count_text=Cast("count", output_field=TextField()),
+            parent_count_text=Cast("parent_count", output_field=TextField()),
+            child_count_text=Cast("child_count", output_field=TextField()),
+        ).filter(_table_search(table.search))
+        filtered = libraries.count()
+    else:
+        filtered = total
+    ordering = [
+        TABLE_ORDER[column].desc(nulls_last=True)
+        if descending
+        else TABLE_ORDER[column].asc(nulls_first=True)
+        for column, descending in table.order
+    ]
+    page = list(
+        libraries.order_by(*ordering, "server_id", "section_id")[
+            table.start : table.start + table.length
+        ]
+    )
+    rows = []
+    for library in page:
+        entry = stats.get((library.server_id, library.section_id))
+        rows.append(_table_row(library, (entry.last_row if entry else None) or {}))
+    return table_response(table, total=total, filtered=filtered, rows=rows)
+
+
+@api_command()
+def edit_library(request, params):
+    """Update a library section on Tautulli.
+
+    Required parameters: section_id (int): the id of the Plex library section.
+    Optional parameters: custom_thumb (str): the URL for the custom library thumbnail ("" to
+    clear); custom_art (str): the URL for the custom library background art ("" to clear);
+    keep_history (int): 0 or 1; do_notify (int): 0 or 1; do_notify_created (int): 0 or 1;
+    server (str): server id, name or machine identifier (default: the first).
+
+    Returns: None (message "Successfully updated library.").
+
+    Unlike Tautulli, which resets every omitted setting (custom art/thumb cleared, keep_history
+    and notifications off), only the parameters given are changed. An unknown section answers
+    an error instead of creating a library row.
+    """
+    section_id = params.int("section_id", required=True)
+    changes = {}
+    for param, field in (("custom_thumb", "custom_thumb_url"), ("custom_art", "custom_art_url")):
+        value = params.raw(param)
+        if value is not None:
+            changes[field] = value.strip()
+    for flag in ("keep_history", "do_notify", "do_notify_created"):
+        if params.raw(flag) not in (None, ""):
+            changes[flag] = params.bool(flag)
+    server = server_from_params(params)
+    if server is None:
+        raise ApiError("No Plex server is configured")
+    library = Library.objects.filter(server=server, section_id=section_id).first()
+    if library is None:
+        raise ApiError(f"No library with section_id {section_id} on server {server.name}")
+    if changes:
+        Library.objects.filter(pk=library.pk).update(**changes)
+    return {"result": "success", "message": "Successfully updated library."}

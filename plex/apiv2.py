@@ -1,0 +1,95 @@
+"""/api/v2 commands about the Plex Media Server (reference 1.2 "Server (PMS) info").
+
+``get_server_info`` answers from the configured :class:`plex.models.Server` (Tautulli answers
+from its config, never asking Plex). ``server_status`` reports the monitor's connection state.
+Both take the optional ``server`` parameter (id, name or machine identifier; default: the first).
+"""
+
+import re
+
+from core.tautulli_api import api_command
+
+from .models import Server
+from .servers import server_from_params
+
+# A plex.direct host names its IP: "192-0-2-10.<hash>.plex.direct" is 192.0.2.10.
+_PLEX_DIRECT_IPV4 = re.compile(r"^(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\.[^.]+\.plex\.direct$")
+
+
+def server_ip(server: Server) -> str:
+    """The address of the server: the IP a plex.direct host encodes, else the URL's host."""
+    host = server.host
+    match = _PLEX_DIRECT_IPV4.match(host)
+    return ".".join(match.groups()) if match else host
+
+
+def server_info(server: Server | None) -> dict:
+    """Tautulli's ``get_server_info`` dict, keys and JSON types as the v2.17.2 capture
+    (port, ssl, url_manual and plexpass are ints).
+
+    ``pms_url_manual`` is 0 for a plex.direct URL (what Tautulli builds itself) and 1 for any
+    other URL (one typed in, Tautulli's "manual connection"). Without a server every field is
+    empty: "" for strings, 0 for numbers.
+    """
+    if server is None:
+        return {
+            "pms_name": "",
+            "pms_version": "",
+            "pms_platform": "",
+            "pms_ip": "",
+            "pms_port": 0,
+            "pms_ssl": 0,
+            "pms_url": "",
+            "pms_url_manual": 0,
+            "pms_identifier": "",
+            "pms_plexpass": 0,
+        }
+    return {
+        "pms_name": server.name,
+        "pms_version": server.version,
+        "pms_platform": server.platform,
+        "pms_ip": server_ip(server),
+        "pms_port": server.port,
+        "pms_ssl": int(server.ssl),
+        "pms_url": server.url,
+        "pms_url_manual": 0 if server.host.endswith(".plex.direct") else int(bool(server.url)),
+        "pms_identifier": server.machine_identifier or "",
+        "pms_plexpass": int(server.plexpass),
+    }
+
+
+@api_command()
+def get_server_info(request, params):
+    """Get the PMS server information.
+
+    Optional parameters: server (str): server id, name or machine identifier (default: the first).
+    Returns: json: {"pms_name": "TestServer", "pms_version": "1.43.3.10793-cd55560bb",
+    "pms_platform": "Linux", "pms_ip": "192.0.2.10", "pms_port": 32400, "pms_ssl": 1,
+    "pms_url": "https://192-0-2-10.0123abcd.plex.direct:32400", "pms_url_manual": 0,
+    "pms_identifier": "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee09", "pms_plexpass": 1}
+
+    With no server configured every value is empty ("" or 0) rather than an error.
+    """
+    return server_info(server_from_params(params))
+
+
+def connection_state(server: Server | None) -> bool | None:
+    """The last known state of the connection to ``server``'s Plex event stream.
+
+    None means unknown: no server is configured, or nothing has watched it yet. The Plex
+    monitor (issue 3) owns this state and will report True/False here; until it exists there
+    is no connection to report.
+    """
+    return None
+
+
+@api_command()
+def server_status(request, params):
+    """Get the current status of Tautulli's connection to the Plex server.
+
+    Optional parameters: server (str): server id, name or machine identifier (default: the first).
+    Returns: json: {"connected": true} — true/false once the Plex monitor has connected, null
+    while the state is unknown (no server configured, or not monitored yet).
+    """
+    server = server_from_params(params)
+    return {"result": "success", "connected": connection_state(server)}
