@@ -1,1 +1,94 @@
-# Register your models here.
+"""Admin for Plex library sections (synced from PMS) and the recently-added log."""
+
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminTextInputWidget
+
+from core.admin_utils import ReadOnlyAdminMixin
+
+from .models import Library, RecentlyAdded
+
+
+@admin.register(Library)
+class LibraryAdmin(ModelAdmin):
+    """Libraries come from PMS: only Tautulli's own switches and custom artwork are editable."""
+
+    list_display = (
+        "__str__",
+        "server",
+        "section_id",
+        "section_type",
+        "count",
+        "parent_count",
+        "child_count",
+        "is_active",
+        "keep_history",
+        "do_notify",
+    )
+    list_select_related = ("server",)
+    list_filter = ("server", "section_type", "is_active", "deleted_section")
+    search_fields = ("section_name",)
+    ordering = ("server_id", "section_id")
+    formfield_overrides = {models.TextField: {"widget": UnfoldAdminTextInputWidget}}
+    fieldsets = (
+        (
+            _("Tautulli settings"),
+            {
+                "fields": (
+                    "keep_history",
+                    "do_notify",
+                    "do_notify_created",
+                    "custom_thumb_url",
+                    "custom_art_url",
+                )
+            },
+        ),
+        (
+            _("Plex library"),
+            {
+                "fields": (
+                    "server",
+                    "section_id",
+                    "section_name",
+                    "section_type",
+                    "agent",
+                    "count",
+                    "parent_count",
+                    "child_count",
+                    "thumb",
+                    "art",
+                    "is_active",
+                    "deleted_section",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "server",
+        "section_id",
+        "section_name",
+        "section_type",
+        "agent",
+        "count",
+        "parent_count",
+        "child_count",
+        "thumb",
+        "art",
+        "is_active",
+        "deleted_section",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(RecentlyAdded)
+class RecentlyAddedAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """Items already announced by ``on_created`` notifications (read-only)."""
+
+    list_display = ("added_at", "server", "section_id", "media_type", "rating_key")
+    list_select_related = ("server",)
+    list_filter = ("server", "media_type")
+    ordering = ("-added_at",)

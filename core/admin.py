@@ -1,0 +1,89 @@
+"""Admin for instance settings: the /api/v2 key (shown on its page, rotatable) and imports.
+
+The key is masked in the list (only its last characters) and shown whole on its own page, where
+an admin copies it into clients. ``TAUTULLI_API_KEY`` in the environment overrides the stored
+key (settings.py); the page says so, and rotating then changes only the stored key.
+"""
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin
+from unfold.decorators import action
+
+from core.admin_utils import ReadOnlyAdminMixin, mask_tail
+
+from .models import ApiKey, TautulliImport
+
+
+def _env_overrides() -> bool:
+    return bool(getattr(settings, "TAUTULLI_API_KEY", ""))
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(ModelAdmin):
+    list_display = ("__str__", "masked_key", "in_force", "created_at")
+    fields = ("key", "in_force", "created_at")
+    readonly_fields = ("key", "in_force", "created_at")
+    actions = ("rotate_keys",)
+    actions_submit_line = ("rotate",)
+
+    def changelist_view(self, request, extra_context=None):
+        """The key row always exists, so there is always a page to show and rotate it."""
+        if not ApiKey.objects.exists():
+            ApiKey.objects.create(key=ApiKey.generate())
+        if _env_overrides():
+            self.message_user(request, self._env_note(), messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @staticmethod
+    def _env_note() -> str:
+        return _(
+            "TAUTULLI_API_KEY is set in the environment (key ending “%(tail)s”) and overrides "
+            "the stored key: clients must use the environment's key. Rotating here changes "
+            "only the stored key, which takes effect once TAUTULLI_API_KEY is unset."
+        ) % {"tail": settings.TAUTULLI_API_KEY[-4:]}
+
+    @admin.display(description=_("key"))
+    def masked_key(self, obj: ApiKey) -> str:
+        return mask_tail(obj.key)
+
+    @admin.display(description=_("in force"))
+    def in_force(self, obj: ApiKey) -> str:
+        if _env_overrides():
+            return _("No: overridden by TAUTULLI_API_KEY from the environment")
+        return _("Yes")
+
+    def _rotated(self, request) -> None:
+        ApiKey.rotate()
+        self.message_user(
+            request,
+            _("The API key was rotated: clients using the old key are now refused."),
+            messages.SUCCESS,
+        )
+        if _env_overrides():
+            self.message_user(request, self._env_note(), messages.WARNING)
+
+    @admin.action(description=_("Rotate the API key"))
+    def rotate_keys(self, request, queryset):
+        """Replace the stored key by a new random one (32 hex characters)."""
+        self._rotated(request)
+
+    @action(description=_("Rotate key"))
+    def rotate(self, request, obj: ApiKey):
+        """The change page's "Rotate key" button (a POST, like the form it belongs to)."""
+        self._rotated(request)
+
+
+@admin.register(TautulliImport)
+class TautulliImportAdmin(ReadOnlyAdminMixin, ModelAdmin):
+    """Imported Tautulli databases (``manage.py import_tautulli``): read-only."""
+
+    list_display = ("__str__", "server", "source_path", "last_imported_at")
+    list_select_related = ("server",)
