@@ -131,6 +131,9 @@ class TautulliImporter:
         self.progress = progress
         self.writer: Writer = writer_for_connection(dry_run)
         self.current = ""
+        # Set when a bulk load skipped the history tables' group triggers: the plays are then
+        # rebuilt in full at the end instead of from the queue those triggers fill.
+        self.full_group_rebuild = False
 
     # --- entry point --------------------------------------------------------------------------
 
@@ -247,12 +250,16 @@ class TautulliImporter:
             if fast:
                 # Nothing of this table is here yet (a first import): one stream, no reads.
                 with (
-                    self.writer.bulk_load(table) if bulk else nullcontext(),
+                    self.writer.bulk_load(table, paused_triggers=plan.paused_triggers)
+                    if bulk
+                    else nullcontext(),
                     self.writer.stream(table, plan.columns) as sink,
                 ):
                     for rows in batches:
                         sink(rows)
                         self.progress.advance(len(rows), len(rows))
+                if bulk and plan.paused_triggers:
+                    self.full_group_rebuild = True
             else:
                 for rows in batches:
                     read = len(rows)
@@ -285,12 +292,14 @@ class TautulliImporter:
     def rebuild_history_groups(self) -> None:
         """Bring the pre-aggregated plays (``history.grouping``) up to date once, at the end.
 
-        The history tables' triggers queued the key of every play that got rows;
-        ``sync_groups`` recomputes those plays, or all of them after a large first load (the
-        same work as ``rebuild_groups()``), inside this transaction.
+        The history tables' triggers queued the key of every play that got rows, and
+        ``sync_groups`` recomputes those plays. A bulk load paused those triggers (they would
+        queue every play, one by one, only for all plays to be recomputed): then
+        ``rebuild_groups()`` recomputes every play, which is what the queue would have led to.
+        Inside this transaction, like the rest.
         """
         try:
-            from history.grouping import sync_groups
+            from history.grouping import rebuild_groups, sync_groups
         except ImportError:  # a project without pre-aggregated plays: nothing to update
             return
 
@@ -301,7 +310,10 @@ class TautulliImporter:
             # (for this transaction only).
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-        sync_groups()
+        if self.full_group_rebuild:
+            rebuild_groups()
+        else:
+            sync_groups()
         self.progress.finish(self.dry_run, note="updated")
 
     def create_placeholder_users(self, result: ImportResult) -> TableResult:

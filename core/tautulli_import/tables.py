@@ -46,6 +46,10 @@ CACHE_TABLES = (
     "version_info",
 )
 
+# history.grouping's triggers (``<table>_group_dirty_<event>``) only queue plays to recompute;
+# a bulk load pauses them and the importer rebuilds every play afterwards (see importer).
+GROUP_TRIGGERS = "%_group_dirty_%"
+
 INT_TYPES = {
     "IntegerField",
     "BigIntegerField",
@@ -163,6 +167,7 @@ class Plan:
     columns: list[str]
     keys: list[tuple[IdKey | NaturalKey, tuple[int, ...]]]
     id_range_sql: str | None = None
+    paused_triggers: str | None = None
 
 
 @dataclass
@@ -179,6 +184,7 @@ class TableSpec:
     order_by: Callable[[PlanContext], str] | None = None
     label: str | None = None
     secret: bool = False
+    paused_triggers: str | None = None
 
     @property
     def name(self) -> str:
@@ -241,6 +247,7 @@ class TableSpec:
             columns=columns,
             keys=[(key, key_positions(key, columns)) for key in self.keys],
             id_range_sql=id_range_sql,
+            paused_triggers=self.paused_triggers,
         )
 
 
@@ -327,6 +334,7 @@ TABLES: list[TableSpec] = [
     TableSpec(
         "session_history",
         "history.History",
+        paused_triggers=GROUP_TRIGGERS,
         fields={
             "id": MappedId("id", "history"),
             "server": Server(),
@@ -341,6 +349,7 @@ TABLES: list[TableSpec] = [
     TableSpec(
         "session_history_metadata",
         "history.HistoryMetadata",
+        paused_triggers=GROUP_TRIGGERS,
         fields={"history": MappedId("id", "history")},
         keys=(IdKey("id"),),
         where=_has_history_row,
@@ -348,6 +357,7 @@ TABLES: list[TableSpec] = [
     TableSpec(
         "session_history_media_info",
         "history.HistoryMediaInfo",
+        paused_triggers=GROUP_TRIGGERS,
         fields={"history": MappedId("id", "history")},
         keys=(IdKey("id"),),
         where=_has_history_row,

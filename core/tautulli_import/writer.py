@@ -77,9 +77,11 @@ class Writer:
             return int(row[0] or 0)
 
     @contextmanager
-    def bulk_load(self, table: str) -> Iterator[None]:
-        """A large first load into ``table``: indexes and foreign keys rebuilt once at the end
-        (PostgreSQL only; a no-op elsewhere)."""
+    def bulk_load(self, table: str, paused_triggers: str | None = None) -> Iterator[None]:
+        """A large first load into ``table``: secondary indexes (and on PostgreSQL foreign keys)
+        rebuilt once at the end; triggers whose name matches the LIKE pattern
+        ``paused_triggers`` do not fire during the load (the caller recomputes what they
+        maintain). A no-op for a dry run."""
         yield
 
     def reset_sequences(self, models) -> None:
@@ -112,7 +114,7 @@ class PostgresWriter(Writer):
                 yield sink
 
     @contextmanager
-    def bulk_load(self, table):
+    def bulk_load(self, table, paused_triggers=None):
         """Load ``table`` the way PostgreSQL loads fastest: without its foreign keys and
         secondary indexes during the COPY, re-created afterwards with their exact definitions
         (``pg_get_constraintdef``/``pg_get_indexdef``). Building an index once (sorted, with
@@ -122,7 +124,8 @@ class PostgresWriter(Writer):
         still fail at once. Everything happens inside the import's transaction: a failure
         restores the table as it was. The price: the table is locked (ACCESS EXCLUSIVE) until
         the import commits, so this is used only for large first loads. The table is ANALYZEd
-        at the end.
+        at the end. Triggers named like ``paused_triggers`` are disabled during the load (for
+        this transaction: other sessions wait on the table lock anyway).
         """
         with connection.cursor() as cursor:
             # Run the checks already queued, so no table we alter has pending trigger events.
@@ -145,8 +148,20 @@ class PostgresWriter(Writer):
                 cursor.execute(f"ALTER TABLE {_q(table)} DROP CONSTRAINT {_q(name)}")
             for name, _ in indexes:
                 cursor.execute(f"DROP INDEX {name}")
+            triggers = []
+            if paused_triggers:
+                cursor.execute(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = %s::regclass "
+                    "AND NOT tgisinternal AND tgenabled != 'D' AND tgname LIKE %s ORDER BY 1",
+                    [table, paused_triggers],
+                )
+                triggers = [row[0] for row in cursor.fetchall()]
+            for name in triggers:
+                cursor.execute(f"ALTER TABLE {_q(table)} DISABLE TRIGGER {_q(name)}")
         yield
         with connection.cursor() as cursor:
+            for name in triggers:
+                cursor.execute(f"ALTER TABLE {_q(table)} ENABLE TRIGGER {_q(name)}")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             for _, definition in indexes:
                 cursor.execute(definition)
@@ -159,22 +174,25 @@ class PostgresWriter(Writer):
 
 class SQLiteWriter(Writer):
     @contextmanager
-    def bulk_load(self, table):
+    def bulk_load(self, table, paused_triggers=None):
         """Load ``table`` without its secondary (non-unique) indexes, re-created afterwards from
         their exact SQL in ``sqlite_master``: one sorted build per index instead of a B-tree
-        insert per row and index. Inside the import's transaction, like everything else."""
+        insert per row and index. Triggers named like ``paused_triggers`` are dropped during
+        the load and re-created from their SQL too (SQLite cannot disable a trigger). Inside
+        the import's transaction, like everything else."""
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
-                [table],
+                "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = %s "
+                "AND ((type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%%') "
+                "OR (type = 'trigger' AND name LIKE %s)) ORDER BY type, name",
+                [table, paused_triggers or ""],
             )
-            indexes = cursor.fetchall()
-            for name, _ in indexes:
-                cursor.execute(f"DROP INDEX {_q(name)}")
+            objects = cursor.fetchall()
+            for kind, name, _ in objects:
+                cursor.execute(f"DROP {kind.upper()} {_q(name)}")
         yield
         with connection.cursor() as cursor:
-            for _, sql in indexes:
+            for _, _, sql in objects:
                 cursor.execute(sql)
 
     def insert(self, table, columns, rows):

@@ -596,15 +596,22 @@ def test_wal_database_is_read_with_mode_ro(make_tautulli_db, tmp_path):
 
 
 def constraints_and_indexes(table: str) -> list[tuple]:
-    """The definitions of the table's foreign keys and indexes (indexes only on SQLite)."""
+    """The definitions of the table's foreign keys, indexes and triggers (with their enabled
+    state; no foreign keys on SQLite)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
-                "ORDER BY name",
+                "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+                "AND tbl_name = %s ORDER BY name",
                 [table],
             )
             return cursor.fetchall()
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = %s::regclass "
+            "AND NOT tgisinternal ORDER BY 1",
+            [table],
+        )
+        triggers = cursor.fetchall()
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND conrelid = %s::regclass "
@@ -612,7 +619,7 @@ def constraints_and_indexes(table: str) -> list[tuple]:
             "FROM pg_index WHERE indrelid = %s::regclass ORDER BY 1",
             [table, table],
         )
-        return cursor.fetchall()
+        return cursor.fetchall() + triggers
 
 
 def test_large_first_loads_rebuild_indexes_and_foreign_keys_as_they_were(
@@ -626,6 +633,10 @@ def test_large_first_loads_rebuild_indexes_and_foreign_keys_as_they_were(
     result = import_tautulli(path)
     assert result.counts["session_history_media_info"] == 2000
     assert {t: constraints_and_indexes(t) for t in tables} == before
+    # The group triggers were paused for the load: every play was rebuilt all the same.
+    groups = source_rows(path, "SELECT COUNT(DISTINCT reference_id) AS n FROM session_history")
+    assert HistoryGroup.objects.count() == groups[0]["n"]
+    assert HistoryGroupDirty.objects.count() == 0
     assert (
         History.objects.filter(reference_id=F("id")).count()
         == source_rows(path, "SELECT COUNT(*) AS n FROM session_history WHERE reference_id = id")[
