@@ -112,3 +112,107 @@ def imported_tautulli(db, make_tautulli_db):
         return import_tautulli(path, server_name=server_name)
 
     return run
+
+
+# --- helpers shared by several apps' tests (import them: ``from conftest import bake_play``) ---
+
+
+def bake_play(server, user, *, stopped, seconds, paused=0, continues=None, **fields):
+    """A History row that played ``seconds`` (``play_duration``) with ``paused`` seconds paused
+    and ended at ``stopped`` (aware datetime); ``started`` is ``stopped − seconds − paused``.
+
+    Its own play (``reference_id`` = its id) unless it ``continues`` another row's play.
+    ``fields`` are further History values (``media_type``, ``rating_key``, ``section_id``…).
+    """
+    import datetime as dt
+
+    from model_bakery import baker
+
+    from history.models import History
+
+    started = stopped - dt.timedelta(seconds=seconds + paused)
+    row = baker.make(
+        History,
+        server=server,
+        user=user,
+        started=started,
+        stopped=stopped,
+        paused_counter=paused,
+        play_duration=seconds,
+        **fields,
+    )
+    row.reference_id = continues.reference_id if continues else row.pk
+    row.save(update_fields=["reference_id"])
+    return row
+
+
+def expected_watch_windows(rows, days_list, *, grouping, now):
+    """Watch-time stats of History ``rows`` computed in Python (the reference 1.3 rule): per
+    window of ``days`` before ``now`` (0 = all time), Σ ``play_duration`` in seconds and the
+    number of plays (distinct ``reference_id`` when ``grouping``, else rows)."""
+    import datetime as dt
+
+    result = []
+    for days in days_list:
+        inside = [r for r in rows if days == 0 or r.stopped >= now - dt.timedelta(days=days)]
+        result.append(
+            {
+                "query_days": days,
+                "total_time": sum(r.play_duration for r in inside),
+                "total_plays": len({r.reference_id for r in inside}) if grouping else len(inside),
+            }
+        )
+    return result
+
+
+def source_watch_windows(db, where, args, days_list, now):
+    """Tautulli's own watch-time SQL (``get_watch_time_stats``) run on a source Tautulli database
+    (an sqlite3 connection): the rows matching ``where`` (with ``args``) per window of ``days``
+    before ``now`` (epoch seconds; 0 days = all time)."""
+    result = []
+    for days in days_list:
+        window = " AND stopped >= ?" if days else ""
+        extra = [now - days * 86400] if days else []
+        total_time, plays = db.execute(
+            "SELECT SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)), "
+            f"COUNT(DISTINCT reference_id) FROM session_history WHERE {where}{window}",
+            [*args, *extra],
+        ).fetchone()
+        result.append({"query_days": days, "total_time": total_time or 0, "total_plays": plays})
+    return result
+
+
+def source_user_stats(db, where, args):
+    """Tautulli's per-user plays and seconds over the source rows matching ``where``:
+    ``[(user_id, plays, total_time), ...]``, most plays first, then most time."""
+    return db.execute(
+        "SELECT user_id, COUNT(DISTINCT reference_id) AS plays, "
+        "SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)) AS total "
+        f"FROM session_history WHERE {where} GROUP BY user_id ORDER BY plays DESC, total DESC",
+        args,
+    ).fetchall()
+
+
+def bake_log_from_api_row(model, row: dict, **extra):
+    """A ``model`` log entry (NotifyLog, NewsletterLog) holding one captured API row's values
+    (plus ``extra`` columns): the epoch ``timestamp`` as a datetime, ``success`` 0/1 as a bool."""
+    import datetime as dt
+
+    from model_bakery import baker
+
+    values = dict(row, **extra)
+    values["timestamp"] = dt.datetime.fromtimestamp(values["timestamp"], tz=dt.UTC)
+    values["success"] = bool(values["success"])
+    return baker.make(model, **values)
+
+
+@pytest.fixture
+def rest_get(client, api_key):
+    """``rest_get(path, **params)`` → (HTTP status, parsed JSON) of a REST API GET (/api/...),
+    with the API key in the ``X-API-Key`` header."""
+
+    def call(path, **params):
+        response = client.get(path, params, HTTP_X_API_KEY=api_key)
+        return response.status_code, response.json()
+
+    return call

@@ -125,8 +125,11 @@ def time_requests(env: dict, repeat: int) -> list[tuple[str, list[float]]]:
 
     client = Client()
     key = env["TAUTULLI_API_KEY"]
+    from django.db.models import Count
+
     busiest_user = (
-        History.objects.values("user_id").order_by("user_id").first() or {"user_id": 0}
+        History.objects.values("user_id").annotate(n=Count("id")).order_by("-n").first()
+        or {"user_id": 0}
     )["user_id"]
     word = HistoryMetadata.objects.exclude(title="").values_list("title", flat=True).first() or "a"
     word = word.split()[0]

@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 
-from core.admin_utils import BigTableAdminMixin, LocalDateRangeFilter, humanize_seconds
+from core.admin_utils import (
+    BigTableAdminMixin,
+    LocalDateRangeFilter,
+    ReadOnlyAdminMixin,
+    humanize_seconds,
+)
 from libraries.models import Library
 
 from .models import History, HistoryMediaInfo, HistoryMetadata
@@ -115,7 +120,7 @@ class LibraryFilter(DropdownFilter):
 # --- detail-page inlines ----------------------------------------------------------------------
 
 
-class ReadOnlyInline(StackedInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, StackedInline):
     """A 1:1 companion table shown read-only, in its own tab, on the history detail page.
 
     Only the fields with a value are listed (a direct play has no transcode fields, a track no
@@ -140,15 +145,6 @@ class ReadOnlyInline(StackedInline):
             if fields:
                 shown.append((name, {**options, "fields": fields}))
         return shown or fieldsets
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _field_names(model: type[Model]) -> list[str]:

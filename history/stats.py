@@ -28,80 +28,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.tautulli_api import ApiError, Params
-from users.models import DEFAULT_USER_THUMB
+from plex.servers import server_from_params
+from users.models import friendly_name_or_username, user_thumb_url
+
+from .models import History
+from .platforms import platform_display, platform_icon_name
 
 DEFAULT_QUERY_DAYS = (1, 7, 30, 0)
-
-# Tautulli's ``common.PLATFORM_NAME_OVERRIDES``: display names for platforms Plex reports oddly.
-PLATFORM_NAME_OVERRIDES = {
-    "Konvergo": "Plex Media Player",
-    "Mystery 3": "Playstation 3",
-    "Mystery 4": "Playstation 4",
-    "Mystery 5": "Xbox 360",
-    "WebMAF": "Playstation 4",
-    "windows": "Windows",
-    "osx": "macOS",
-    "macos": "macOS",
-}
-
-# Tautulli's ``common.PLATFORM_NAMES``: substring of the platform (lower case) → icon name.
-# Tried in reverse alphabetical order, as Tautulli does ("windows phone" before "windows").
-PLATFORM_NAMES = dict(
-    sorted(
-        {
-            "android": "android",
-            "apple tv": "atv",
-            "chrome": "chrome",
-            "chromecast": "chromecast",
-            "dlna": "dlna",
-            "firefox": "firefox",
-            "internet explorer": "ie",
-            "ios": "ios",
-            "ipad": "ios",
-            "iphone": "ios",
-            "kodi": "kodi",
-            "linux": "linux",
-            "nexus": "android",
-            "macos": "macos",
-            "microsoft edge": "msedge",
-            "netcast": "lg",
-            "opera": "opera",
-            "osx": "macos",
-            "playstation": "playstation",
-            "plex home theater": "plex",
-            "plex media player": "plex",
-            "plexamp": "plexamp",
-            "plextogether": "synclounge",
-            "roku": "roku",
-            "safari": "safari",
-            "samsung": "samsung",
-            "synclounge": "synclounge",
-            "tivo": "tivo",
-            "tizen": "samsung",
-            "tvos": "atv",
-            "vizio": "opera",
-            "webos": "lg",
-            "wiiu": "wiiu",
-            "windows": "windows",
-            "windows phone": "wp",
-            "xbmc": "xbmc",
-            "xbox": "xbox",
-        }.items(),
-        reverse=True,
-    )
-)
-
-
-def platform_display(platform: str | None) -> str | None:
-    """The platform as Tautulli shows it (``PLATFORM_NAME_OVERRIDES`` applied)."""
-    return PLATFORM_NAME_OVERRIDES.get(platform, platform)
-
-
-def platform_icon_name(platform: str | None) -> str:
-    """Tautulli's ``platform_name`` (icon key) for a displayed platform; ``default`` if unknown."""
-    lowered = (platform or "").lower()
-    return next((icon for key, icon in PLATFORM_NAMES.items() if key in lowered), "default")
-
 
 # --- parameters ---------------------------------------------------------------------------
 
@@ -149,13 +82,16 @@ def total_time_sum(*, prefix: str = "", filter: Q | None = None) -> Coalesce:
     return Coalesce(Sum(f"{prefix}play_duration", filter=filter), Value(0))
 
 
-def rating_key_q(rating_keys: list[int]) -> Q:
+def rating_key_q(rating_keys: list[int], *, prefix: str = "") -> Q:
     """Rows of an item at any level: its own key, or its parent's or grandparent's (season, show,
-    album, artist), as Tautulli's item statistics match them."""
+    album, artist), as Tautulli's item statistics match them.
+
+    ``prefix`` reaches the key columns through a relation (``"metadata__"`` from History).
+    """
     return (
-        Q(rating_key__in=rating_keys)
-        | Q(parent_rating_key__in=rating_keys)
-        | Q(grandparent_rating_key__in=rating_keys)
+        Q(**{f"{prefix}rating_key__in": rating_keys})
+        | Q(**{f"{prefix}parent_rating_key__in": rating_keys})
+        | Q(**{f"{prefix}grandparent_rating_key__in": rating_keys})
     )
 
 
@@ -216,7 +152,7 @@ def user_stats(history: QuerySet, *, grouping: bool) -> list[dict]:
         {
             "friendly_name": friendly_name_or_username(row["friendly"], row["username"]),
             "user_id": row["user__user_id"],
-            "user_thumb": _user_thumb(row["custom_thumb"], row["thumb"]),
+            "user_thumb": user_thumb_url(row["custom_thumb"], row["thumb"]),
             "username": row["username"],
             "total_plays": row["total_plays"],
             "total_time": int(row["total_time"]),
@@ -258,13 +194,27 @@ def player_stats(history: QuerySet, *, grouping: bool) -> list[dict]:
     return result
 
 
-def friendly_name_or_username(friendly_name: str | None, username: str | None) -> str | None:
-    """Tautulli's ``CASE WHEN friendly_name IS NULL OR TRIM(friendly_name) = '' THEN username``."""
-    if friendly_name is None or not friendly_name.strip():
-        return username
-    return friendly_name
+# --- command bodies -----------------------------------------------------------------------
+# The user, library and item statistics commands differ only in the History rows they cover.
 
 
-def _user_thumb(custom_thumb: str | None, thumb: str | None) -> str:
-    """Custom avatar, else the plex.tv avatar, else Tautulli's default image."""
-    return custom_thumb or thumb or DEFAULT_USER_THUMB
+def history_in_scope(params: Params) -> QuerySet:
+    """History of the optional ``server`` parameter (id, name or machine identifier), of every
+    server without it; an unknown server raises :class:`ApiError`."""
+    return History.objects.for_server(server_from_params(params, default_first=False))
+
+
+def watch_time_stats_for(history: QuerySet, params: Params) -> list[dict]:
+    """:func:`watch_time_stats` of ``history`` for the request's ``query_days`` and ``grouping``
+    (the ``get_*_watch_time_stats`` commands; ``total_time`` in seconds)."""
+    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
+
+
+def user_stats_for(history: QuerySet, params: Params) -> list[dict]:
+    """:func:`user_stats` of ``history`` for the request's ``grouping`` (``get_*_user_stats``)."""
+    return user_stats(history, grouping=grouping_param(params))
+
+
+def player_stats_for(history: QuerySet, params: Params) -> list[dict]:
+    """:func:`player_stats` of ``history`` for the request's ``grouping``."""
+    return player_stats(history, grouping=grouping_param(params))

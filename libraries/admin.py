@@ -10,6 +10,22 @@ from core.admin_utils import ReadOnlyAdminMixin
 
 from .models import Library, RecentlyAdded
 
+# What the Plex server (or an import) sets: shown, never edited here.
+PLEX_LIBRARY_FIELDS = (
+    "server",
+    "section_id",
+    "section_name",
+    "section_type",
+    "agent",
+    "count",
+    "parent_count",
+    "child_count",
+    "thumb",
+    "art",
+    "is_active",
+    "deleted_section",
+)
+
 
 @admin.register(Library)
 class LibraryAdmin(ModelAdmin):
@@ -47,38 +63,10 @@ class LibraryAdmin(ModelAdmin):
         ),
         (
             _("Plex library"),
-            {
-                "fields": (
-                    "server",
-                    "section_id",
-                    "section_name",
-                    "section_type",
-                    "agent",
-                    "count",
-                    "parent_count",
-                    "child_count",
-                    "thumb",
-                    "art",
-                    "is_active",
-                    "deleted_section",
-                )
-            },
+            {"fields": PLEX_LIBRARY_FIELDS},
         ),
     )
-    readonly_fields = (
-        "server",
-        "section_id",
-        "section_name",
-        "section_type",
-        "agent",
-        "count",
-        "parent_count",
-        "child_count",
-        "thumb",
-        "art",
-        "is_active",
-        "deleted_section",
-    )
+    readonly_fields = PLEX_LIBRARY_FIELDS
 
     def has_add_permission(self, request):
         return False

@@ -1,10 +1,10 @@
 """/api/v2 newsletter commands: get_newsletter_log (reference 1.2 "Newsletters", 5)."""
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.db.models.functions import Lower
 
 from core.tautulli_api import api_command
-from core.tautulli_api.datatables import TableRequest, default_order, table_response
+from core.tautulli_api.datatables import queryset_table
 from core.timeutils import to_epoch
 
 from .models import NewsletterLog
@@ -73,24 +73,11 @@ def get_newsletter_log(request, params):
 
     Entries with the same timestamp come in id order, as in Tautulli.
     """
-    table = TableRequest.from_params(
-        params, default_order=default_order(params, "timestamp"), columns=set(LOG_ORDER)
+    return queryset_table(
+        params,
+        NewsletterLog.objects.all(),
+        order=LOG_ORDER,
+        search_fields=LOG_SEARCH,
+        default_column="timestamp",
+        row=log_row,
     )
-    entries = NewsletterLog.objects.all()
-    total = entries.count()
-    if table.search:
-        condition = Q()
-        for column in LOG_SEARCH:
-            condition |= Q(**{f"{column}__icontains": table.search})
-        entries = entries.filter(condition)
-        filtered = entries.count()
-    else:
-        filtered = total
-    ordering = [
-        LOG_ORDER[column].desc(nulls_last=True)
-        if descending
-        else LOG_ORDER[column].asc(nulls_first=True)
-        for column, descending in table.order
-    ]
-    page = entries.order_by(*ordering, "id")[table.start : table.start + table.length]
-    return table_response(table, total=total, filtered=filtered, rows=[log_row(e) for e in page])

@@ -109,16 +109,6 @@ class MobileDeviceAdmin(ModelAdmin):
     list_display = ("__str__", "device_name", "platform", "version", "last_seen", "official")
     search_fields = ("device_name", "friendly_name", "device_id")
     formfield_overrides = {models.TextField: {"widget": UnfoldAdminTextInputWidget}}
-    fields = (
-        "friendly_name",
-        "device_id",
-        "device_name",
-        "platform",
-        "version",
-        "onesignal_id",
-        "last_seen",
-        "official",
-    )
     readonly_fields = (
         "device_id",
         "device_name",
@@ -128,6 +118,7 @@ class MobileDeviceAdmin(ModelAdmin):
         "last_seen",
         "official",
     )
+    fields = ("friendly_name", *readonly_fields)
     ordering = ("-last_seen",)
 
     def has_add_permission(self, request):

@@ -45,6 +45,32 @@ def last_seen_subquery() -> Subquery:
     )
 
 
+# What plex.tv (or an import) sets: shown, never edited here.
+PLEX_ACCOUNT_FIELDS = (
+    "user_id",
+    "username",
+    "title",
+    "email",
+    "thumb",
+    "custom_avatar_url",
+    "is_active",
+    "is_admin",
+    "is_home_user",
+    "is_allow_sync",
+    "is_restricted",
+    "deleted_user",
+    "placeholder",
+    "shared_libraries",
+)
+CONTENT_FILTER_FIELDS = (
+    "filter_all",
+    "filter_movies",
+    "filter_tv",
+    "filter_music",
+    "filter_photos",
+)
+
+
 @admin.register(User)
 class UserAdmin(ModelAdmin):
     list_display = (
@@ -70,60 +96,14 @@ class UserAdmin(ModelAdmin):
         ),
         (
             _("Plex account"),
-            {
-                "fields": (
-                    "user_id",
-                    "username",
-                    "title",
-                    "email",
-                    "thumb",
-                    "custom_avatar_url",
-                    "is_active",
-                    "is_admin",
-                    "is_home_user",
-                    "is_allow_sync",
-                    "is_restricted",
-                    "deleted_user",
-                    "placeholder",
-                    "shared_libraries",
-                )
-            },
+            {"fields": PLEX_ACCOUNT_FIELDS},
         ),
         (
             _("Content filters"),
-            {
-                "fields": (
-                    "filter_all",
-                    "filter_movies",
-                    "filter_tv",
-                    "filter_music",
-                    "filter_photos",
-                ),
-                "classes": ["collapse"],
-            },
+            {"fields": CONTENT_FILTER_FIELDS, "classes": ["collapse"]},
         ),
     )
-    readonly_fields = (
-        "user_id",
-        "username",
-        "title",
-        "email",
-        "thumb",
-        "custom_avatar_url",
-        "is_active",
-        "is_admin",
-        "is_home_user",
-        "is_allow_sync",
-        "is_restricted",
-        "deleted_user",
-        "placeholder",
-        "shared_libraries",
-        "filter_all",
-        "filter_movies",
-        "filter_tv",
-        "filter_music",
-        "filter_photos",
-    )
+    readonly_fields = PLEX_ACCOUNT_FIELDS + CONTENT_FILTER_FIELDS
 
     def get_queryset(self, request):
         return (

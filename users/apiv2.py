@@ -16,10 +16,14 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.tautulli_api import ApiError, Params, api_command
-from core.tautulli_api.datatables import TableRequest, table_response
+from core.tautulli_api.datatables import TableRequest, default_order, table_response
 from core.timeutils import to_epoch
-from history.models import History
-from history.stats import grouping_param, player_stats, query_days_param, watch_time_stats
+from history.stats import (
+    grouping_param,
+    history_in_scope,
+    player_stats_for,
+    watch_time_stats_for,
+)
 from plex.servers import server_from_params
 
 from .models import DEFAULT_USER_THUMB, User
@@ -40,25 +44,46 @@ def _flag(value) -> int | None:
     return None if value is None else int(value)
 
 
+# The flags get_users and get_user show in this order, right after ``email``.
+_SETTING_FLAGS = (
+    "is_active",
+    "is_admin",
+    "is_home_user",
+    "is_allow_sync",
+    "is_restricted",
+    "do_notify",
+    "keep_history",
+)
+
+
+def _account_fields(user: User) -> dict:
+    """``row_id``, ``user_id``, ``username``, ``friendly_name`` (the username when blank): the
+    first keys of a get_users / get_user row."""
+    return {
+        "row_id": user.pk,
+        "user_id": user.user_id,
+        "username": user.username,
+        "friendly_name": user.friendly_name or user.username,
+    }
+
+
+def _setting_flags(user: User) -> dict:
+    """The :data:`_SETTING_FLAGS` of ``user`` as 0/1 ints, in that order."""
+    return {name: _flag(getattr(user, name)) for name in _SETTING_FLAGS}
+
+
 def _table_request(params: Params, *, default_column: str, columns: set[str]) -> TableRequest:
     """DataTables parameters; like Tautulli, ``order_dir`` alone applies to the default column
     (which is sorted descending when no direction is given)."""
-    table = TableRequest.from_params(
-        params, default_order=[(default_column, True)], columns=columns
+    return TableRequest.from_params(
+        params, default_order=default_order(params, default_column), columns=columns
     )
-    if not params.str("json_data") and not params.str("order_column") and params.str("order_dir"):
-        direction = params.str("order_dir").strip().lower()
-        if direction not in {"asc", "desc"}:
-            raise ApiError(f"Parameter order_dir must be asc or desc, got {direction!r}")
-        table.order = [(default_column, direction == "desc")]
-    return table
 
 
 def _user_history(params: Params):
     """History of the required ``user_id``, on ``server`` if given (all servers otherwise)."""
     user_id = params.int("user_id", required=True)
-    server = server_from_params(params, default_first=False)
-    return History.objects.for_user(user_id).for_server(server)
+    return history_in_scope(params).for_user(user_id)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -105,19 +130,10 @@ def get_users(request, params):
     """
     return [
         {
-            "row_id": user.pk,
-            "user_id": user.user_id,
-            "username": user.username,
-            "friendly_name": user.friendly_name or user.username,
+            **_account_fields(user),
             "thumb": user.custom_avatar_url or user.thumb,
             "email": user.email,
-            "is_active": _flag(user.is_active),
-            "is_admin": _flag(user.is_admin),
-            "is_home_user": _flag(user.is_home_user),
-            "is_allow_sync": _flag(user.is_allow_sync),
-            "is_restricted": _flag(user.is_restricted),
-            "do_notify": _flag(user.do_notify),
-            "keep_history": _flag(user.keep_history),
+            **_setting_flags(user),
             "allow_guest": _flag(user.allow_guest),
             "shared_libraries": user.shared_library_ids,
             "filter_all": user.filter_all,
@@ -197,19 +213,10 @@ def get_user(request, params):
     if user is None:
         return dict(_LOCAL_USER)
     return {
-        "row_id": user.pk,
-        "user_id": user.user_id,
-        "username": user.username,
-        "friendly_name": user.friendly_name or user.username,
+        **_account_fields(user),
         "user_thumb": user.user_thumb,
         "email": user.email,
-        "is_active": _flag(user.is_active),
-        "is_admin": _flag(user.is_admin),
-        "is_home_user": _flag(user.is_home_user),
-        "is_allow_sync": _flag(user.is_allow_sync),
-        "is_restricted": _flag(user.is_restricted),
-        "do_notify": _flag(user.do_notify),
-        "keep_history": _flag(user.keep_history),
+        **_setting_flags(user),
         "deleted_user": _flag(user.deleted_user),
         "allow_guest": _flag(user.allow_guest),
         "shared_libraries": user.shared_library_ids,
@@ -403,7 +410,7 @@ def get_user_player_stats(request, params):
     One row per player, most plays first; ``total_time`` in seconds; ``result_id`` is the
     0-based rank.
     """
-    return player_stats(_user_history(params), grouping=grouping_param(params))
+    return player_stats_for(_user_history(params), params)
 
 
 @api_command()
@@ -429,8 +436,7 @@ def get_user_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    history = _user_history(params)
-    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
+    return watch_time_stats_for(_user_history(params), params)
 
 
 # --- changing -----------------------------------------------------------------------------

@@ -5,6 +5,19 @@ from django.db import models
 DEFAULT_USER_THUMB = "interfaces/default/images/gravatar-default-80x80.png"
 
 
+def friendly_name_or_username(friendly_name: str | None, username: str | None) -> str | None:
+    """Tautulli's friendly name: ``friendly_name`` unless NULL or blank after TRIM, else the
+    username (its ``CASE WHEN friendly_name IS NULL OR TRIM(friendly_name) = ''``)."""
+    if friendly_name is None or not friendly_name.strip():
+        return username
+    return friendly_name
+
+
+def user_thumb_url(custom_avatar_url: str | None, thumb: str | None) -> str:
+    """Custom avatar, else the plex.tv avatar, else Tautulli's default gravatar path."""
+    return custom_avatar_url or thumb or DEFAULT_USER_THUMB
+
+
 class UserQuerySet(models.QuerySet):
     def active(self):
         """Users not deleted in Tautulli's sense (``deleted_user = 0``)."""
@@ -62,14 +75,12 @@ class User(models.Model):
     @property
     def display_name(self) -> str:
         """Tautulli's friendly name: ``friendly_name`` unless blank (spaces only), else username."""
-        if self.friendly_name and self.friendly_name.strip():
-            return self.friendly_name
-        return self.username
+        return friendly_name_or_username(self.friendly_name, self.username)
 
     @property
     def user_thumb(self) -> str:
         """Custom avatar, else plex.tv thumb, else Tautulli's default gravatar path."""
-        return self.custom_avatar_url or self.thumb or DEFAULT_USER_THUMB
+        return user_thumb_url(self.custom_avatar_url, self.thumb)
 
     @property
     def shared_library_ids(self) -> list[str]:

@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import FirstValue, Lower, RowNumber, Trim
 from django.db.models.lookups import Exact
 
-from core.tautulli_api.datatables import TableRequest
+from core.tautulli_api.datatables import TableRequest, search_q, sort_term
 from core.timeutils import to_epoch
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from history.stats import (
@@ -138,13 +138,6 @@ def _item_fields(detail: dict | None) -> dict:
     }
 
 
-def _search_q(search: str, fields) -> Q:
-    query = Q()
-    for name in fields:
-        query |= Q(**{f"{name}__icontains": search})
-    return query
-
-
 # --- get_users_table ----------------------------------------------------------------------
 
 
@@ -180,7 +173,7 @@ def users_table(request: TableRequest, *, grouping: bool, server=None) -> TableP
     )
     if request.search:
         users = users.filter(
-            _search_q(
+            search_q(
                 request.search,
                 (
                     "display_friendly_name",
@@ -248,10 +241,7 @@ def _sort_terms(order: list[tuple[str, bool]], keys: dict[str, tuple[str, bool]]
         if column not in keys:
             continue
         name, nocase = keys[column]
-        expression = Lower(name) if nocase else F(name)
-        terms.append(
-            expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-        )
+        terms.append(sort_term(Lower(name) if nocase else F(name), descending))
     return terms
 
 
@@ -323,7 +313,7 @@ def user_ips_table(request: TableRequest, *, user_id: int, server=None) -> Table
     )
     if request.search:
         addresses = addresses.filter(
-            _search_q(request.search, ("address", "last_platform", "last_player", "last_played"))
+            search_q(request.search, ("address", "last_platform", "last_player", "last_played"))
         )
     filtered = addresses.count()
     sort_keys = {

@@ -8,7 +8,10 @@ allowed), ``start`` (0), ``length`` (25) and ``search``. They answer
 """
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
 
 from .errors import ApiError
 from .params import Params
@@ -109,3 +112,55 @@ def default_order(params: Params, column: str) -> list[tuple[str, bool]]:
     if params.str_list("order_column") or not directions:
         return [(column, True)]
     return [(column, _descending(directions[0]))]
+
+
+# --- SQL helpers for table commands ---------------------------------------------------------
+
+
+def sort_term(expression, descending: bool):
+    """``expression`` as an ORDER BY term: NULLs first ascending and last descending (SQLite's
+    NULL order, which Tautulli's tables have), on PostgreSQL too."""
+    return expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
+
+
+def order_terms(order: list[tuple[str, bool]], expressions: dict) -> list:
+    """ORDER BY terms (:func:`sort_term`) of ``order``'s (column, descending) pairs, with
+    ``expressions`` mapping each column to its SQL expression."""
+    return [sort_term(expressions[column], descending) for column, descending in order]
+
+
+def search_q(search: str, fields: Iterable[str]) -> Q:
+    """Tautulli's table search: ``search`` in any of ``fields`` (case-insensitive substring,
+    its ``LIKE '%search%'``)."""
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": search})
+    return condition
+
+
+def queryset_table(
+    params: Params,
+    queryset: QuerySet,
+    *,
+    order: dict,
+    search_fields: Iterable[str],
+    default_column: str,
+    row: Callable,
+):
+    """The whole answer of a table command over one queryset (the notification and newsletter
+    logs): the request read with :func:`default_order` on ``default_column``, ``search`` in
+    ``search_fields``, ``order`` mapping the sortable columns to SQL expressions, ties broken by
+    ``id`` ascending (Tautulli's rowid order), the page cut in SQL and each object turned into a
+    JSON row by ``row``. ``recordsTotal`` counts ``queryset``, ``recordsFiltered`` the matches."""
+    table = TableRequest.from_params(
+        params, default_order=default_order(params, default_column), columns=set(order)
+    )
+    total = queryset.count()
+    if table.search:
+        queryset = queryset.filter(search_q(table.search, search_fields))
+        filtered = queryset.count()
+    else:
+        filtered = total
+    ordered = queryset.order_by(*order_terms(table.order, order), "id")
+    page = ordered[table.start : table.start + table.length]
+    return table_response(table, total=total, filtered=filtered, rows=[row(obj) for obj in page])

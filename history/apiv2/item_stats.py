@@ -6,15 +6,7 @@ key, a season or album through ``parent_rating_key``, a show or artist through
 """
 
 from core.tautulli_api import Params, api_command
-from history.models import History
-from history.stats import (
-    grouping_param,
-    query_days_param,
-    rating_key_q,
-    user_stats,
-    watch_time_stats,
-)
-from plex.servers import server_from_params
+from history.stats import history_in_scope, rating_key_q, user_stats_for, watch_time_stats_for
 
 
 def _item_history(params: Params):
@@ -26,8 +18,7 @@ def _item_history(params: Params):
     """
     rating_key = params.int("rating_key", required=True)
     params.str("media_type")  # accepted for compatibility, see above
-    server = server_from_params(params, default_first=False)
-    return History.objects.for_server(server).filter(rating_key_q([rating_key]))
+    return history_in_scope(params).filter(rating_key_q([rating_key]))
 
 
 @api_command()
@@ -55,8 +46,7 @@ def get_item_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    history = _item_history(params)
-    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
+    return watch_time_stats_for(_item_history(params), params)
 
 
 @api_command()
@@ -86,5 +76,4 @@ def get_item_user_stats(request, params):
     ```
     Ordered by total_plays, then total_time (seconds), descending.
     """
-    history = _item_history(params)
-    return user_stats(history, grouping=grouping_param(params))
+    return user_stats_for(_item_history(params), params)

@@ -28,6 +28,7 @@ from core.tautulli_api import ApiError, Params
 from core.timeutils import from_epoch, local_day_end, local_day_start, to_epoch
 
 from ..models import HistoryGroup
+from ..stats import rating_key_q
 
 # An interval of epoch seconds [start, end); None is unbounded.
 Interval = tuple[int | None, int | None]
@@ -131,15 +132,17 @@ class HistoryFilters:
         """Whether the groups table can answer (collection children need the rows' metadata)."""
         return self.child_rating_keys is None
 
-    # --- History rows -----------------------------------------------------------------------------
+    # --- the filters every source applies ---------------------------------------------------------
 
-    def rows_q(self) -> Q:
-        """The filters on History rows (Tautulli's custom_where, exact)."""
+    def _columns_q(self, *, username: str, media_type, transcode_decision: str, guid: str) -> Q:
+        """The filters every source applies alike, given its column names: ``username`` (the
+        ``user`` filter), ``media_type`` (a function from the media types to a Q),
+        ``transcode_decision`` and ``guid`` (matched as a case-insensitive prefix)."""
         q = Q()
         if self.user_ids:
             q &= Q(user_id__in=self.user_ids)
         if self.users:
-            q &= Q(username__in=self.users)
+            q &= Q(**{f"{username}__in": self.users})
         if self.rating_keys:
             q &= Q(rating_key__in=self.rating_keys)
         if self.parent_rating_keys:
@@ -151,11 +154,25 @@ class HistoryFilters:
         if self.server_id is not None:
             q &= Q(server_id=self.server_id)
         if self.media_types:
-            q &= _media_type_q(self.media_types, live="metadata__live", media_type="media_type")
+            q &= media_type(self.media_types)
         if self.transcode_decisions:
-            q &= Q(media_info__transcode_decision__in=self.transcode_decisions)
+            q &= Q(**{f"{transcode_decision}__in": self.transcode_decisions})
         if self.guids:
-            q &= _any(Q(metadata__guid__istartswith=guid) for guid in self.guids)
+            q &= _any(Q(**{f"{guid}__istartswith": value}) for value in self.guids)
+        return q
+
+    # --- History rows -----------------------------------------------------------------------------
+
+    def rows_q(self) -> Q:
+        """The filters on History rows (Tautulli's custom_where, exact)."""
+        q = self._columns_q(
+            username="username",
+            media_type=lambda types: _media_type_q(
+                types, live="metadata__live", media_type="media_type"
+            ),
+            transcode_decision="media_info__transcode_decision",
+            guid="metadata__guid",
+        )
         if self.reference_ids:
             q &= Q(reference_id__in=self.reference_ids) | Q(
                 reference_id__isnull=True, id__in=self.reference_ids
@@ -163,12 +180,7 @@ class HistoryFilters:
         if self.intervals is not None:
             q &= _interval_q(self.intervals, "started", to_value=from_epoch)
         if self.child_rating_keys is not None:
-            keys = self.child_rating_keys
-            q &= (
-                Q(metadata__rating_key__in=keys)
-                | Q(metadata__parent_rating_key__in=keys)
-                | Q(metadata__grandparent_rating_key__in=keys)
-            )
+            q &= rating_key_q(self.child_rating_keys, prefix="metadata__")
         return q
 
     # --- HistoryGroup -----------------------------------------------------------------------------
@@ -179,27 +191,12 @@ class HistoryFilters:
         A group passes a date range only when all its rows do: its [started, date] span lies in
         one interval. Groups cut by a boundary are :meth:`straddle_q`'s.
         """
-        q = Q()
-        if self.user_ids:
-            q &= Q(user_id__in=self.user_ids)
-        if self.users:
-            q &= Q(username__in=self.users)
-        if self.rating_keys:
-            q &= Q(rating_key__in=self.rating_keys)
-        if self.parent_rating_keys:
-            q &= Q(parent_rating_key__in=self.parent_rating_keys)
-        if self.grandparent_rating_keys:
-            q &= Q(grandparent_rating_key__in=self.grandparent_rating_keys)
-        if self.section_ids:
-            q &= Q(section_id__in=self.section_ids)
-        if self.server_id is not None:
-            q &= Q(server_id=self.server_id)
-        if self.media_types:
-            q &= Q(media_type__in=self.media_types)
-        if self.transcode_decisions:
-            q &= Q(transcode_decision__in=self.transcode_decisions)
-        if self.guids:
-            q &= _any(Q(guid__istartswith=guid) for guid in self.guids)
+        q = self._columns_q(
+            username="username",
+            media_type=lambda types: Q(media_type__in=types),
+            transcode_decision="transcode_decision",
+            guid="guid",
+        )
         if self.reference_ids:
             q &= Q(reference_id__in=self.reference_ids)
         if self.intervals is not None:
@@ -224,36 +221,16 @@ class HistoryFilters:
         """
         if self.reference_ids:
             return Q(pk__in=[])
-        q = Q()
-        if self.user_ids:
-            q &= Q(user_id__in=self.user_ids)
-        if self.users:
-            q &= Q(user__in=self.users)
-        if self.rating_keys:
-            q &= Q(rating_key__in=self.rating_keys)
-        if self.parent_rating_keys:
-            q &= Q(parent_rating_key__in=self.parent_rating_keys)
-        if self.grandparent_rating_keys:
-            q &= Q(grandparent_rating_key__in=self.grandparent_rating_keys)
-        if self.section_ids:
-            q &= Q(section_id__in=self.section_ids)
-        if self.server_id is not None:
-            q &= Q(server_id=self.server_id)
-        if self.media_types:
-            q &= Q(media_type_live__in=self.media_types)
-        if self.transcode_decisions:
-            q &= Q(transcode_decision__in=self.transcode_decisions)
-        if self.guids:
-            q &= _any(Q(guid__istartswith=guid) for guid in self.guids)
+        q = self._columns_q(
+            username="user",
+            media_type=lambda types: Q(media_type_live__in=types),
+            transcode_decision="transcode_decision",
+            guid="guid",
+        )
         if self.intervals is not None:
             q &= _interval_q(self.intervals, "started", to_value=lambda epoch: epoch)
         if self.child_rating_keys is not None:
-            keys = self.child_rating_keys
-            q &= (
-                Q(rating_key__in=keys)
-                | Q(parent_rating_key__in=keys)
-                | Q(grandparent_rating_key__in=keys)
-            )
+            q &= rating_key_q(self.child_rating_keys)
         return q
 
 

@@ -2,27 +2,17 @@
 
 Pure functions over plain dicts (what the queries fetched), so they are easy to test:
 :func:`history_row` for a (grouped) history row, :func:`session_row` for a live session, plus the
-rules they apply — :func:`watched_status` (reference 3.6), :func:`platform_name`,
-:func:`human_duration` (Tautulli's ``helpers.human_duration``).
+rules they apply — :func:`watched_status` (reference 3.6), :func:`human_duration` (Tautulli's
+``helpers.human_duration``); platforms are shown by :func:`history.platforms.platform_display`.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from users.models import DEFAULT_USER_THUMB
+from users.models import friendly_name_or_username, user_thumb_url
 
-# Tautulli's common.PLATFORM_NAME_OVERRIDES (v2.17.2).
-PLATFORM_NAME_OVERRIDES = {
-    "Konvergo": "Plex Media Player",
-    "Mystery 3": "Playstation 3",
-    "Mystery 4": "Playstation 4",
-    "Mystery 5": "Xbox 360",
-    "WebMAF": "Playstation 4",
-    "windows": "Windows",
-    "osx": "macOS",
-    "macos": "macOS",
-}
+from ..platforms import platform_display
 
 # Integer columns that Tautulli stores as '' for movies (and sends as "" in the API).
 BLANK_WHEN_NULL = (
@@ -80,6 +70,30 @@ ROW_KEYS = (
 )
 
 
+# The get_history keys a live-session row computes; every other key of ROW_KEYS is the session's
+# own column of that name, shown as it is (see session_row).
+SESSION_COMPUTED_KEYS = frozenset(
+    {
+        "reference_id",
+        "row_id",
+        "id",
+        "date",
+        "duration",
+        "play_duration",
+        "paused_counter",
+        "friendly_name",
+        "user_thumb",
+        "platform",
+        "thumb",
+        "percent_complete",
+        "watched_status",
+        "group_count",
+        "group_ids",
+    }
+)
+SESSION_COPIED_KEYS = tuple(key for key in ROW_KEYS if key not in SESSION_COMPUTED_KEYS)
+
+
 def watched_percents() -> dict[str, int]:
     """Watched thresholds in percent per media type ([Monitoring] settings, reference 3.6)."""
     movie = getattr(settings, "MOVIE_WATCHED_PERCENT", 85)
@@ -125,22 +139,6 @@ def watched_status(
     if percent >= base:
         return 0.25
     return 0
-
-
-def platform_name(platform):
-    return PLATFORM_NAME_OVERRIDES.get(platform, platform)
-
-
-def user_thumb(custom_avatar_url, thumb) -> str:
-    """Custom avatar, else plex.tv thumb, else Tautulli's default image (reference 1.3)."""
-    return custom_avatar_url or thumb or DEFAULT_USER_THUMB
-
-
-def display_name(friendly_name, username):
-    """Friendly name unless blank (spaces only), else the username (Tautulli's TRIM rule)."""
-    if friendly_name is None or not friendly_name.strip():
-        return username
-    return friendly_name
 
 
 def percent_ratio(view_offset, duration) -> float | None:
@@ -192,9 +190,11 @@ def history_row(group: dict, row: dict, group_ids: str) -> dict:
         "paused_counter": group["paused_counter"],
         "user_id": row["user_id"],
         "user": row["username"],
-        "friendly_name": display_name(row["user__friendly_name"], row["user__username"]),
-        "user_thumb": user_thumb(row["user__custom_avatar_url"], row["user__thumb"]),
-        "platform": platform_name(row["platform"]),
+        "friendly_name": friendly_name_or_username(
+            row["user__friendly_name"], row["user__username"]
+        ),
+        "user_thumb": user_thumb_url(row["user__custom_avatar_url"], row["user__thumb"]),
+        "platform": platform_display(row["platform"]),
         "product": row["product"],
         "player": row["player"],
         "ip_address": row["ip_address"],
@@ -249,7 +249,8 @@ def session_row(session: dict, thumbs: dict, now: int) -> dict:
 
     ``session``: Session values (times in epoch seconds, offsets in ms). ``thumbs``: user_id →
     (custom_avatar_url, thumb). ``now``: epoch seconds; a session without ``stopped`` counts up to
-    it. reference_id/row_id/id and the group fields are null, ``state``/``session_key`` are set.
+    it. reference_id/row_id/id and the group fields are null, ``state``/``session_key`` are set;
+    the :data:`SESSION_COPIED_KEYS` are the session's own values.
     """
     started = session["started"]
     stopped = session["stopped"]
@@ -265,49 +266,23 @@ def session_row(session: dict, thumbs: dict, now: int) -> dict:
         percent = 100
     custom, thumb = thumbs.get(session["user_id"], (None, None))
     values = {
+        **{key: session[key] for key in SESSION_COPIED_KEYS},
         "reference_id": None,
         "row_id": None,
         "id": None,
         "date": started,
-        "started": started,
-        "stopped": stopped,
         "duration": duration,
         "play_duration": duration,
         "paused_counter": paused,
-        "user_id": session["user_id"],
-        "user": session["user"],
-        "friendly_name": display_name(session["friendly_name"], session["user"]),
-        "user_thumb": user_thumb(custom, thumb),
-        "platform": platform_name(session["platform"]),
-        "product": session["product"],
-        "player": session["player"],
-        "ip_address": session["ip_address"],
-        "live": live,
-        "machine_id": session["machine_id"],
-        "location": session["location"],
-        "secure": session["secure"],
-        "relayed": session["relayed"],
-        "media_type": session["media_type"],
-        "rating_key": session["rating_key"],
-        "parent_rating_key": session["parent_rating_key"],
-        "grandparent_rating_key": session["grandparent_rating_key"],
-        "full_title": session["full_title"],
-        "title": session["title"],
-        "parent_title": session["parent_title"],
-        "grandparent_title": session["grandparent_title"],
-        "original_title": session["original_title"],
-        "year": session["year"],
-        "media_index": session["media_index"],
-        "parent_media_index": session["parent_media_index"],
+        "friendly_name": friendly_name_or_username(session["friendly_name"], session["user"]),
+        "user_thumb": user_thumb_url(custom, thumb),
+        "platform": platform_display(session["platform"]),
         "thumb": _thumb(
             session["media_type"],
             session["thumb"],
             session["parent_thumb"],
             session["grandparent_thumb"],
         ),
-        "originally_available_at": session["originally_available_at"],
-        "guid": session["guid"],
-        "transcode_decision": session["transcode_decision"],
         "percent_complete": int(round(percent or 0)),
         "watched_status": watched_status(
             session["media_type"],
@@ -320,8 +295,6 @@ def session_row(session: dict, thumbs: dict, now: int) -> dict:
         ),
         "group_count": None,
         "group_ids": None,
-        "state": session["state"],
-        "session_key": session["session_key"],
     }
     for key in BLANK_WHEN_NULL:
         values[key] = _blank(values[key])

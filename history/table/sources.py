@@ -39,6 +39,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
+from core.tautulli_api.datatables import sort_term
 from plex.models import Session
 from users.models import User
 
@@ -46,6 +47,7 @@ from ..grouping import mixed_values
 from ..models import History, HistoryGroup, HistoryGroupUserTotal
 from .expressions import EpochSeconds, EpochToDateTime, display_name, nocase, percent_ratio
 from .filters import HistoryFilters, session_media_type_live
+from .serialize import SESSION_COPIED_KEYS
 
 KIND_GROUP, KIND_ROWS, KIND_SESSION = 0, 1, 2
 
@@ -115,45 +117,18 @@ ROW_FIELDS = (
     "media_info__transcode_decision",
 )
 
+# Fields of a Session that a get_history row shows (see serialize.session_row).
 SESSION_FIELDS = (
+    *SESSION_COPIED_KEYS,
     "id",
-    "session_key",
-    "state",
-    "started",
-    "stopped",
     "paused_counter",
     "view_offset",
     "duration",
-    "user_id",
-    "user",
     "friendly_name",
     "platform",
-    "product",
-    "player",
-    "ip_address",
-    "live",
-    "machine_id",
-    "location",
-    "secure",
-    "relayed",
-    "media_type",
-    "rating_key",
-    "parent_rating_key",
-    "grandparent_rating_key",
-    "full_title",
-    "title",
-    "parent_title",
-    "grandparent_title",
-    "original_title",
-    "year",
-    "media_index",
-    "parent_media_index",
     "thumb",
     "parent_thumb",
     "grandparent_thumb",
-    "originally_available_at",
-    "guid",
-    "transcode_decision",
 )
 
 Order = list[tuple[str, bool]]  # (column, descending)
@@ -168,9 +143,7 @@ def order_by_terms(order: Order) -> list:
     for index, (column, descending) in enumerate(order):
         expression = F(f"s{index}")
         if column in NULLABLE_COLUMNS:
-            terms.append(
-                expression.desc(nulls_last=True) if descending else expression.asc(nulls_first=True)
-            )
+            terms.append(sort_term(expression, descending))
         else:
             terms.append(expression.desc() if descending else expression.asc())
     key = F("key")

@@ -7,13 +7,19 @@ Python computation over the rows built here, shapes against the real v2.17.2 cap
 import datetime as dt
 import sqlite3
 import time
+from functools import partial
 
 import pytest
 from django.utils import timezone
 from model_bakery import baker
 
-from conftest import load_fixture
-from history.models import History
+from conftest import (
+    bake_play,
+    expected_watch_windows,
+    load_fixture,
+    source_user_stats,
+    source_watch_windows,
+)
 from plex.models import Server
 from users.models import DEFAULT_USER_THUMB, User
 
@@ -27,40 +33,22 @@ SHOW, SEASON_1, SEASON_2 = 100, 110, 120
 EPISODE_1, EPISODE_2, EPISODE_3 = 111, 112, 121
 
 
-def make_play(server, user, *, stopped, seconds, rating_key, paused=0, continues=None):
-    """A history row of ``rating_key`` (an episode of SHOW unless it is 900+, a movie)."""
+def make_play(server, user, *, rating_key, **play):
+    """A history row of ``rating_key`` (an episode of SHOW unless it is 900+, a movie); ``play``:
+    ``stopped``, ``seconds``, ``paused``, ``continues`` as for :func:`conftest.bake_play`."""
     episode = rating_key < 900
-    started = stopped - dt.timedelta(seconds=seconds + paused)
-    row = baker.make(
-        History,
-        server=server,
-        user=user,
-        started=started,
-        stopped=stopped,
-        paused_counter=paused,
-        play_duration=seconds,
+    return bake_play(
+        server,
+        user,
+        **play,
         rating_key=rating_key,
         parent_rating_key=(SEASON_1 if rating_key < 120 else SEASON_2) if episode else None,
         grandparent_rating_key=SHOW if episode else None,
         media_type="episode" if episode else "movie",
     )
-    row.reference_id = continues.reference_id if continues else row.pk
-    row.save(update_fields=["reference_id"])
-    return row
 
 
-def expected_windows(rows, days_list, *, grouping):
-    result = []
-    for days in days_list:
-        inside = [r for r in rows if days == 0 or r.stopped >= NOW - dt.timedelta(days=days)]
-        result.append(
-            {
-                "query_days": days,
-                "total_time": sum(r.play_duration for r in inside),
-                "total_plays": len({r.reference_id for r in inside}) if grouping else len(inside),
-            }
-        )
-    return result
+expected_windows = partial(expected_watch_windows, now=NOW)
 
 
 def expected_users(rows, *, grouping):
@@ -235,28 +223,14 @@ def test_imported_item_stats_match_the_source(call_api, imported_tautulli, make_
         before = int(time.time())
         data = call_api("get_item_watch_time_stats", rating_key=key)[1]["response"]["data"]
         after = int(time.time())
-        candidates = []
-        for now in (before, after):
-            windows = []
-            for days in (1, 7, 30, 0):
-                cond = " AND stopped >= ?" if days else ""
-                args = [key, key, key] + ([now - days * 86400] if days else [])
-                total, plays = source.execute(
-                    "SELECT SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)), "
-                    f"COUNT(DISTINCT reference_id) FROM session_history WHERE {matches}{cond}",
-                    args,
-                ).fetchone()
-                windows.append({"query_days": days, "total_time": total or 0, "total_plays": plays})
-            candidates.append(windows)
+        candidates = [
+            source_watch_windows(source, matches, [key, key, key], [1, 7, 30, 0], now)
+            for now in (before, after)
+        ]
         assert data in candidates, key
 
         users = call_api("get_item_user_stats", rating_key=key)[1]["response"]["data"]
-        expected = source.execute(
-            "SELECT user_id, COUNT(DISTINCT reference_id) AS plays, "
-            "SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)) AS total "
-            f"FROM session_history WHERE {matches} GROUP BY user_id ORDER BY plays DESC, total DESC",
-            [key, key, key],
-        ).fetchall()
+        expected = source_user_stats(source, matches, [key, key, key])
         assert {(u["user_id"], u["total_plays"], u["total_time"]) for u in users} == set(expected)
         assert [u["total_plays"] for u in users] == [row[1] for row in expected]
     source.close()

@@ -15,14 +15,9 @@ T0 = dt.datetime(2024, 3, 1, 20, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def get(client, api_key):
+def get(rest_get):
     """``get(path, **params)`` → (status, JSON) with the API key in the header."""
-
-    def call(path, **params):
-        response = client.get(path, params, HTTP_X_API_KEY=api_key)
-        return response.status_code, response.json()
-
-    return call
+    return rest_get
 
 
 @pytest.fixture

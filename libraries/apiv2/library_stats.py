@@ -6,16 +6,13 @@ Aggregation rules are those of :mod:`history.stats`.
 """
 
 from core.tautulli_api import Params, api_command
-from history.models import History
-from history.stats import grouping_param, query_days_param, user_stats, watch_time_stats
-from plex.servers import server_from_params
+from history.stats import history_in_scope, user_stats_for, watch_time_stats_for
 
 
 def _library_history(params: Params):
     """History rows of the library ``section_id`` (required), on ``server`` if given."""
     section_id = params.int("section_id", required=True)
-    server = server_from_params(params, default_first=False)
-    return History.objects.for_server(server).filter(section_id=section_id)
+    return history_in_scope(params).filter(section_id=section_id)
 
 
 @api_command()
@@ -41,8 +38,7 @@ def get_library_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    history = _library_history(params)
-    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
+    return watch_time_stats_for(_library_history(params), params)
 
 
 @api_command()
@@ -71,5 +67,4 @@ def get_library_user_stats(request, params):
     ```
     Ordered by total_plays, then total_time (seconds), descending.
     """
-    history = _library_history(params)
-    return user_stats(history, grouping=grouping_param(params))
+    return user_stats_for(_library_history(params), params)

@@ -15,7 +15,12 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast, Lower
 
 from core.tautulli_api import ApiError, api_command
-from core.tautulli_api.datatables import TableRequest, default_order, table_response
+from core.tautulli_api.datatables import (
+    TableRequest,
+    default_order,
+    order_terms,
+    table_response,
+)
 from core.timeutils import to_epoch
 from plex.servers import server_from_params
 
@@ -307,14 +312,8 @@ def get_libraries_table(request, params):
         filtered = libraries.count()
     else:
         filtered = total
-    ordering = [
-        TABLE_ORDER[column].desc(nulls_last=True)
-        if descending
-        else TABLE_ORDER[column].asc(nulls_first=True)
-        for column, descending in table.order
-    ]
     page = list(
-        libraries.order_by(*ordering, "server_id", "section_id")[
+        libraries.order_by(*order_terms(table.order, TABLE_ORDER), "server_id", "section_id")[
             table.start : table.start + table.length
         ]
     )

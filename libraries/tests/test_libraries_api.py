@@ -11,8 +11,8 @@ from collections import defaultdict
 import pytest
 from model_bakery import baker
 
-from conftest import load_fixture
-from history.models import History, HistoryMetadata
+from conftest import bake_play, load_fixture
+from history.models import HistoryMetadata
 from libraries.models import Library
 from plex.models import Server
 
@@ -141,23 +141,17 @@ def libraries(server):
 
 def play(server, section_id, *, started, minutes, paused=0, reference=None, **metadata):
     """A history row (+ metadata) of ``minutes`` played minutes, ``paused`` seconds paused."""
-    stopped = started + dt.timedelta(minutes=minutes, seconds=paused)
-    row = baker.make(
-        History,
-        server=server,
+    row = bake_play(
+        server,
+        None,
+        stopped=started + dt.timedelta(minutes=minutes, seconds=paused),
+        seconds=minutes * 60,
+        paused=paused,
+        continues=reference,
         section_id=section_id,
-        started=started,
-        stopped=stopped,
-        paused_counter=paused,
-        play_duration=History.compute_play_duration(
-            int(started.timestamp()), int(stopped.timestamp()), paused
-        ),
         rating_key=metadata.pop("rating_key", None),
-        user=None,
         media_type=metadata.get("media_type"),
     )
-    row.reference_id = reference.reference_id if reference is not None else row.id
-    row.save(update_fields=["reference_id"])
     baker.make(HistoryMetadata, history=row, **metadata)
     return row
 

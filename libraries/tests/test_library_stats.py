@@ -7,13 +7,19 @@ computation over the rows built here, on one or several servers.
 import datetime as dt
 import sqlite3
 import time
+from functools import partial
 
 import pytest
 from django.utils import timezone
 from model_bakery import baker
 
-from conftest import load_fixture
-from history.models import History
+from conftest import (
+    bake_play,
+    expected_watch_windows,
+    load_fixture,
+    source_user_stats,
+    source_watch_windows,
+)
 from plex.models import Server
 from users.models import User
 
@@ -24,36 +30,12 @@ DAY = dt.timedelta(days=1)
 MARGIN = dt.timedelta(minutes=10)
 
 
-def make_play(server, user, *, section_id, stopped, seconds, paused=0, continues=None):
-    started = stopped - dt.timedelta(seconds=seconds + paused)
-    row = baker.make(
-        History,
-        server=server,
-        user=user,
-        section_id=section_id,
-        started=started,
-        stopped=stopped,
-        paused_counter=paused,
-        play_duration=seconds,
-        media_type="movie",
-    )
-    row.reference_id = continues.reference_id if continues else row.pk
-    row.save(update_fields=["reference_id"])
-    return row
+def make_play(server, user, *, section_id, **play):
+    """A movie's history row in library ``section_id`` (``play`` as for conftest.bake_play)."""
+    return bake_play(server, user, section_id=section_id, media_type="movie", **play)
 
 
-def expected_windows(rows, days_list, *, grouping):
-    result = []
-    for days in days_list:
-        inside = [r for r in rows if days == 0 or r.stopped >= NOW - dt.timedelta(days=days)]
-        result.append(
-            {
-                "query_days": days,
-                "total_time": sum(r.play_duration for r in inside),
-                "total_plays": len({r.reference_id for r in inside}) if grouping else len(inside),
-            }
-        )
-    return result
+expected_windows = partial(expected_watch_windows, now=NOW)
 
 
 @pytest.fixture
@@ -199,29 +181,14 @@ def test_imported_library_stats_match_the_source(call_api, imported_tautulli, ma
             "get_library_watch_time_stats", section_id=section_id, server=result.server.pk
         )[1]["response"]["data"]
         after = int(time.time())
-        candidates = []
-        for now in (before, after):
-            windows = []
-            for days in (1, 7, 30, 0):
-                cond = " AND stopped >= ?" if days else ""
-                args = [section_id] + ([now - days * 86400] if days else [])
-                total, plays = source.execute(
-                    "SELECT SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)), "
-                    f"COUNT(DISTINCT reference_id) FROM session_history WHERE section_id = ?{cond}",
-                    args,
-                ).fetchone()
-                windows.append({"query_days": days, "total_time": total or 0, "total_plays": plays})
-            candidates.append(windows)
+        candidates = [
+            source_watch_windows(source, "section_id = ?", [section_id], [1, 7, 30, 0], now)
+            for now in (before, after)
+        ]
         assert data in candidates, section_id
 
         users = call_api("get_library_user_stats", section_id=section_id)[1]["response"]["data"]
-        expected = source.execute(
-            "SELECT user_id, COUNT(DISTINCT reference_id) AS plays, "
-            "SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)) AS total "
-            "FROM session_history WHERE section_id = ? GROUP BY user_id "
-            "ORDER BY plays DESC, total DESC",
-            [section_id],
-        ).fetchall()
+        expected = source_user_stats(source, "section_id = ?", [section_id])
         assert {(u["user_id"], u["total_plays"], u["total_time"]) for u in users} == set(expected)
         assert [u["total_plays"] for u in users] == [row[1] for row in expected]
     source.close()

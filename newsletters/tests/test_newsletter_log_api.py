@@ -1,11 +1,8 @@
 """/api/v2 get_newsletter_log against Tautulli v2.17.2's capture."""
 
-import datetime as dt
-
 import pytest
-from model_bakery import baker
 
-from conftest import load_fixture
+from conftest import bake_log_from_api_row, load_fixture
 from newsletters.models import NewsletterLog
 
 CAPTURE = "tautulli-dart/newsletter/get_newsletter_log.json"
@@ -13,10 +10,7 @@ CAPTURE = "tautulli-dart/newsletter/get_newsletter_log.json"
 
 def log_from_row(row: dict, **extra) -> NewsletterLog:
     """A NewsletterLog holding the values of one captured API row (plus ``extra`` columns)."""
-    values = dict(row, **extra)
-    values["timestamp"] = dt.datetime.fromtimestamp(values["timestamp"], tz=dt.UTC)
-    values["success"] = bool(values["success"])
-    return baker.make(NewsletterLog, **values)
+    return bake_log_from_api_row(NewsletterLog, row, **extra)
 
 
 @pytest.fixture

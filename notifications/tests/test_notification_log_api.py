@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 from model_bakery import baker
 
-from conftest import load_fixture
+from conftest import bake_log_from_api_row, load_fixture
 from notifications.models import NotifyLog
 
 CAPTURE = "tautulli-dart/notification/get_notification_log.json"
@@ -16,10 +16,7 @@ CAPTURE_AFTER = "tautulli-dart/notification/get_notification_log__after.json"
 
 def log_from_row(row: dict) -> NotifyLog:
     """A NotifyLog holding the values of one captured API row."""
-    values = dict(row)
-    values["timestamp"] = dt.datetime.fromtimestamp(values["timestamp"], tz=dt.UTC)
-    values["success"] = bool(values["success"])
-    return baker.make(NotifyLog, **values)
+    return bake_log_from_api_row(NotifyLog, row)
 
 
 def test_rows_and_envelope_are_exactly_tautullis(call_api):

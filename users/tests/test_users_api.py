@@ -8,12 +8,13 @@ import datetime as dt
 import re
 import sqlite3
 import time
+from functools import partial
 
 import pytest
 from django.utils import timezone
 from model_bakery import baker
 
-from conftest import load_fixture
+from conftest import bake_play, expected_watch_windows, load_fixture, source_watch_windows
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from plex.models import Server
 from users.models import DEFAULT_USER_THUMB, User
@@ -27,8 +28,9 @@ def make_user(user_id, username, **fields):
     return baker.make(User, user_id=user_id, username=username, **fields)
 
 
-def make_play(server, user, *, stopped, seconds=600, paused=0, continues=None, **fields):
-    """One history row (+ metadata and media info) that played ``seconds`` and ended ``stopped``."""
+def make_play(server, user, *, seconds=600, **fields):
+    """One history row (+ metadata and media info) that played ``seconds`` and ended ``stopped``
+    (``stopped``, ``paused``, ``continues`` and History values as for conftest.bake_play)."""
     meta = {
         key: fields.pop(key)
         for key in list(fields)
@@ -37,24 +39,9 @@ def make_play(server, user, *, stopped, seconds=600, paused=0, continues=None, *
         | {"year", "media_index", "parent_media_index", "live", "guid", "originally_available_at"}
     }
     transcode = fields.pop("transcode_decision", "direct play")
-    started = stopped - dt.timedelta(seconds=seconds + paused)
     fields.setdefault("media_type", "movie")
     fields.setdefault("rating_key", 1000)
-    row = baker.make(
-        History,
-        server=server,
-        user=user,
-        username=user.username,
-        started=started,
-        stopped=stopped,
-        paused_counter=paused,
-        play_duration=History.compute_play_duration(
-            int(started.timestamp()), int(stopped.timestamp()), paused
-        ),
-        **fields,
-    )
-    row.reference_id = continues.reference_id if continues else row.pk
-    row.save(update_fields=["reference_id"])
+    row = bake_play(server, user, seconds=seconds, username=user.username, **fields)
     baker.make(
         HistoryMetadata,
         history=row,
@@ -75,20 +62,7 @@ def docs_example_keys(cmd):
     return set(re.findall(r'"(\w+)":', docs[cmd])) - TABLE_ENVELOPE_KEYS
 
 
-def expected_windows(rows, days_list, *, grouping, now=NOW):
-    """Watch-time stats computed in Python: the reference 1.3 rule."""
-    result = []
-    for days in days_list:
-        inside = [r for r in rows if days == 0 or r.stopped >= now - dt.timedelta(days=days)]
-        plays = len({r.reference_id for r in inside}) if grouping else len(inside)
-        result.append(
-            {
-                "query_days": days,
-                "total_time": sum(r.play_duration for r in inside),
-                "total_plays": plays,
-            }
-        )
-    return result
+expected_windows = partial(expected_watch_windows, now=NOW)
 
 
 @pytest.fixture
@@ -546,21 +520,6 @@ def test_bad_input_answers_400_with_a_message(call_api, cmd, params, message):
 # --- on an imported Tautulli database (2000 rows) ---------------------------------------------
 
 
-def _source_windows(db, where, args, days_list, now):
-    """Tautulli's own watch-time SQL (users.get_watch_time_stats) run on the source database."""
-    result = []
-    for days in days_list:
-        window = " AND stopped >= ?" if days else ""
-        extra = [now - days * 86400] if days else []
-        total_time, plays = db.execute(
-            "SELECT SUM(stopped - started) - SUM(COALESCE(paused_counter, 0)), "
-            f"COUNT(DISTINCT reference_id) FROM session_history WHERE {where}{window}",
-            [*args, *extra],
-        ).fetchone()
-        result.append({"query_days": days, "total_time": total_time or 0, "total_plays": plays})
-    return result
-
-
 @pytest.fixture
 def imported(imported_tautulli, make_tautulli_db):
     """The imported 2000-row database and a connection to its source file."""
@@ -604,7 +563,8 @@ def test_imported_users_commands_match_the_source(call_api, imported):
     stats = call_api("get_user_watch_time_stats", user_id=heavy)[1]["response"]["data"]
     after = int(time.time())
     candidates = [
-        _source_windows(source, "user_id = ?", [heavy], [1, 7, 30, 0], t) for t in (before, after)
+        source_watch_windows(source, "user_id = ?", [heavy], [1, 7, 30, 0], t)
+        for t in (before, after)
     ]
     assert stats in candidates
     assert stats[3]["total_plays"] == per_user[heavy][0] and stats[1]["total_plays"] > 0
