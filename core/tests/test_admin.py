@@ -334,8 +334,11 @@ def test_history_paginator_estimates_instead_of_counting(baked, django_assert_nu
 def test_users_list_annotates_plays_and_last_seen_in_one_query(
     admin_client, baked, django_assert_max_num_queries
 ):
+    from history.grouping import sync_groups
+
+    sync_groups()  # the baked rows' plays: once, not per page
     url = reverse("admin:users_user_changelist")
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = admin_client.get(url)
     html = response.content.decode()
     assert "Friendly 1" in html
@@ -472,3 +475,18 @@ def test_humanize_seconds():
         "1h 00m",
         "1h 02m",
     ]
+
+
+def test_users_list_counts_a_resumed_play_once(admin_client, baked):
+    """Tautulli counts plays, not rows: a play resumed the next day is one play (reference 3.6)."""
+    from conftest import bake_play
+
+    user = baker.make(User, user_id=4242, username="resumer")
+    now = timezone.now()
+    first = bake_play(baked["server"], user, stopped=now - dt.timedelta(days=1), seconds=600)
+    bake_play(baked["server"], user, stopped=now, seconds=900, continues=first)
+    bake_play(baked["server"], user, stopped=now, seconds=300)
+
+    response = admin_client.get(reverse("admin:users_user_changelist"))
+    row = response.context["cl"].result_list.get(pk=user.pk)
+    assert row.plays_count == 2
