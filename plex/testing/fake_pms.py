@@ -11,7 +11,19 @@ Served now:
 * ``GET /`` — ``home-assistant-core/plex/plex_server_base.xml`` with its ``{name}`` and
   ``{machine_identifier}`` placeholders filled in;
 * ``GET /identity`` — ``<MediaContainer claimed machineIdentifier version>`` as PMS answers it,
-  without a token (PMS does not ask for one there).
+  without a token (PMS does not ask for one there);
+* ``GET /status/sessions`` — the current state of the scripted viewers (:attr:`FakePlexServer.timeline`,
+  see :mod:`plex.testing.viewers`): ``pms.viewer(user_id=3, media_type="episode").play()``;
+* ``GET /library/metadata/<ratingKey>`` — :meth:`FakePlexServer.add_metadata` items (``1`` is
+  ``home-assistant-core/plex/media_1.xml``), else the item a viewer watches, else 404;
+* ``GET /library`` (hand-written, three directories) and ``GET /library/sections`` —
+  ``home-assistant-core/plex/library_sections.xml``;
+* ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
+  each viewer state change as PMS's ``playing`` notification, in order.
+
+Paging as PMS does it: with ``X-Plex-Container-Start``/``X-Plex-Container-Size`` (headers or query
+parameters) an XML ``MediaContainer`` answer keeps only that window of its children and says
+``size`` (in the window), ``totalSize`` (all) and ``offset``.
 
 Every other path needs the token (``X-Plex-Token`` header or query parameter, as PMS accepts
 both) and answers 401 with PMS's HTML body otherwise; unknown paths answer 404 (with the token). Grow it with
@@ -30,9 +42,27 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
+from plex.testing.viewers import Clock, Timeline, Viewer
+from plex.testing.websocket import WebSocketConnection, accept_key
+
 SERVER_BASE_FIXTURE = "home-assistant-core/plex/plex_server_base.xml"
+SECTIONS_FIXTURE = "home-assistant-core/plex/library_sections.xml"
+METADATA_FIXTURES = {"1": "home-assistant-core/plex/media_1.xml"}
+WEBSOCKET_PATH = "/:/websockets/notifications"
+# PMS's ``GET /library`` (not among the recordings; the three directories every PMS lists).
+LIBRARY_ROOT_XML = (
+    '<MediaContainer size="3" allowSync="0" identifier="com.plexapp.plugins.library" '
+    'mediaTagPrefix="/system/bundle/media/flags/" mediaTagVersion="1603922053" '
+    'title1="Plex Library">'
+    '<Directory key="sections" title="Library Sections" />'
+    '<Directory key="recentlyAdded" title="Recently Added Content" />'
+    '<Directory key="onDeck" title="On Deck Content" />'
+    "</MediaContainer>"
+)
+NOT_FOUND_BODY = b"<html><body><h1>404 Not Found</h1></body></html>"
 UNAUTHORIZED_BODY = (
     "<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>"
 )
@@ -98,8 +128,21 @@ class FakePlexServer:
             self.fixtures_dir = Path(settings.SHARED_DIR) / "fixtures"
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.patterns: list[tuple[str, re.Pattern, Route]] = []
+        self.metadata: dict[str, str] = {
+            rk: self.fixture(rel) for rk, rel in METADATA_FIXTURES.items()
+        }
+        self.timeline = Timeline(self.fixtures_dir)
+        self.websockets: list[WebSocketConnection] = []
+        self._ws_lock = threading.Lock()
+        self._ws_changed = threading.Condition(self._ws_lock)
+        self.timeline.listeners.append(self.broadcast)
         self.route("/", self._root_xml)
         self.route("/identity", self._identity_xml, auth=False)
+        self.route("/status/sessions", lambda request: self.timeline.sessions_xml())
+        self.route("/library", LIBRARY_ROOT_XML)
+        self.route_fixture("/library/sections", SECTIONS_FIXTURE)
+        self.route_pattern(r"/library/metadata/(?P<rating_key>\d+)", self._metadata_xml)
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -118,6 +161,50 @@ class FakePlexServer:
         route = Route(body, status=status, content_type=content_type, delay=delay, auth=auth)
         self.routes[(method.upper(), path)] = route
         return route
+
+    def route_pattern(self, pattern: str, body: Body, *, method: str = "GET", **kwargs) -> Route:
+        """Answer paths fully matching the regular expression ``pattern`` (after exact routes)."""
+        route = Route(body, **kwargs)
+        self.patterns.append((method.upper(), re.compile(pattern), route))
+        return route
+
+    def add_metadata(self, rating_key: str | int, xml: str) -> None:
+        """Serve ``xml`` (a whole ``MediaContainer``) at ``/library/metadata/<rating_key>``."""
+        self.metadata[str(rating_key)] = xml
+
+    # --- the scripted viewers -----------------------------------------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The viewers' clock: ``pms.clock.advance(seconds)`` moves every playing viewOffset."""
+        return self.timeline.clock
+
+    def viewer(self, **kwargs) -> Viewer:
+        """A new viewer (see :meth:`Timeline.add_viewer`); call ``.play()`` to start it."""
+        return self.timeline.add_viewer(**kwargs)
+
+    def broadcast(self, message: dict) -> None:
+        """Send ``message`` as JSON to every open websocket, in call order."""
+        with self._ws_lock:
+            self.websockets = [ws for ws in self.websockets if not ws.closed.is_set()]
+            for ws in self.websockets:
+                ws.send_json(message)
+
+    def wait_for_websockets(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Block until ``count`` websocket clients are connected (False on timeout)."""
+        with self._ws_changed:
+            return self._ws_changed.wait_for(
+                lambda: sum(not ws.closed.is_set() for ws in self.websockets) >= count, timeout
+            )
+
+    def _add_websocket(self, ws: WebSocketConnection) -> None:
+        with self._ws_changed:
+            self.websockets.append(ws)
+            self._ws_changed.notify_all()
+
+    def _metadata_xml(self, request: FakeRequest) -> str | None:
+        rating_key = request.path.rsplit("/", 1)[-1]
+        return self.metadata.get(rating_key) or self.timeline.metadata_xml(rating_key)
 
     def fixture(self, relative: str) -> str:
         """The text of ``shared/fixtures/<relative>``."""
@@ -177,7 +264,11 @@ class FakePlexServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and free the port (requests still sleeping in a delay are abandoned)."""
+        """Stop serving and free the port (requests still sleeping in a delay are abandoned,
+        websockets are closed)."""
+        with self._ws_lock:
+            for ws in self.websockets:
+                ws.close(1001)
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -195,18 +286,63 @@ class FakePlexServer:
     def handle(self, request: FakeRequest) -> tuple[int, str, bytes, float]:
         """(status, content type, body, delay) for ``request``."""
         self.requests.append(request)
-        route = self.routes.get((request.method, request.path))
+        route = self.routes.get((request.method, request.path)) or self._pattern_route(request)
         # As PMS: the token is checked before the path, so a wrong token gets 401 anywhere.
         if (route is None or route.auth) and request.token != self.token:
             return 401, "text/html", UNAUTHORIZED_BODY.encode(), route.delay if route else 0.0
         if route is None:
             if any(path == request.path for _, path in self.routes):
                 return 405, "text/plain", b"Method Not Allowed", 0.0
-            return 404, "text/html", b"<html><body><h1>404 Not Found</h1></body></html>", 0.0
+            return 404, "text/html", NOT_FOUND_BODY, 0.0
         body = route.body(request) if callable(route.body) else route.body
+        if body is None:  # a callable's way of saying "no such item"
+            return 404, "text/html", NOT_FOUND_BODY, route.delay
+        if route.status == 200 and route.content_type == XML_CONTENT_TYPE:
+            body = page(body, request)
         if isinstance(body, str):
             body = body.encode("utf-8")
         return route.status, route.content_type, body, route.delay
+
+    def _pattern_route(self, request: FakeRequest) -> Route | None:
+        for method, pattern, route in self.patterns:
+            if method == request.method and pattern.fullmatch(request.path):
+                return route
+        return None
+
+
+def page(body: str | bytes, request: FakeRequest) -> str | bytes:
+    """The window ``X-Plex-Container-Start``/``-Size`` asks of a ``MediaContainer`` (as PMS).
+
+    Without those headers/parameters, or when ``body`` is not a MediaContainer, it is unchanged.
+    Otherwise only the children from ``start`` (0-based) to ``start + size`` stay, ``size`` says
+    how many, ``totalSize`` how many in all and ``offset`` the start.
+    """
+    raw_start = request.headers.get(
+        "x-plex-container-start", request.query.get("X-Plex-Container-Start")
+    )
+    raw_size = request.headers.get(
+        "x-plex-container-size", request.query.get("X-Plex-Container-Size")
+    )
+    if raw_start is None and raw_size is None:
+        return body
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return body
+    if root.tag != "MediaContainer":
+        return body
+    children = list(root)
+    try:
+        start = max(0, int(raw_start or 0))
+        size = max(0, int(raw_size)) if raw_size is not None else len(children)
+    except ValueError:
+        return body
+    for child in children[:start] + children[start + size :]:
+        root.remove(child)
+    root.set("size", str(len(root)))
+    root.set("totalSize", str(len(children)))
+    root.set("offset", str(start))
+    return ET.tostring(root, encoding="unicode")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -215,6 +351,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         parts = urlsplit(self.path)
+        if parts.path == WEBSOCKET_PATH and self.headers.get("Upgrade", "").lower() == "websocket":
+            self._serve_websocket(parts.query)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         request = FakeRequest(
             method=self.command,
@@ -235,6 +374,36 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (e.g. a timeout test)
+
+    def _serve_websocket(self, query: str) -> None:
+        """Upgrade (RFC 6455 section 4.2) if the token is right, then serve frames until closed."""
+        params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+        request = FakeRequest(
+            method="GET",
+            path=WEBSOCKET_PATH,
+            query=params,
+            headers={k.lower(): v for k, v in self.headers.items()},
+        )
+        self.fake.requests.append(request)
+        self.close_connection = True
+        if request.token != self.fake.token or not self.headers.get("Sec-WebSocket-Key"):
+            bad_token = request.token != self.fake.token
+            body = UNAUTHORIZED_BODY.encode() if bad_token else b"Bad websocket handshake"
+            self.send_response(401 if bad_token else 400)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept_key(self.headers["Sec-WebSocket-Key"]))
+        self.end_headers()
+        self.wfile.flush()
+        ws = WebSocketConnection(self.connection, self.rfile)
+        self.fake._add_websocket(ws)
+        ws.serve()
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _serve
 
