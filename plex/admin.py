@@ -38,7 +38,7 @@ class ServerAdmin(ModelAdmin):
     list_display = ("name", "url", "version", "platform", "machine_identifier", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name", "url", "machine_identifier")
-    actions = ("test_connection",)
+    actions = ("test_connection", "refresh_users", "refresh_libraries")
     actions_submit_line = ("save_and_test_connection",)
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "is_active")}),
@@ -81,6 +81,30 @@ class ServerAdmin(ModelAdmin):
     @action(description=_("Save and test connection"))
     def save_and_test_connection(self, request, obj: Server):
         self._report(request, obj, connection.test_connection(obj))
+
+    def _report_sync(self, request, what: str, result) -> None:
+        level = messages.SUCCESS if result.ok else messages.ERROR
+        text = _("%(what)s: %(synced)d refreshed, %(deactivated)d no longer present.") % {
+            "what": what,
+            "synced": result.synced,
+            "deactivated": result.deactivated,
+        }
+        self.message_user(request, " ".join([str(text), *result.errors]), level)
+
+    @admin.action(description=_("Refresh users from plex.tv"))
+    def refresh_users(self, request, queryset):
+        """Re-read users from plex.tv with every active server's token (the whole list, so the
+        selection does not matter: users of unselected servers must not look gone)."""
+        from .sync import sync_users
+
+        self._report_sync(request, _("Users"), sync_users())
+
+    @admin.action(description=_("Refresh libraries"))
+    def refresh_libraries(self, request, queryset):
+        """Re-read the library sections (with counts) of the selected servers."""
+        from .sync import sync_libraries
+
+        self._report_sync(request, _("Libraries"), sync_libraries(servers=queryset))
 
 
 def _epoch_display(description: str, attribute: str):

@@ -93,3 +93,36 @@ def server_status(request, params):
     """
     server = server_from_params(params)
     return {"result": "success", "connected": connection_state(server)}
+
+
+@api_command()
+def refresh_users_list(request, params):
+    """Refresh the Tautulli users list.
+
+    Re-reads users from plex.tv with every active server's token now (also done every 12 h),
+    see :func:`plex.sync.sync_users`.
+    Returns: json: {"result": "success", "message": "Users list refreshed."}; when plex.tv
+    cannot be read: {"result": "error", "message": "Unable to refresh users list."} (HTTP 400).
+    """
+    from .sync import sync_users
+
+    if sync_users().ok:
+        return {"result": "success", "message": "Users list refreshed."}
+    return {"result": "error", "message": "Unable to refresh users list."}
+
+
+@api_command()
+def refresh_libraries_list(request, params):
+    """Refresh the Tautulli libraries list.
+
+    Re-reads ``/library/sections`` (with counts) of every active server now (also done every
+    12 h), see :func:`plex.sync.sync_libraries`.
+    Returns: json: {"result": "success", "message": "Libraries list refreshed."}; when a
+    server cannot be read: {"result": "error", "message": "Unable to refresh libraries list."}
+    (HTTP 400; the servers that answered are still refreshed).
+    """
+    from .sync import sync_libraries
+
+    if sync_libraries().ok:
+        return {"result": "success", "message": "Libraries list refreshed."}
+    return {"result": "error", "message": "Unable to refresh libraries list."}

@@ -176,6 +176,8 @@ TAUTULLI_COMPAT_VERSION = "v2.17.2"
 # Monitoring defaults, as in Tautulli's config.ini [Monitoring] (reference section 3.6).
 GROUP_HISTORY_TABLES = True
 HISTORY_TABLE_ACTIVITY = True
+# plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
+PLEX_TV_URL = os.environ.get("PLEX_TV_URL", "https://plex.tv")
 SHARED_DIR = Path(os.environ.get("TAUTULLI_SHARED_DIR", BASE_DIR.parent / "shared"))
 
 UNFOLD = {
