@@ -176,6 +176,14 @@ TAUTULLI_COMPAT_VERSION = "v2.17.2"
 # Monitoring defaults, as in Tautulli's config.ini [Monitoring] (reference section 3.6).
 GROUP_HISTORY_TABLES = True
 HISTORY_TABLE_ACTIVITY = True
+MOVIE_WATCHED_PERCENT = int(os.environ.get("MOVIE_WATCHED_PERCENT", "85"))
+TV_WATCHED_PERCENT = int(os.environ.get("TV_WATCHED_PERCENT", "85"))
+MUSIC_WATCHED_PERCENT = int(os.environ.get("MUSIC_WATCHED_PERCENT", "85"))
+# 0 = percent only; 1 = final credits marker; 2 = first credits marker; 3 = the earlier of the
+# percent and the first credits marker (markers fall back to the percent when absent).
+WATCHED_MARKER = int(os.environ.get("WATCHED_MARKER", "3"))
+# Movies and episodes played for less than this many seconds are not logged (0 logs everything).
+LOGGING_IGNORE_INTERVAL = int(os.environ.get("LOGGING_IGNORE_INTERVAL", "120"))
 # plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
 PLEX_TV_URL = os.environ.get("PLEX_TV_URL", "https://plex.tv")
 SHARED_DIR = Path(os.environ.get("TAUTULLI_SHARED_DIR", BASE_DIR.parent / "shared"))

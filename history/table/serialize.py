@@ -8,11 +8,10 @@ rules they apply — :func:`watched_status` (reference 3.6), :func:`human_durati
 
 from __future__ import annotations
 
-from django.conf import settings
-
 from users.models import friendly_name_or_username, user_thumb_url
 
 from ..platforms import platform_display
+from ..watched import check_watched, watched_percent_for
 
 # Integer columns that Tautulli stores as '' for movies (and sends as "" in the API).
 BLANK_WHEN_NULL = (
@@ -94,35 +93,6 @@ SESSION_COMPUTED_KEYS = frozenset(
 SESSION_COPIED_KEYS = tuple(key for key in ROW_KEYS if key not in SESSION_COMPUTED_KEYS)
 
 
-def watched_percents() -> dict[str, int]:
-    """Watched thresholds in percent per media type ([Monitoring] settings, reference 3.6)."""
-    movie = getattr(settings, "MOVIE_WATCHED_PERCENT", 85)
-    tv = getattr(settings, "TV_WATCHED_PERCENT", 85)
-    music = getattr(settings, "MUSIC_WATCHED_PERCENT", 85)
-    return {"movie": movie, "episode": tv, "track": music, "clip": tv, "photo": 0}
-
-
-def check_watched(media_type, view_offset, duration, credits_first=None, credits_final=None):
-    """Tautulli's ``helpers.check_watched`` (reference 3.6); offsets and duration in ms.
-
-    WATCHED_MARKER: 0 = percent only, 1 = final credits marker, 2 = first credits marker,
-    3 (default) = the earlier of the percent threshold and the first credits marker. A marker
-    setting falls back to the percent when the item has no such marker.
-    """
-    view_offset = view_offset or 0
-    threshold = watched_percents().get(media_type, 0) / 100 * (duration or 0)
-    if not threshold:
-        return False
-    marker = getattr(settings, "WATCHED_MARKER", 3)
-    if marker == 1 and credits_final:
-        return view_offset >= credits_final
-    if marker == 2 and credits_first:
-        return view_offset >= credits_first
-    if marker == 3 and credits_first:
-        return view_offset >= min(threshold, credits_first)
-    return view_offset >= threshold
-
-
 def watched_status(
     media_type, live, percent, view_offset, duration, credits_first, credits_final
 ) -> int | float:
@@ -130,7 +100,7 @@ def watched_status(
     watched percent, compared with the group's highest ``percent`` (Tautulli's get_history)."""
     if live or check_watched(media_type, view_offset, duration, credits_first, credits_final):
         return 1
-    base = watched_percents().get(media_type, 0) / 4.0
+    base = watched_percent_for(media_type) / 4.0
     percent = percent or 0
     if percent >= base * 3.0:
         return 0.75
