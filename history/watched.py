@@ -38,7 +38,9 @@ def is_watched(
     Pure: the thresholds are arguments (see :func:`check_watched` for the configured ones).
     Only movies, episodes, clips and tracks can be watched (Tautulli returns False otherwise).
     ``None`` offsets/durations count as 0, as Tautulli's ``cast_to_int`` does; a missing or zero
-    credits marker counts as absent (the percent rule applies).
+    credits marker counts as absent (the percent rule applies). An item of unknown or zero length
+    (or a 0 % setting) is never watched: there is no threshold to reach, and get_history's
+    watched_status and the grouping rule must agree on that.
     """
     if media_type not in ("movie", "episode", "clip", "track"):
         return False
