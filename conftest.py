@@ -216,3 +216,16 @@ def rest_get(client, api_key):
         return response.status_code, response.json()
 
     return call
+
+
+@pytest.fixture(autouse=True)
+def _fresh_plex_connections():
+    """Each test talks to its own fake PMS: no PlexServer object is reused across tests."""
+    from core.config import clear_cache as clear_settings
+    from plex.client import clear_cache
+
+    clear_cache()
+    clear_settings()
+    yield
+    clear_cache()
+    clear_settings()

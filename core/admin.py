@@ -7,13 +7,15 @@ key (settings.py); the page says so, and rotating then changes only the stored k
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
 from core.admin_utils import ReadOnlyAdminMixin, mask_tail
 
-from .models import ApiKey, TautulliImport
+from .models import ApiKey, MonitoringSettings, TautulliImport
 
 
 def _env_overrides() -> bool:
@@ -87,3 +89,48 @@ class TautulliImportAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     list_display = ("__str__", "server", "source_path", "last_imported_at")
     list_select_related = ("server",)
+
+
+@admin.register(MonitoringSettings)
+class MonitoringSettingsAdmin(ModelAdmin):
+    """One page of settings: the list goes straight to it; it cannot be added twice or deleted."""
+
+    fieldsets = (
+        (
+            _("Watched"),
+            {
+                "fields": (
+                    "movie_watched_percent",
+                    "tv_watched_percent",
+                    "music_watched_percent",
+                    "watched_marker",
+                )
+            },
+        ),
+        (_("History"), {"fields": ("logging_ignore_interval",)}),
+        (
+            _("Notifications"),
+            {
+                "fields": (
+                    "notify_concurrent_threshold",
+                    "notify_concurrent_by_ip",
+                    "notify_recently_added_delay",
+                    "notify_group_recently_added_grandparent",
+                    "notify_group_recently_added_parent",
+                ),
+                "description": _(
+                    "Empty fields use the environment's value, else Tautulli's default."
+                ),
+            },
+        ),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        MonitoringSettings.objects.get_or_create(pk=1)
+        return redirect(reverse("admin:core_monitoringsettings_change", args=[1]))

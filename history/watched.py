@@ -2,7 +2,8 @@
 
 Units: offsets, durations and credits markers are **milliseconds**; percents are 0–100.
 
-Settings (``[Monitoring]`` in Tautulli), read with ``getattr(settings, NAME, default)``:
+Settings (``[Monitoring]`` in Tautulli), read with :func:`core.config.monitoring_value` (the
+admin's "Monitoring settings", else the environment, else Tautulli's default):
 
 * ``MOVIE_WATCHED_PERCENT`` (85), ``TV_WATCHED_PERCENT`` (85, also used for clips),
   ``MUSIC_WATCHED_PERCENT`` (85);
@@ -11,7 +12,7 @@ Settings (``[Monitoring]`` in Tautulli), read with ``getattr(settings, NAME, def
   falls back to the percent when the item has no such marker.
 """
 
-from django.conf import settings
+from core.config import monitoring_value
 
 # Tautulli's defaults (reference 3.6).
 DEFAULT_WATCHED_PERCENT = 85
@@ -60,17 +61,17 @@ def is_watched(
 def watched_percent_for(media_type: str | None) -> int:
     """The configured watched percent (0–100) of ``media_type``; 0 for types never watched."""
     if media_type == "movie":
-        return getattr(settings, "MOVIE_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
+        return monitoring_value("MOVIE_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
     if media_type in ("episode", "clip"):
-        return getattr(settings, "TV_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
+        return monitoring_value("TV_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
     if media_type == "track":
-        return getattr(settings, "MUSIC_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
+        return monitoring_value("MUSIC_WATCHED_PERCENT", DEFAULT_WATCHED_PERCENT)
     return 0
 
 
 def watched_marker() -> int:
     """The configured ``WATCHED_MARKER`` (0/1/2/3, see the module docstring)."""
-    return getattr(settings, "WATCHED_MARKER", DEFAULT_WATCHED_MARKER)
+    return monitoring_value("WATCHED_MARKER", DEFAULT_WATCHED_MARKER)
 
 
 def check_watched(

@@ -6,7 +6,7 @@ reconciliation poll both call :func:`write_session_history` with the ``plex.mode
 they hold (Tautulli's ``sessions`` columns: times epoch **seconds**, ``view_offset``/``duration``
 **milliseconds**, ``paused_counter`` seconds) and the item's metadata.
 
-Settings (``getattr(settings, NAME, default)``): ``LOGGING_IGNORE_INTERVAL`` (120 s, 0 disables),
+Settings (:func:`core.config.monitoring_value`): ``LOGGING_IGNORE_INTERVAL`` (120 s, 0 disables),
 and the watched settings of :mod:`history.watched` used by the grouping rule.
 """
 
@@ -17,9 +17,9 @@ import json
 import logging
 import time
 
-from django.conf import settings
 from django.db import models, transaction
 
+from core.config import monitoring_value
 from core.timeutils import from_epoch
 from libraries.models import Library
 from plex.models import Session, SessionContinued
@@ -137,7 +137,7 @@ def session_values(session: Session) -> dict:
 
 def logging_ignore_interval() -> int:
     """``LOGGING_IGNORE_INTERVAL`` in seconds (0 disables the minimum play time)."""
-    return int(getattr(settings, "LOGGING_IGNORE_INTERVAL", DEFAULT_LOGGING_IGNORE_INTERVAL) or 0)
+    return int(monitoring_value("LOGGING_IGNORE_INTERVAL", DEFAULT_LOGGING_IGNORE_INTERVAL) or 0)
 
 
 # --- internals ------------------------------------------------------------------------------------

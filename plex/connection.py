@@ -9,13 +9,11 @@ said about itself (name, version, platform, machine identifier, Plex Pass).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from xml.etree.ElementTree import ParseError
 
 import requests
-from plexapi.exceptions import BadRequest, NotFound, Unauthorized
 from plexapi.server import PlexServer
 
-DEFAULT_TIMEOUT = 10  # seconds, for connecting and for each read
+from .client import DEFAULT_TIMEOUT, PLEX_ERRORS, describe_error
 
 
 @dataclass(frozen=True)
@@ -55,36 +53,8 @@ def probe(url: str, token: str, timeout: float = DEFAULT_TIMEOUT) -> ConnectionR
     with requests.Session() as session:
         try:
             plex = PlexServer(url, token or None, session=session, timeout=timeout)
-        except Unauthorized:
-            return ConnectionResult(
-                ok=False, error=f"Unauthorized: {url} rejected the token (HTTP 401)."
-            )
-        except (BadRequest, NotFound) as exc:
-            status = str(exc).split(")", 1)[0].lstrip("(")
-            return ConnectionResult(
-                ok=False, error=f"HTTP error {status} from {url}: is this a Plex Media Server?"
-            )
-        except requests.exceptions.Timeout:
-            return ConnectionResult(
-                ok=False, error=f"Timeout: {url} did not answer within {timeout:g} s."
-            )
-        except requests.exceptions.SSLError as exc:
-            return ConnectionResult(ok=False, error=f"Unreachable: TLS error with {url} ({exc}).")
-        except requests.exceptions.ConnectionError:
-            return ConnectionResult(
-                ok=False, error=f"Unreachable: could not connect to {url} (refused or no route)."
-            )
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema):
-            return ConnectionResult(
-                ok=False,
-                error=f"Invalid URL {url!r}: expected e.g. http://192.168.1.10:32400.",
-            )
-        except ParseError:
-            return ConnectionResult(
-                ok=False, error=f"Bad XML: {url} answered something that is not Plex XML."
-            )
-        except requests.exceptions.RequestException as exc:
-            return ConnectionResult(ok=False, error=f"Request to {url} failed: {exc}")
+        except PLEX_ERRORS as exc:
+            return ConnectionResult(ok=False, error=describe_error(exc, url, timeout))
         identifier = getattr(plex, "machineIdentifier", None)
         if not identifier:
             return ConnectionResult(

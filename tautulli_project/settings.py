@@ -9,6 +9,7 @@ read ``before``/``after`` dates and to bucket graphs.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -109,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests use a file, not Django's shared-cache in-memory database: the monitor's threads write
+    # concurrently, and shared-cache SQLite fails them with "table is locked" instead of waiting.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"tautulli-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth, i18n -----------------------------------------------------------------------------
@@ -162,7 +168,14 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_tokens": {"()": "core.log_filters.RedactTokens"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
@@ -184,6 +197,17 @@ MUSIC_WATCHED_PERCENT = int(os.environ.get("MUSIC_WATCHED_PERCENT", "85"))
 WATCHED_MARKER = int(os.environ.get("WATCHED_MARKER", "3"))
 # Movies and episodes played for less than this many seconds are not logged (0 logs everything).
 LOGGING_IGNORE_INTERVAL = int(os.environ.get("LOGGING_IGNORE_INTERVAL", "120"))
+# Events (reference 3.7, 4.2). Every monitoring value here is only the default: the admin's
+# "Monitoring settings" page overrides it at runtime (core.config.monitoring_value).
+NOTIFY_CONCURRENT_THRESHOLD = int(os.environ.get("NOTIFY_CONCURRENT_THRESHOLD", "2"))
+NOTIFY_CONCURRENT_BY_IP = os.environ.get("NOTIFY_CONCURRENT_BY_IP", "0") == "1"
+NOTIFY_RECENTLY_ADDED_DELAY = int(os.environ.get("NOTIFY_RECENTLY_ADDED_DELAY", "300"))
+NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT = (
+    os.environ.get("NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT", "1") == "1"
+)
+NOTIFY_GROUP_RECENTLY_ADDED_PARENT = (
+    os.environ.get("NOTIFY_GROUP_RECENTLY_ADDED_PARENT", "1") == "1"
+)
 # plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
 PLEX_TV_URL = os.environ.get("PLEX_TV_URL", "https://plex.tv")
 SHARED_DIR = Path(os.environ.get("TAUTULLI_SHARED_DIR", BASE_DIR.parent / "shared"))
