@@ -74,13 +74,11 @@ def get_server_info(request, params):
 
 
 def connection_state(server: Server | None) -> bool | None:
-    """The last known state of the connection to ``server``'s Plex event stream.
-
-    None means unknown: no server is configured, or nothing has watched it yet. The Plex
-    monitor (issue 3) owns this state and will report True/False here; until it exists there
-    is no connection to report.
-    """
-    return None
+    """The last known reachability of ``server`` as the monitor and the poll saw it
+    (:mod:`plex.activity.reachability`); None when unknown (no server, or never checked)."""
+    if server is None:
+        return None
+    return server.connected
 
 
 @api_command()
@@ -88,8 +86,8 @@ def server_status(request, params):
     """Get the current status of Tautulli's connection to the Plex server.
 
     Optional parameters: server (str): server id, name or machine identifier (default: the first).
-    Returns: json: {"connected": true} — true/false once the Plex monitor has connected, null
-    while the state is unknown (no server configured, or not monitored yet).
+    Returns: json: {"connected": true} — true/false as the monitor or the reconciling poll last
+    found the server, null while unknown (no server configured, or never checked yet).
     """
     server = server_from_params(params)
     return {"result": "success", "connected": connection_state(server)}
@@ -126,3 +124,25 @@ def refresh_libraries_list(request, params):
     if sync_libraries().ok:
         return {"result": "success", "message": "Libraries list refreshed."}
     return {"result": "error", "message": "Unable to refresh libraries list."}
+
+
+@api_command()
+def delete_temp_sessions(request, params):
+    """Flush out all of the temporary sessions in the database.
+
+    Removes every live session row (all servers, or only the optional ``server``'s): streams
+    being watched are picked up again by the monitor's next poll; plays that ended and were not
+    written yet are lost, as in Tautulli (this is the manual fix for stuck sessions).
+    Returns: json: {"result": "success", "message": "Temporary sessions flushed."}
+    """
+    from .models import Session
+
+    server = server_from_params(params, default_first=False)
+    rows = Session.objects.all() if server is None else Session.objects.filter(server=server)
+    rows.delete()
+    return {"result": "success", "message": "Temporary sessions flushed."}
+
+
+# Commands living in their own modules (not autodiscovered: only apiv2.py is).
+from . import apiv2_media  # noqa: E402,F401  metadata, children, recently added, search, images
+from .activity import apiv2_activity  # noqa: E402,F401  get_activity, get_stream_data, terminate_session

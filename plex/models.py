@@ -31,6 +31,20 @@ class Server(models.Model):
     is_active = models.BooleanField(default=True, help_text="Monitor this server.")
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # Connection state, owned by the monitor (plex.monitor) and the reconciling poll.
+    connected = models.BooleanField(
+        null=True, blank=True, editable=False, help_text="Last known reachability; empty: unknown."
+    )
+    connected_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    websocket_connected = models.BooleanField(default=False, editable=False)
+    down_notified = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="on_intdown was emitted for the current outage (after 60 s down).",
+    )
+
     objects = ServerQuerySet.as_manager()
 
     class Meta:
@@ -215,3 +229,31 @@ class SessionContinued(models.Model):
                 fields=["user_id", "machine_id", "media_type"], name="uniq_session_continued"
             )
         ]
+
+
+class PendingRecentlyAdded(models.Model):
+    """An item PMS reported as added, waiting to be announced (reference 3.7).
+
+    The monitor queues each library timeline entry ``state=0, metadataState=created`` here; once
+    no item of the same show/artist (``group_key``) arrived for the recently-added delay, the
+    group is announced with on_created (grouped show → season → episode, artist → album →
+    track), de-duplicated against ``recently_added``, and deleted. Kept in the database so a
+    restart loses nothing.
+    """
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="pending_added")
+    rating_key = models.IntegerField()
+    parent_rating_key = models.IntegerField(null=True, blank=True)
+    grandparent_rating_key = models.IntegerField(null=True, blank=True)
+    group_key = models.IntegerField(help_text="Top-level rating key: show, artist or the item.")
+    media_type = models.TextField(blank=True)
+    section_id = models.IntegerField(null=True, blank=True)
+    title = models.TextField(blank=True)
+    queued_at = models.BigIntegerField(help_text="epoch seconds")
+
+    class Meta:
+        verbose_name_plural = "pending recently added"
+        constraints = [
+            models.UniqueConstraint(fields=["server", "rating_key"], name="uniq_pending_added")
+        ]
+        indexes = [models.Index(fields=["server", "group_key"])]

@@ -1,20 +1,25 @@
-"""django-q2 tasks refreshing users and libraries, and their 12-hour schedules.
+"""django-q2 tasks: the reconciling poll of live sessions (every minute) and the 12-hour
+refreshes of users and libraries.
 
 Tautulli refreshes users from plex.tv and libraries from PMS every 12 hours (reference 3.2);
-:func:`ensure_schedules` creates (or corrects) the two :class:`django_q.models.Schedule` rows,
-and the data migration ``plex/migrations/0002_sync_schedules.py`` calls it so a fresh install
-has them. Their first run is due at once (the cluster's first tick after start-up, as Tautulli
+the poll of ``/status/sessions`` catches what the websocket missed (and is the only source of
+activity when a server's websocket cannot be opened). :func:`ensure_schedules` creates (or
+corrects) the :class:`django_q.models.Schedule` rows, and data migrations
+(``plex/migrations/0002_sync_schedules.py``, ``0004_poll_schedule.py``) call it so a fresh
+install has them. Their first run is due at once (the cluster's first tick after start-up, as Tautulli
 refreshes at start-up); missed runs are not caught up (``Q_CLUSTER["catch_up"] = False``).
 """
 
 from __future__ import annotations
 
 SYNC_INTERVAL_MINUTES = 12 * 60
+POLL_INTERVAL_MINUTES = 1  # django-q2's finest schedule
 
-# name → dotted path of the task function, as django-q2 stores it.
+# name → (dotted path of the task function, as django-q2 stores it; interval in minutes).
 SCHEDULES = {
-    "Refresh users from plex.tv": "plex.tasks.refresh_users",
-    "Refresh libraries": "plex.tasks.refresh_libraries",
+    "Refresh users from plex.tv": ("plex.tasks.refresh_users", SYNC_INTERVAL_MINUTES),
+    "Refresh libraries": ("plex.tasks.refresh_libraries", SYNC_INTERVAL_MINUTES),
+    "Poll Plex sessions": ("plex.tasks.poll_sessions", POLL_INTERVAL_MINUTES),
 }
 
 
@@ -42,8 +47,30 @@ def refresh_libraries() -> dict:
     return _summary(sync_libraries())
 
 
+def poll_sessions() -> dict:
+    """Task: reconcile every active server's live sessions (:func:`plex.activity.reconcile.reconcile`).
+
+    Returns ``{server name: {"started", "updated", "stopped", "retried", "error"}}``. A server that
+    cannot be reached is marked down; the others are polled regardless.
+    """
+    from .activity.reconcile import reconcile
+    from .models import Server
+
+    summary = {}
+    for server in Server.objects.filter(is_active=True).exclude(url=""):
+        result = reconcile(server)
+        summary[server.name] = {
+            "started": result.started,
+            "updated": result.updated,
+            "stopped": result.stopped,
+            "retried": result.retried,
+            "error": result.error,
+        }
+    return summary
+
+
 def ensure_schedules(schedule_model=None) -> list:
-    """Create or correct the two 12-hourly schedules (matched by name); returns the rows.
+    """Create or correct the schedules of :data:`SCHEDULES` (matched by name); returns the rows.
 
     ``schedule_model`` is ``django_q.models.Schedule`` by default; a data migration passes its
     historical model. An existing row keeps its ``next_run`` (only func/type/interval/repeats
@@ -52,13 +79,13 @@ def ensure_schedules(schedule_model=None) -> list:
     if schedule_model is None:
         from django_q.models import Schedule as schedule_model
     rows = []
-    for name, func in SCHEDULES.items():
+    for name, (func, minutes) in SCHEDULES.items():
         row, _ = schedule_model.objects.update_or_create(
             name=name,
             defaults={
                 "func": func,
                 "schedule_type": "I",  # Schedule.MINUTES
-                "minutes": SYNC_INTERVAL_MINUTES,
+                "minutes": minutes,
                 "repeats": -1,  # forever
             },
         )

@@ -14,8 +14,12 @@ Served now:
   without a token (PMS does not ask for one there);
 * ``GET /status/sessions`` — the current state of the scripted viewers (:attr:`FakePlexServer.timeline`,
   see :mod:`plex.testing.viewers`): ``pms.viewer(user_id=3, media_type="episode").play()``;
+* ``GET /status/sessions/terminate?sessionId=..&reason=..`` — stops the viewer whose
+  ``<Session id>`` is ``sessionId``, keeping ``reason`` (:attr:`Viewer.stop_reason`); an empty
+  200 as PMS answers, 404 for a session that is not playing;
 * ``GET /library/metadata/<ratingKey>`` — :meth:`FakePlexServer.add_metadata` items (``1`` is
-  ``home-assistant-core/plex/media_1.xml``), else the item a viewer watches, else 404;
+  ``home-assistant-core/plex/media_1.xml``; :meth:`FakePlexServer.add_metadata_fixture` takes a
+  recorded XML or JSON answer), else the item a viewer watches, else 404;
 * ``GET /library`` (hand-written, three directories) and ``GET /library/sections`` —
   ``home-assistant-core/plex/library_sections.xml``;
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
@@ -34,6 +38,7 @@ recorded in :attr:`FakePlexServer.requests`.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -45,7 +50,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
-from plex.testing.viewers import Clock, Timeline, Viewer
+from plex.testing.viewers import Clock, Timeline, Viewer, metadata_container_from_json
 from plex.testing.websocket import WebSocketConnection, accept_key
 
 SERVER_BASE_FIXTURE = "home-assistant-core/plex/plex_server_base.xml"
@@ -140,6 +145,7 @@ class FakePlexServer:
         self.route("/", self._root_xml)
         self.route("/identity", self._identity_xml, auth=False)
         self.route("/status/sessions", lambda request: self.timeline.sessions_xml())
+        self.route("/status/sessions/terminate", self._terminate)
         self.route("/library", LIBRARY_ROOT_XML)
         self.route_fixture("/library/sections", SECTIONS_FIXTURE)
         self.route_pattern(r"/library/metadata/(?P<rating_key>\d+)", self._metadata_xml)
@@ -172,6 +178,16 @@ class FakePlexServer:
         """Serve ``xml`` (a whole ``MediaContainer``) at ``/library/metadata/<rating_key>``."""
         self.metadata[str(rating_key)] = xml
 
+    def add_metadata_fixture(self, rating_key: str | int, relative: str, index: int = 0) -> None:
+        """Serve a recorded answer at ``/library/metadata/<rating_key>``: an XML file as it is, or
+        item ``index`` of a JSON ``MediaContainer.Metadata`` list as the XML PMS sends for it
+        (see :func:`plex.testing.viewers.metadata_container_from_json`)."""
+        text = self.fixture(relative)
+        if relative.endswith(".json"):
+            container = metadata_container_from_json(json.loads(text), index)
+            text = ET.tostring(container, encoding="unicode")
+        self.add_metadata(rating_key, text)
+
     # --- the scripted viewers -----------------------------------------------------------------
 
     @property
@@ -201,6 +217,12 @@ class FakePlexServer:
         with self._ws_changed:
             self.websockets.append(ws)
             self._ws_changed.notify_all()
+
+    def _terminate(self, request: FakeRequest) -> str | None:
+        viewer = self.timeline.terminate(
+            request.query.get("sessionId", ""), request.query.get("reason", "")
+        )
+        return None if viewer is None else ""
 
     def _metadata_xml(self, request: FakeRequest) -> str | None:
         rating_key = request.path.rsplit("/", 1)[-1]

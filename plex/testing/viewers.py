@@ -11,8 +11,18 @@ change its state and emit the websocket ``playing`` notification PMS sends for i
 (the episode's titles from ``plex.py/status/sessions.xml``), the track from the ``<Track>`` of
 ``plex.py/status/sessions.xml`` and live TV from ``home-assistant-core/plex/livetv_sessions.xml``,
 with the viewer's state written into ``sessionKey``, ``ratingKey``, ``viewOffset`` (ms),
-``<User id title>``, ``<Player address machineIdentifier local state>``, ``<Session location>`` and
-a ``<TranscodeSession>`` (from the live TV recording) unless the viewer direct-plays.
+``<User id title>``, ``<Player address machineIdentifier local relayed secure state>``,
+``<Session id bandwidth location>`` and a ``<TranscodeSession>`` unless the viewer direct-plays: the
+live TV recording's for a direct stream (``copy``), overlaid with the real video transcode of
+``plex-api.rs/transcode/video_sessions.json`` for a ``transcode``, and the real music transcode of
+``plex-api.rs/transcode/music_sessions.json`` for a track. The track's ``<Media>`` is the one PMS
+decided for a real track (``plex-api.rs/transcode/music_mp3.json``); ``/library/metadata`` shows it
+with that track's library media (``plex-api.rs/transcode/metadata_157786.json``), so source and
+stream differ as they do on a real server. PMS's JSON answers become XML with
+:func:`element_from_json` (the two formats carry the same attributes and children).
+
+:meth:`Viewer.terminate` is what PMS does on ``/status/sessions/terminate``: it remembers the
+reason shown to the user (:attr:`Viewer.stop_reason`) and stops the session.
 
 The notification JSON has PMS's shape (as Tautulli's activity handler and plexapi's
 ``AlertListener`` read it)::
@@ -29,6 +39,7 @@ The notification JSON has PMS's shape (as Tautulli's activity handler and plexap
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,11 +48,23 @@ from xml.etree import ElementTree as ET
 
 MEDIA_TYPES = ("movie", "episode", "track", "live")
 DECISIONS = ("directplay", "copy", "transcode")  # direct play, direct stream, transcode
-LOCATIONS = ("lan", "wan")
+LOCATIONS = ("lan", "wan", "cellular")  # PMS's <Session location>
 
 MOVIE_FIXTURE = "home-assistant-core/plex/session_base.xml"
 SESSIONS_FIXTURE = "plex.py/status/sessions.xml"
 LIVE_FIXTURE = "home-assistant-core/plex/livetv_sessions.xml"
+VIDEO_TRANSCODE_FIXTURE = "plex-api.rs/transcode/video_sessions.json"
+MUSIC_TRANSCODE_FIXTURE = "plex-api.rs/transcode/music_sessions.json"
+TRACK_STREAM_FIXTURE = "plex-api.rs/transcode/music_mp3.json"
+TRACK_SOURCE_FIXTURE = "plex-api.rs/transcode/metadata_157786.json"
+# PMS's XML element for each metadata type of its JSON answers.
+ELEMENT_TAGS = {
+    "movie": "Video",
+    "episode": "Video",
+    "clip": "Video",
+    "track": "Track",
+    "photo": "Photo",
+}
 
 # Items on the fake's "library" when the test gives no ratingKey: (ratingKey, duration ms).
 DEFAULT_ITEMS = {"movie": ("1", 9_000_000), "episode": ("2", 1_320_000), "track": ("3", 240_000)}
@@ -66,10 +89,16 @@ class Viewer:
     """One playback session on the fake PMS.
 
     ``media_type`` is ``movie``/``episode``/``track``/``live``; ``decision`` is ``directplay``,
-    ``copy`` (direct stream) or ``transcode``; ``location`` is ``lan`` or ``wan`` (``local`` on the
-    player, ``location`` on the session). ``duration_ms`` caps ``view_offset``. ``state`` is
-    ``None`` until :meth:`play`, then ``playing``/``paused``/``buffering``, and ``stopped`` after
-    :meth:`stop` (the session then leaves ``/status/sessions``).
+    ``copy`` (direct stream) or ``transcode``; ``location`` is ``lan``, ``wan`` or ``cellular``
+    (``local="1"`` on the player only for ``lan``; ``location`` on the session). ``duration_ms``
+    caps ``view_offset``. ``state`` is ``None`` until :meth:`play`, then
+    ``playing``/``paused``/``buffering``, and ``stopped`` after :meth:`stop` (the session then
+    leaves ``/status/sessions``).
+
+    ``bandwidth`` (kbps) goes on ``<Session>``; ``secure``/``relayed`` on ``<Player>``, with
+    ``public_address`` (``remotePublicAddress``) and ``platform`` replacing the recorded player's
+    when given. ``attributes`` are set on the item element (e.g. ``grandparentRatingKey``), in
+    ``/status/sessions`` and ``/library/metadata`` alike.
     """
 
     timeline: Timeline
@@ -84,7 +113,14 @@ class Viewer:
     machine_identifier: str = "fake-player-1"
     player_title: str = "Living Room TV"
     duration_ms: int = 9_000_000
+    bandwidth: int = 7000
+    secure: bool = True
+    relayed: bool = False
+    public_address: str | None = None
+    platform: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
     state: str | None = None
+    stop_reason: str | None = None
     _offset_ms: int = 0
     _since_ms: int = 0
 
@@ -168,6 +204,18 @@ class Viewer:
         self._require_active("stop")
         return self._set("stopped")
 
+    def terminate(self, reason: str) -> Viewer:
+        """What PMS does for ``/status/sessions/terminate``: the player shows ``reason``
+        (kept in :attr:`stop_reason`) and the session stops."""
+        self._require_active("terminate")
+        self.stop_reason = reason
+        return self.stop()
+
+    @property
+    def session_id(self) -> str:
+        """The ``<Session id>`` PMS gives this playback (what terminate is called with)."""
+        return f"fake-session-{self.session_key}"
+
     # --- what PMS shows -----------------------------------------------------------------------
 
     def notification(self) -> dict:
@@ -203,7 +251,10 @@ class Viewer:
         elem.set("ratingKey", self.rating_key)
         elem.set("key", self.key)
         elem.set("viewOffset", str(self.view_offset))
-        elem.set("duration", str(self.duration_ms))
+        if self.duration_ms:  # live TV has none (as recorded)
+            for node in (elem, *elem.iter("Media"), *elem.iter("Part")):
+                node.set("duration", str(self.duration_ms))
+        elem.attrib.update(self.attributes)
         self._set_decisions(elem)
         local = self.location == "lan"
         player = copy.deepcopy(self.timeline.templates["Player"])
@@ -211,11 +262,16 @@ class Viewer:
             address=self.address,
             machineIdentifier=self.machine_identifier,
             local="1" if local else "0",
-            relayed="0",
+            relayed="1" if self.relayed else "0",
+            secure="1" if self.secure else "0",
             state=self.state or "playing",
             title=self.player_title,
             userID=str(self.user_id),
         )
+        if self.public_address is not None:
+            player.set("remotePublicAddress", self.public_address)
+        if self.platform is not None:
+            player.set("platform", self.platform)
         elem.append(player)
         ET.SubElement(
             elem,
@@ -227,22 +283,31 @@ class Viewer:
         ET.SubElement(
             elem,
             "Session",
-            id=f"fake-session-{self.session_key}",
-            bandwidth="7000",
+            id=self.session_id,
+            bandwidth=str(self.bandwidth),
             location=self.location,
         )
         if self.transcode_key:
-            transcode = copy.deepcopy(self.timeline.templates["TranscodeSession"])
-            video = "transcode" if self.decision == "transcode" else "copy"
-            transcode.attrib.update(
-                key=self.transcode_key,
-                videoDecision=video,
-                audioDecision="copy",
-                duration=str(self.duration_ms),
-                progress="0",
-            )
-            elem.append(transcode)
+            elem.append(self._transcode_element())
         return elem
+
+    def _transcode_element(self) -> ET.Element:
+        """``<TranscodeSession>`` from the recordings (see module doc) with this viewer's key,
+        decisions and duration."""
+        templates = self.timeline.templates
+        if self.media_type == "track":
+            transcode = ET.Element("TranscodeSession", templates["MusicTranscodeSession"])
+            transcode.set("audioDecision", self.decision)
+        else:
+            transcode = copy.deepcopy(templates["TranscodeSession"])
+            if self.decision == "transcode":
+                transcode.attrib.update(templates["VideoTranscodeSession"])
+            transcode.attrib.update(videoDecision=self.decision, audioDecision="copy")
+        transcode.attrib.pop("subtitleDecision", None)  # no subtitle stream is played
+        transcode.attrib.update(key=self.transcode_key, progress="0")
+        if self.duration_ms:
+            transcode.set("duration", str(self.duration_ms))
+        return transcode
 
     def metadata_element(self) -> ET.Element:
         """The item as ``/library/metadata/<ratingKey>`` shows it (no session children)."""
@@ -252,16 +317,22 @@ class Viewer:
                 elem.remove(child)
         for attr in ("sessionKey", "viewOffset"):
             elem.attrib.pop(attr, None)
+        source_media = self.timeline.templates["source_media"].get(self.media_type)
+        if source_media is not None:
+            for media in elem.findall("Media"):
+                elem.remove(media)
+            elem.append(copy.deepcopy(source_media))
         return elem
 
     def _set_decisions(self, elem: ET.Element) -> None:
         part_decision = "directplay" if self.decision == "directplay" else "transcode"
+        main_stream_type = "2" if self.media_type == "track" else "1"  # audio for music
         for part in elem.iter("Part"):
             part.set("decision", part_decision)
             for stream in part.iter("Stream"):
                 if self.decision == "directplay":
                     stream.set("decision", "directplay")
-                elif stream.get("streamType") == "1":
+                elif stream.get("streamType") == main_stream_type:
                     stream.set("decision", self.decision)
                 else:
                     stream.set("decision", "copy")
@@ -289,6 +360,13 @@ class Timeline:
         def root(relative: str) -> ET.Element:
             return ET.fromstring((self.fixtures_dir / relative).read_text(encoding="utf-8"))
 
+        def recorded_json(relative: str) -> dict:
+            return json.loads((self.fixtures_dir / relative).read_text(encoding="utf-8"))
+
+        def transcode_attributes(relative: str) -> dict[str, str]:
+            recorded = recorded_json(relative)["MediaContainer"]["TranscodeSession"][0]
+            return element_from_json("TranscodeSession", recorded).attrib
+
         movie = root(MOVIE_FIXTURE).find("Video")
         recorded = root(SESSIONS_FIXTURE)
         episode = copy.deepcopy(movie)
@@ -301,6 +379,9 @@ class Timeline:
         episode.set("librarySectionKey", "/library/sections/2")
         track = recorded.find("Track")
         track.attrib.update(librarySectionID="3", librarySectionTitle="Music")
+        decided = recorded_json(TRACK_STREAM_FIXTURE)["MediaContainer"]["Metadata"][0]
+        track.append(element_from_json("Media", decided["Media"][0]))
+        library = recorded_json(TRACK_SOURCE_FIXTURE)["MediaContainer"]["Metadata"][0]
         live = root(LIVE_FIXTURE).find("Video")
         transcode = live.find("Media/TranscodeSession")
         live.find("Media").remove(transcode)
@@ -311,6 +392,9 @@ class Timeline:
             "live": live,
             "Player": movie.find("Player"),
             "TranscodeSession": transcode,
+            "VideoTranscodeSession": transcode_attributes(VIDEO_TRANSCODE_FIXTURE),
+            "MusicTranscodeSession": transcode_attributes(MUSIC_TRANSCODE_FIXTURE),
+            "source_media": {"track": element_from_json("Media", library["Media"][0])},
         }
 
     def add_viewer(
@@ -360,6 +444,15 @@ class Timeline:
         container.set("size", str(len(container)))
         return ET.tostring(container, encoding="unicode")
 
+    def terminate(self, session_id: str, reason: str) -> Viewer | None:
+        """Stop the active viewer whose ``<Session id>`` is ``session_id`` showing ``reason``
+        (PMS's ``/status/sessions/terminate``); None when no such session plays."""
+        with self._lock:
+            viewer = next((v for v in self.active() if v.session_id == session_id), None)
+            if viewer is not None:
+                viewer.terminate(reason)
+        return viewer
+
     def metadata_xml(self, rating_key: str) -> str | None:
         """``/library/metadata/<ratingKey>`` for an item some viewer watches, else None."""
         for viewer in self.viewers:
@@ -373,5 +466,42 @@ class Timeline:
         with self._lock:
             message = viewer.notification()
             self.notifications.append(message)
-            for listener in list(self.listeners):
-                listener(message)
+            listeners = list(self.listeners)
+        # Outside the lock: a listener may read /status/sessions (as the monitor does on a new
+        # session), which the server thread renders under the same lock.
+        for listener in listeners:
+            listener(message)
+
+
+def element_from_json(tag: str, data: dict) -> ET.Element:
+    """PMS's JSON object ``data`` as the XML element PMS sends for it: scalars become attributes
+    (booleans ``1``/``0``), lists of objects become child elements named by their key
+    (``"Media": [...]`` → ``<Media>``, ``"Part"`` → ``<Part>``, ``"Genre"`` → ``<Genre>``...)."""
+    elem = ET.Element(tag)
+    for key, value in data.items():
+        if isinstance(value, dict):
+            elem.append(element_from_json(key, value))
+        elif isinstance(value, list):
+            for child in value:
+                if isinstance(child, dict):
+                    elem.append(element_from_json(key, child))
+        elif isinstance(value, bool):
+            elem.set(key, "1" if value else "0")
+        elif value is not None:
+            elem.set(key, str(value))
+    return elem
+
+
+def metadata_container_from_json(recorded: dict, index: int = 0) -> ET.Element:
+    """One item of PMS's JSON ``{"MediaContainer": {..., "Metadata": [...]}}`` as the
+    ``<MediaContainer size="1">`` PMS sends for ``/library/metadata/<ratingKey>``: the container's
+    attributes kept, the item's element named for its type (:data:`ELEMENT_TAGS`, else
+    ``Directory``)."""
+    source = recorded["MediaContainer"]
+    item = source["Metadata"][index]
+    container = element_from_json(
+        "MediaContainer", {k: v for k, v in source.items() if k != "Metadata"}
+    )
+    container.set("size", "1")
+    container.append(element_from_json(ELEMENT_TAGS.get(item.get("type"), "Directory"), item))
+    return container

@@ -115,3 +115,25 @@ def test_server_status_without_a_server_is_null(call_api):
     status, body = call_api("server_status")
     assert status == 200
     assert body["response"]["data"] == {"connected": None}
+
+
+def test_server_status_reports_what_the_monitor_last_saw(call_api, captured_server):
+    from plex.activity.reachability import mark_down, mark_up
+
+    mark_up(captured_server, 1_795_000_000)
+    assert call_api("server_status")[1]["response"]["data"] == {"connected": True}
+    mark_down(captured_server, "Timeout: http://x did not answer within 10 s.", 1_795_000_100)
+    assert call_api("server_status")[1]["response"]["data"] == {"connected": False}
+
+
+def test_delete_temp_sessions_flushes_live_sessions(call_api, captured_server):
+    from model_bakery import baker
+
+    from plex.models import Session
+
+    baker.make(Session, server=captured_server, session_key=1, state="playing")
+    baker.make(Session, server=captured_server, session_key=2, state="paused")
+    expected = load_fixture("tautulli-dart/tautulli/delete_temp_sessions.json")
+    status, body = call_api("delete_temp_sessions")
+    assert status == 200 and body == expected
+    assert not Session.objects.exists()

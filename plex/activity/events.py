@@ -1,0 +1,70 @@
+"""Events the monitor emits, for notifications (issue 5) and anything else that listens.
+
+One Django signal, :data:`plex_event`, sent with ``sender=Server`` (the class) and keyword
+arguments:
+
+* ``server``: the :class:`plex.models.Server` the event is about;
+* ``action``: Tautulli's notify action name (reference 4.2): ``on_play``, ``on_stop``,
+  ``on_pause``, ``on_resume``, ``on_change``, ``on_buffer``, ``on_error``, ``on_intro``,
+  ``on_credits``, ``on_commercial``, ``on_watched``, ``on_concurrent``, ``on_newdevice``,
+  ``on_created`` (recently added), ``on_intdown``, ``on_intup``, ``on_extdown``, ``on_extup``;
+* ``session``: for stream events, the session as Tautulli's notifier reads it: the ``sessions``
+  row's columns merged with its ``raw_stream_info`` (the get_activity keys), times in epoch
+  seconds, ``view_offset``/``duration`` in ms; None for server and recently-added events;
+* ``timeline``: for ``on_created``, ``{"rating_key", "parent_rating_key",
+  "grandparent_rating_key", "media_type", "section_id", "title", "child_keys"}``; else None;
+* ``history_id``: for ``on_stop``/``on_watched`` after history was written, the History id.
+
+Receivers run in the monitor's (or the poll task's) thread after the database change was
+committed: they must be quick (queue a django-q2 task for slow work) and must not raise (an
+exception is logged and swallowed, see :func:`emit`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+plex_event = Signal()
+
+STREAM_ACTIONS = frozenset(
+    {
+        "on_play",
+        "on_stop",
+        "on_pause",
+        "on_resume",
+        "on_change",
+        "on_buffer",
+        "on_error",
+        "on_intro",
+        "on_credits",
+        "on_commercial",
+        "on_watched",
+        "on_concurrent",
+        "on_newdevice",
+    }
+)
+SERVER_ACTIONS = frozenset({"on_intdown", "on_intup", "on_extdown", "on_extup"})
+ALL_ACTIONS = STREAM_ACTIONS | SERVER_ACTIONS | {"on_created"}
+
+
+def emit(server, action: str, *, session: dict | None = None, **extra) -> None:
+    """Send :data:`plex_event` once the current transaction commits (at once outside one).
+
+    ``action`` must be one of :data:`ALL_ACTIONS` (ValueError otherwise). Receiver errors are
+    logged, never raised: a broken notifier must not stop the monitor.
+    """
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"Unknown event action {action!r}")
+    kwargs = {"server": server, "action": action, "session": session, **extra}
+
+    def send():
+        for receiver, response in plex_event.send_robust(sender=type(server), **kwargs):
+            if isinstance(response, Exception):
+                logger.error("Event receiver %r failed on %s: %s", receiver, action, response)
+
+    transaction.on_commit(send)

@@ -1,0 +1,64 @@
+"""Whether each server answers, and the on_intdown / on_intup events (reference 3.2).
+
+:func:`mark_up` and :func:`mark_down` are called by the monitor and the reconciling poll after
+each attempt to reach a server. The state lives on the :class:`~plex.models.Server` row
+(``connected``, ``connected_changed_at``, ``last_error``, ``down_notified``) and is written with
+``UPDATE`` so an admin editing the server at the same time loses nothing. One log line is written
+per change of state, not per failed attempt. on_intdown is emitted once the server has been down
+for :data:`DOWN_THRESHOLD` seconds; on_intup only after an on_intdown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from core.timeutils import from_epoch
+from plex.models import Server
+
+from .events import emit
+
+logger = logging.getLogger(__name__)
+
+DOWN_THRESHOLD = 60  # s (Tautulli's NOTIFY_SERVER_CONNECTION_THRESHOLD)
+
+
+def mark_up(server: Server, now: int) -> None:
+    """``server`` answered at ``now`` (epoch s)."""
+    server.refresh_from_db(fields=["connected", "down_notified"])
+    changes = {"last_contact_at": from_epoch(now)}
+    if server.connected is not True:
+        logger.info("%s: Plex Media Server is reachable.", server.name)
+        changes.update(connected=True, connected_changed_at=from_epoch(now), last_error="")
+    if server.down_notified:
+        changes["down_notified"] = False
+        emit(server, "on_intup")
+    Server.objects.filter(pk=server.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(server, name, value)
+
+
+def mark_down(server: Server, error: str, now: int) -> None:
+    """``server`` could not be reached at ``now`` (epoch s), for the reason ``error`` (one line)."""
+    server.refresh_from_db(fields=["connected", "connected_changed_at", "down_notified"])
+    changes: dict = {}
+    if server.connected is not False:
+        logger.warning("%s: Plex Media Server is unreachable: %s", server.name, error)
+        changes.update(connected=False, connected_changed_at=from_epoch(now), last_error=error)
+        since = now
+    else:
+        since = int(server.connected_changed_at.timestamp()) if server.connected_changed_at else now
+        if error != server.last_error:
+            changes["last_error"] = error
+    if not server.down_notified and now - since >= DOWN_THRESHOLD:
+        changes["down_notified"] = True
+        emit(server, "on_intdown")
+    if changes:
+        Server.objects.filter(pk=server.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(server, name, value)
+
+
+def set_websocket(server: Server, connected: bool) -> None:
+    """Record whether the monitor holds ``server``'s websocket open."""
+    Server.objects.filter(pk=server.pk).update(websocket_connected=connected)
+    server.websocket_connected = connected

@@ -1,0 +1,276 @@
+"""The session state machine (reference 3.4) and history writing (3.5/3.6), scenario by scenario.
+
+PMS is the fake server, read through plexapi; its viewers' notifications are handed to the
+handler as the websocket would deliver them, in order, on the test's clock (epoch seconds from
+the fake's clock), so durations are exact.
+"""
+
+import pytest
+from model_bakery import baker
+
+from history.models import History
+from plex.activity.events import plex_event
+from plex.activity.handler import ActivityHandler
+from plex.activity.reconcile import reconcile
+from plex.models import Server, Session
+from plex.testing import FakePlexServer
+from users.models import User
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "fake-token-activity"
+T0 = 1_795_000_000  # epoch seconds at the start of each scenario
+
+
+@pytest.fixture
+def pms():
+    with FakePlexServer(token=TOKEN) as fake:
+        fake.clock.now_ms = T0 * 1000
+        yield fake
+
+
+@pytest.fixture
+def server(pms):
+    return Server.objects.create(
+        name="Home", url=pms.url, token=TOKEN, machine_identifier=pms.machine_identifier
+    )
+
+
+@pytest.fixture
+def handler(pms, server):
+    """The handler, fed every notification of the fake's viewers as it happens."""
+    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
+
+    def deliver(message):
+        for item in message["NotificationContainer"]["PlaySessionStateNotification"]:
+            handler.process(item)
+
+    pms.timeline.listeners.append(deliver)
+    return handler
+
+
+@pytest.fixture
+def events():
+    seen = []
+
+    def receiver(sender, action, session=None, **kwargs):
+        seen.append((action, (session or {}).get("session_key")))
+
+    plex_event.connect(receiver, weak=False)
+    yield seen
+    plex_event.disconnect(receiver)
+
+
+def actions(events):
+    return [action for action, _ in events]
+
+
+def test_play_pause_resume_stop_writes_one_row_with_the_paused_time(pms, handler, events):
+    viewer = pms.viewer(user_id=11, user_title="alice").play(offset_ms=0)
+    session = Session.objects.get()
+    assert (session.state, session.started, session.user_id, session.rating_key) == (
+        "playing",
+        T0,
+        11,
+        1,
+    )
+    pms.clock.advance(600)
+    viewer.pause()
+    pms.clock.advance(120)
+    viewer.resume()
+    pms.clock.advance(300)
+    viewer.stop()
+
+    row = History.objects.get()
+    assert (row.started.timestamp(), row.stopped.timestamp()) == (T0, T0 + 1020)
+    assert row.paused_counter == 120
+    assert row.play_duration == 900
+    assert row.view_offset == 900_000
+    assert row.reference_id == row.id
+    assert row.metadata.title and row.metadata.duration == 9_000_000
+    assert not Session.objects.exists()
+    assert actions(events) == ["on_play", "on_newdevice", "on_pause", "on_resume", "on_stop"]
+
+
+def test_a_play_past_the_watched_threshold_announces_on_watched_once(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play(offset_ms=7_700_000)
+    pms.clock.advance(60)  # 7 760 000 ms: 86 % of the 9 000 000 ms movie
+    viewer.pause()
+    viewer.resume()
+    pms.clock.advance(60)
+    viewer.stop()
+    assert actions(events).count("on_watched") == 1
+    assert History.objects.get().view_offset == 7_820_000
+
+
+def test_a_stop_in_the_last_ten_seconds_counts_as_the_end(pms, handler):
+    viewer = pms.viewer(user_id=11).play(offset_ms=8_000_000)
+    pms.clock.advance(991)  # 8 991 000 ms: 9 s before the end
+    viewer.stop()
+    assert History.objects.get().view_offset == 9_000_000
+
+
+def test_a_resume_the_next_day_continues_the_same_play(pms, handler):
+    first = pms.viewer(user_id=11).play(offset_ms=0)
+    pms.clock.advance(1800)
+    first.stop()
+    pms.clock.advance(86_400)
+    second = pms.viewer(user_id=11).play(offset_ms=1_800_000)
+    pms.clock.advance(1200)
+    second.stop()
+    rows = list(History.objects.order_by("id"))
+    assert len(rows) == 2
+    assert rows[1].reference_id == rows[0].id == rows[0].reference_id
+
+
+def test_a_90_second_play_is_not_logged(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play()
+    pms.clock.advance(90)
+    viewer.stop()
+    assert not History.objects.exists()
+    assert not Session.objects.exists()
+    assert "on_stop" in actions(events)
+
+
+def test_a_user_with_keep_history_off_is_not_logged(pms, handler):
+    baker.make(User, user_id=11, username="alice", keep_history=False)
+    viewer = pms.viewer(user_id=11, user_title="alice").play()
+    pms.clock.advance(1200)
+    viewer.stop()
+    assert not History.objects.exists()
+
+
+def test_a_session_silent_for_five_minutes_is_stopped_at_its_last_event(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play()
+    pms.clock.advance(400)
+    viewer.pause()  # last event at T0+400
+    pms.clock.advance(299)
+    assert handler.stop_stale() == 0
+    pms.clock.advance(2)
+    assert handler.stop_stale() == 1
+    row = History.objects.get()
+    assert row.stopped.timestamp() == T0 + 400
+    assert row.play_duration == 400
+    assert actions(events)[-1] == "on_stop"
+
+
+def test_buffering_announces_on_buffer_after_ten_events(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play()
+    for _ in range(12):
+        pms.clock.advance(5)
+        viewer.buffer()
+        viewer.resume()
+    assert actions(events).count("on_buffer") == 1
+    assert Session.objects.get().buffer_count == 12
+
+
+def test_a_new_item_on_the_same_session_key_stops_the_first(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play()
+    pms.clock.advance(600)
+    # The client moves on to another item without ever sending "stopped".
+    viewer.rating_key = "2"
+    viewer.media_type = "episode"
+    viewer.duration_ms = 1_320_000
+    viewer.seek(0)
+    rows = list(History.objects.all())
+    assert [(r.rating_key, r.play_duration) for r in rows] == [(1, 600)]
+    assert Session.objects.get().rating_key == 2
+    assert actions(events).count("on_play") == 2
+
+
+def test_concurrent_streams_of_one_user(pms, handler, events):
+    pms.viewer(user_id=11, machine_identifier="tv").play()
+    pms.viewer(user_id=11, machine_identifier="phone", address="10.0.0.9").play()
+    assert actions(events).count("on_concurrent") == 1
+
+
+def test_the_poll_starts_updates_and_stops_streams_the_websocket_missed(pms, server, events):
+    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
+    viewer = pms.viewer(user_id=11).play()  # no websocket: nobody hears this
+    result = reconcile(server, handler=handler)
+    assert (result.started, result.updated, result.stopped) == (1, 0, 0)
+    pms.clock.advance(60)
+    viewer.pause()
+    pms.clock.advance(60)
+    result = reconcile(server, handler=handler)
+    assert result.updated == 1 and Session.objects.get().state == "paused"
+    pms.clock.advance(600)
+    viewer.resume()
+    pms.clock.advance(60)
+    viewer.stop()
+    pms.clock.advance(30)
+    result = reconcile(server, handler=handler)
+    assert result.stopped == 1
+    row = History.objects.get()
+    # The poll saw the pause at T0+120 and the stream last at T0+120: the history ends there.
+    assert (row.started.timestamp(), row.stopped.timestamp()) == (T0, T0 + 120)
+    server.refresh_from_db()
+    assert server.connected is True
+
+
+def test_malformed_xml_marks_the_server_down_and_changes_nothing(pms, server):
+    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
+    pms.viewer(user_id=11).play()
+    reconcile(server, handler=handler)
+    pms.route("/status/sessions", "<MediaContainer><Video")
+    result = reconcile(server, handler=handler)
+    assert "Bad XML" in result.error
+    server.refresh_from_db()
+    assert server.connected is False and "Bad XML" in server.last_error
+    assert Session.objects.get().state == "playing"
+    assert not History.objects.exists()
+
+
+def test_an_invalid_token_is_reported_without_the_token(pms, server):
+    server.token = "not-the-token"
+    server.save()
+    result = reconcile(server, clock=lambda: T0)
+    assert result.error.startswith("Unauthorized")
+    server.refresh_from_db()
+    assert server.connected is False
+    assert "not-the-token" not in server.last_error
+
+
+def test_server_down_for_a_minute_emits_on_intdown_then_on_intup(pms, server, events):
+    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
+    reconcile(server, handler=handler)
+    pms.route("/status/sessions", "down", status=503)
+    reconcile(server, handler=handler)
+    pms.clock.advance(59)
+    reconcile(server, handler=handler)
+    assert "on_intdown" not in actions(events)
+    pms.clock.advance(1)
+    reconcile(server, handler=handler)
+    reconcile(server, handler=handler)
+    assert actions(events).count("on_intdown") == 1
+    pms.route("/status/sessions", lambda request: pms.timeline.sessions_xml())
+    reconcile(server, handler=handler)
+    assert actions(events).count("on_intup") == 1
+
+
+def test_markers_announce_intro_and_credits_and_credits_count_as_watched(
+    pms, handler, events, settings
+):
+    from plex.testing.media_routes import with_markers
+
+    settings.MOVIE_WATCHED_PERCENT = 95  # the first credits marker comes first (WATCHED_MARKER 3)
+    pms.add_metadata(
+        1,
+        with_markers(
+            pms.metadata["1"],
+            [
+                {"id": 1, "type": "intro", "start": 60_000, "end": 120_000},
+                {"id": 2, "type": "credits", "start": 8_000_000, "end": 9_000_000, "final": 1},
+            ],
+        ),
+    )
+    viewer = pms.viewer(user_id=11).play()
+    pms.clock.advance(55)
+    viewer.seek(viewer.view_offset)  # PMS's progress report, 5 s before the intro
+    assert "on_intro" in actions(events)
+    viewer.seek(7_000_000)
+    assert "on_credits" not in actions(events) and "on_watched" not in actions(events)
+    viewer.seek(8_000_500)  # 89 %: below the percent, but past the first credits marker
+    assert actions(events)[-2:] == ["on_credits", "on_watched"]
+    viewer.seek(8_100_000)
+    assert actions(events).count("on_credits") == 1

@@ -1,0 +1,237 @@
+"""The monitor end to end: real threads, plexapi's AlertListener on the fake's websocket.
+
+The monitor's clock is the fake PMS's clock, so durations are exact even though the websocket
+and the threads are real; the tests wait for the monitor to catch up with :func:`eventually`.
+"""
+
+import socket
+import time
+
+import pytest
+
+from history.models import History
+from plex.models import Server, Session
+from plex.monitor import Monitor, ServerMonitor
+from plex.testing import FakePlexServer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = "fake-token-monitor"
+T0 = 1_795_000_000
+
+
+def eventually(condition, timeout=10.0, message="condition never became true"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_fake(
+    port=0, name="Fake Plex Server", machine="fakepms0000000000000000000000000000000001"
+):
+    fake = FakePlexServer(token=TOKEN, port=port, name=name, machine_identifier=machine).start()
+    fake.clock.now_ms = T0 * 1000
+    return fake
+
+
+def add_server(fake, name="Home", token=TOKEN):
+    return Server.objects.create(
+        name=name, url=fake.url, token=token, machine_identifier=fake.machine_identifier
+    )
+
+
+def watch(fake, server, **kwargs):
+    monitor = ServerMonitor(
+        server,
+        clock=lambda: fake.clock.now_ms / 1000,
+        tick=0.1,
+        backoff_start=0.2,
+        backoff_max=0.5,
+        timeout=3,
+        **kwargs,
+    )
+    monitor.start()
+    return monitor
+
+
+def play_on(fake, seconds, *others, step=60, watched=True):
+    """Let ``seconds`` pass on the fake's clock with PMS's periodic progress notifications
+    (every ``step`` s; PMS sends one about every 10 s while a client plays), also for the
+    ``others`` fakes sharing that clock. When a monitor is ``watched``-ing, wait for it to take
+    each notification before moving the clock on (the monitor is asynchronous; a clock racing
+    ahead would make streams look silent for minutes)."""
+    while seconds > 0:
+        fake.clock.advance(min(step, seconds))
+        seconds -= step
+        for pms in (fake, *others):
+            for viewer in pms.timeline.active():
+                viewer.seek(viewer.view_offset)
+        if watched:
+            now = fake.clock.now_ms // 1000
+            eventually(
+                lambda now=now: (
+                    not Session.objects.filter(
+                        state__in=("playing", "paused", "buffering"), stopped__lt=now
+                    ).exists()
+                ),
+                message="the monitor did not take the progress notifications",
+            )
+
+
+def session_state(key="1"):
+    row = Session.objects.filter(session_key=int(key)).first()
+    return row.state if row else None
+
+
+@pytest.fixture
+def fake():
+    pms = start_fake()
+    yield pms
+    pms.stop()
+
+
+def test_plays_seen_on_the_websocket_become_history(fake):
+    server = add_server(fake)
+    monitor = watch(fake, server)
+    try:
+        assert fake.wait_for_websockets(1)
+        eventually(lambda: monitor.connected.is_set())
+        viewer = fake.viewer(user_id=11).play()
+        eventually(lambda: session_state() == "playing")
+        play_on(fake, 300)
+        viewer.pause()
+        eventually(lambda: session_state() == "paused")
+        fake.clock.advance(60)
+        viewer.stop()
+        eventually(lambda: History.objects.exists())
+    finally:
+        monitor.stop()
+        monitor.join(5)
+    row = History.objects.get()
+    assert (row.play_duration, row.paused_counter) == (300, 60)
+    server.refresh_from_db()
+    assert server.connected is True
+
+
+def test_the_monitor_killed_mid_play_and_restarted_logs_the_play_once(fake):
+    server = add_server(fake)
+    first = watch(fake, server)
+    assert fake.wait_for_websockets(1)
+    viewer = fake.viewer(user_id=11).play()
+    eventually(lambda: session_state() == "playing")
+    first.stop()
+    first.join(5)
+    # While nobody watches, the stream goes on for 20 minutes.
+    play_on(fake, 1200, watched=False)
+    second = watch(fake, server)
+    try:
+        assert fake.wait_for_websockets(1)
+        eventually(lambda: second.connected.is_set())
+        play_on(fake, 600)
+        viewer.stop()
+        eventually(lambda: History.objects.exists())
+    finally:
+        second.stop()
+        second.join(5)
+    row = History.objects.get()
+    assert (row.started.timestamp(), row.stopped.timestamp()) == (T0, T0 + 1800)
+    assert row.play_duration == 1800
+
+
+def test_a_play_that_ended_while_the_monitor_was_down_is_logged_at_its_last_known_time(fake):
+    server = add_server(fake)
+    first = watch(fake, server)
+    assert fake.wait_for_websockets(1)
+    viewer = fake.viewer(user_id=11).play()
+    eventually(lambda: session_state() == "playing")
+    play_on(fake, 600)
+    viewer.pause()
+    eventually(lambda: session_state() == "paused")
+    first.stop()
+    first.join(5)
+    fake.clock.advance(60)
+    viewer.stop()
+    fake.clock.advance(3600)
+    second = watch(fake, server)
+    try:
+        eventually(lambda: History.objects.exists())
+    finally:
+        second.stop()
+        second.join(5)
+    row = History.objects.get()
+    assert row.stopped.timestamp() == T0 + 600 and row.play_duration == 600
+    assert not Session.objects.exists()
+
+
+def test_the_server_going_down_mid_play_and_coming_back(settings):
+    port = free_port()
+    pms = start_fake(port=port)
+    server = add_server(pms)
+    monitor = watch(pms, server)
+    try:
+        assert pms.wait_for_websockets(1)
+        viewer = pms.viewer(user_id=11).play()
+        eventually(lambda: session_state() == "playing")
+        pms.stop()  # PMS goes away; the stream's state is kept by the fake's timeline
+        eventually(lambda: Server.objects.get().connected is False, message="never marked down")
+        assert Session.objects.get().state == "playing"  # nothing written while unsure
+        play_on(pms, 900, watched=False)
+        pms.start()  # back on the same port
+        eventually(lambda: Server.objects.get().connected is True, message="never marked up")
+        assert pms.wait_for_websockets(1)
+        play_on(pms, 300)
+        viewer.stop()
+        eventually(lambda: History.objects.exists())
+    finally:
+        monitor.stop()
+        monitor.join(5)
+        pms.stop()
+    row = History.objects.get()
+    assert row.play_duration == 1200
+
+
+def test_two_servers_are_watched_at_once_and_a_bad_one_does_not_disturb_the_other():
+    home = start_fake(name="Home", machine="a" * 40)
+    cabin = start_fake(name="Cabin", machine="b" * 40)
+    broken = start_fake(name="Broken", machine="c" * 40)
+    cabin.timeline.clock = home.clock  # one clock for the monitor and both servers
+    add_server(home, "Home")
+    add_server(cabin, "Cabin")
+    add_server(broken, "Broken", token="wrong-token")
+    monitor = Monitor(
+        reload_seconds=0.2,
+        clock=lambda: home.clock.now_ms / 1000,
+        tick=0.1,
+        backoff_start=0.2,
+        backoff_max=0.5,
+        timeout=3,
+    )
+    monitor.sync_servers()
+    try:
+        assert home.wait_for_websockets(1) and cabin.wait_for_websockets(1)
+        a = home.viewer(user_id=11).play()
+        b = cabin.viewer(user_id=22, media_type="episode").play()
+        eventually(lambda: Session.objects.count() == 2)
+        play_on(home, 600, cabin)
+        a.stop()
+        b.stop()
+        eventually(lambda: History.objects.count() == 2)
+        eventually(lambda: Server.objects.get(name="Broken").connected is False)
+    finally:
+        monitor.shutdown()
+        for fake in (home, cabin, broken):
+            fake.stop()
+    rows = {row.server.name: row for row in History.objects.select_related("server")}
+    assert rows["Home"].user_id == 11 and rows["Cabin"].user_id == 22
+    broken_server = Server.objects.get(name="Broken")
+    assert broken_server.last_error.startswith("Unauthorized")
+    assert "wrong-token" not in broken_server.last_error
