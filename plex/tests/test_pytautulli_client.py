@@ -1,9 +1,9 @@
 """Home Assistant's Tautulli client (PyPI ``pytautulli``) against a live test server.
 
-Only the client methods whose commands exist so far are called: ``async_get_users``
-(get_users), ``async_get_server_info`` (get_server_info) and the raw ``async_command``.
-``async_get_activity`` and ``async_get_home_stats`` need the activity monitor and the home
-stats, which are not built yet.
+The client methods Home Assistant uses: ``async_get_users`` (get_users),
+``async_get_server_info`` (get_server_info), ``async_get_activity`` (get_activity, read live from
+a fake PMS) and the raw ``async_command``. ``async_get_home_stats`` waits for the home stats
+(issue 4).
 """
 
 import asyncio
@@ -127,3 +127,31 @@ def test_wrong_api_key_is_a_client_error_not_a_crash(live_server, configured):
     assert wrong not in str(caught.value)
     with pytest.raises(PyTautulliConnectionException):
         call_client(live_server.url, "async_get_users", api_key=wrong)
+
+
+def test_client_reads_live_activity(live_server, settings):
+    """Home Assistant's sensor: stream counts, bandwidth and each session, read live from PMS."""
+    from plex.testing import FakePlexServer
+
+    settings.TAUTULLI_API_KEY = API_KEY
+    with FakePlexServer(token="activity-token") as pms:
+        Server.objects.create(
+            name="Demo",
+            url=pms.url,
+            token="activity-token",
+            machine_identifier=pms.machine_identifier,
+        )
+        pms.viewer(user_id=11, user_title="alice").play(offset_ms=60_000)
+        pms.viewer(user_id=22, media_type="episode", decision="transcode", location="wan").play()
+        pms.viewer(user_id=33, media_type="track", decision="copy").play()
+        activity = call_client(live_server.url, "async_get_activity")
+    assert activity.stream_count == "3"  # a string, as Tautulli sends it (reference 1.3)
+    assert (
+        activity.stream_count_direct_play,
+        activity.stream_count_direct_stream,
+        activity.stream_count_transcode,
+    ) == (1, 1, 1)
+    assert activity.total_bandwidth == activity.lan_bandwidth + activity.wan_bandwidth > 0
+    alice = next(s for s in activity.sessions if s.user == "alice")
+    assert alice.full_title and alice.state == "playing" and alice.media_type == "movie"
+    assert int(alice.view_offset) == 60_000
