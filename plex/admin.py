@@ -1,8 +1,14 @@
-"""Admin for Plex Media Servers (write-only token, "Test connection") and live sessions."""
+"""Admin for Plex Media Servers (write-only token, "Test connection", connection state), live
+sessions and the Activity page (:mod:`plex.admin_activity`)."""
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
@@ -10,7 +16,9 @@ from unfold.decorators import action
 from core.admin_utils import ReadOnlyAdminMixin, WriteOnlySecretsFormMixin
 from core.timeutils import from_epoch
 
-from . import connection
+from . import admin_activity, connection
+from .admin_activity import ERROR_SHOWN, badge, connection_badge, redacted_error, short_time
+from .demo import is_demo
 from .models import Server, Session, SessionContinued
 
 
@@ -35,13 +43,37 @@ class ServerForm(WriteOnlySecretsFormMixin, forms.ModelForm):
 @admin.register(Server)
 class ServerAdmin(ModelAdmin):
     form = ServerForm
-    list_display = ("name", "url", "version", "platform", "machine_identifier", "is_active")
-    list_filter = ("is_active",)
+    list_display = (
+        "name_and_kind",
+        "url",
+        "connection_status",
+        "websocket_connected",
+        "last_contact",
+        "error",
+        "version",
+        "is_active",
+    )
+    list_filter = ("is_active", "connected", "websocket_connected")
     search_fields = ("name", "url", "machine_identifier")
     actions = ("test_connection", "refresh_users", "refresh_libraries")
     actions_submit_line = ("save_and_test_connection",)
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "is_active")}),
+        (
+            _("Connection"),
+            {
+                "fields": (
+                    "connection_status",
+                    "websocket_connected",
+                    "last_contact",
+                    "full_error",
+                    "down_notified",
+                ),
+                "description": _(
+                    "As the monitor (manage.py monitor) and the minute poll last saw the server."
+                ),
+            },
+        ),
         (
             _("Reported by the server"),
             {
@@ -50,7 +82,71 @@ class ServerAdmin(ModelAdmin):
             },
         ),
     )
-    readonly_fields = ("machine_identifier", "version", "platform", "plexpass", "created_at")
+    readonly_fields = (
+        "connection_status",
+        "websocket_connected",
+        "last_contact",
+        "full_error",
+        "down_notified",
+        "machine_identifier",
+        "version",
+        "platform",
+        "plexpass",
+        "created_at",
+    )
+
+    # --- connection state (written by the monitor; the token is never shown) ------------------
+
+    @admin.display(description=_("name"), ordering="name")
+    def name_and_kind(self, obj: Server):
+        if is_demo(obj):
+            return format_html(
+                "{} {}",
+                obj.name,
+                badge(
+                    _("Demo"),
+                    "primary",
+                    _("The built-in demo: scripted viewers, not a real server."),
+                ),
+            )
+        return obj.name
+
+    @admin.display(description=_("connection"), ordering="connected")
+    def connection_status(self, obj: Server):
+        """Up / Down (since …) / Unknown / Not monitored."""
+        return connection_badge(obj)
+
+    @admin.display(description=_("last contact"), ordering="last_contact_at")
+    def last_contact(self, obj: Server) -> str:
+        return short_time(obj.last_contact_at) if obj.last_contact_at else "–"
+
+    @admin.display(description=_("last error"))
+    def error(self, obj: Server):
+        text = redacted_error(obj)
+        if not text:
+            return "–"
+        return format_html('<span title="{}">{}</span>', text, Truncator(text).chars(ERROR_SHOWN))
+
+    @admin.display(description=_("last error"))
+    def full_error(self, obj: Server) -> str:
+        return redacted_error(obj) or "–"
+
+    def get_fieldsets(self, request, obj=None):
+        """No connection state before the server exists; the demo's change page says what it
+        is."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return tuple(fs for fs in fieldsets if fs[0] != _("Connection"))
+        if not is_demo(obj):
+            return fieldsets
+        first_name, first = fieldsets[0]
+        note = _(
+            "The built-in demo: a fake Plex Media Server with scripted viewers, started by "
+            "scripts/run (manage.py demo_pms) while no real server is configured. Add your own "
+            "server rather than editing this one: at the next start of scripts/run the demo "
+            "and its scripted plays are removed."
+        )
+        return ((first_name, {**first, "description": note}), *fieldsets[1:])
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":
@@ -143,3 +239,69 @@ class SessionContinuedAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("user_id", "machine_id", "media_type", "stopped_at")
 
     stopped_at = _epoch_display(_("stopped"), "stopped")
+
+
+# --- the Activity page: /admin/activity/, listed first in the Plex group ------------------------
+
+
+def _activity_urls() -> list:
+    """``/admin/activity/`` and its refreshed fragment, checked against the sessions' admin
+    (staff with the view permission on sessions)."""
+    sessions = admin.site.get_model_admin(Session)
+    wrap = admin.site.admin_view
+    return [
+        path(
+            "activity/",
+            wrap(partial(admin_activity.activity_page, sessions)),
+            name="plex_activity",
+        ),
+        path(
+            "activity/fragment/",
+            wrap(partial(admin_activity.activity_fragment, sessions)),
+            name="plex_activity_fragment",
+        ),
+    ]
+
+
+def _with_activity_urls(previous):
+    """Unfold's ``extra_urls`` hook of the site (URLs before the apps' own), keeping any other."""
+
+    def extra_urls():
+        return [*_activity_urls(), *(previous() if callable(previous) else [])]
+
+    extra_urls.activity = True
+    return extra_urls
+
+
+def _with_activity_entry(get_app_list):
+    """Wrap the site's ``get_app_list`` (the sidebar, the index and the Plex app page read it) to
+    list the Activity page first in the Plex group, for users who may view sessions."""
+
+    def app_list_with_activity(request, app_label=None):
+        app_list = get_app_list(request, app_label)
+        for app in app_list:
+            if app.get("app_label") != "plex":
+                continue
+            if not any(m.get("object_name") == "Session" for m in app["models"]):
+                continue  # no permission to view sessions
+            app["models"].insert(
+                0,
+                {
+                    "name": _("Activity"),
+                    "object_name": "Activity",
+                    "perms": {"view": True},
+                    "admin_url": reverse("admin:plex_activity", current_app=admin.site.name),
+                    "add_url": None,
+                    "view_only": True,
+                },
+            )
+        return app_list
+
+    app_list_with_activity.activity = True
+    return app_list_with_activity
+
+
+if not getattr(admin.site.get_app_list, "activity", False):
+    admin.site.get_app_list = _with_activity_entry(admin.site.get_app_list)
+if not getattr(getattr(admin.site, "extra_urls", None), "activity", False):
+    admin.site.extra_urls = _with_activity_urls(getattr(admin.site, "extra_urls", None))

@@ -9,8 +9,9 @@ from django.db import models
 
 class ServerQuerySet(models.QuerySet):
     def default(self):
-        """The server that Tautulli commands without a ``server`` parameter answer for (the first)."""
-        return self.order_by("id").first()
+        """The server that Tautulli commands without a ``server`` parameter answer for: the first
+        active one (else the first)."""
+        return self.order_by("-is_active", "id").first()
 
 
 class Server(models.Model):

@@ -41,7 +41,12 @@ def ensure_env_server(environ=None) -> Server | None:
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"PLEX_URL must start with http:// or https://, got {url!r}")
     token = (environ.get("PLEX_TOKEN") or "").strip()
-    server = Server.objects.filter(url=url).first() or Server.objects.default()
+    from .demo import DEMO_MACHINE_IDENTIFIER
+
+    server = (
+        Server.objects.filter(url=url).first()
+        or Server.objects.exclude(machine_identifier=DEMO_MACHINE_IDENTIFIER).default()
+    )
     if server is None:
         server = Server(name="Plex Media Server")
     server.url = url

@@ -1,0 +1,319 @@
+"""The admin's Activity page: every server's streams playing now, and whether each server answers.
+
+Read from the ``sessions`` rows only (:class:`plex.models.Session`): the monitor (websocket) and
+the reconciling poll keep them current, so a page view never waits for a Plex Media Server. Two
+queries per page or fragment whatever the number of streams: the servers, then the active
+sessions (``raw_stream_info`` deferred: it is the large JSON and nothing here needs it).
+
+Shown per stream (Tautulli's activity card, reference 1.3 get_activity): server, user (friendly
+name), ``full_title``, player / product / platform, state, progress, quality
+(``quality_profile`` and the stream's resolution or audio codec), transcode decision (Direct
+Play / Direct Stream / Transcode), bandwidth (kbps), location, IP address and start time. The
+totals at the top follow get_activity's rules: counts split on ``transcode_decision``
+(``transcode`` / ``copy`` / anything else), bandwidths summed in kbps, LAN for
+``location == "lan"``, WAN for every other location.
+
+Progress: a row's ``view_offset`` (ms) is the position at its last event (``stopped``, epoch s).
+While the stream plays, and its server is monitored and not known to be down, the position is
+extrapolated to now, capped at the duration (live TV has no duration: no cap, no percent).
+
+The page polls :func:`activity_fragment` every :data:`REFRESH_SECONDS` with ``fetch`` and swaps
+the fragment in place (no full reload). No token is ever rendered; a server's last error is shown
+with its token removed, should it ever contain it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.timeutils import from_epoch
+
+from .demo import is_demo
+from .models import Server, Session
+
+REFRESH_SECONDS = 5
+ACTIVE_STATES = ("playing", "paused", "buffering")  # "stopped": history write pending, not shown
+
+# transcode_decision → (label, badge variant); anything else counts as direct play (get_activity).
+DECISIONS = {
+    "transcode": (gettext_lazy("Transcode"), "warning"),
+    "copy": (gettext_lazy("Direct Stream"), "info"),
+    "direct play": (gettext_lazy("Direct Play"), "success"),
+}
+STATE_VARIANTS = {"playing": "success", "paused": "warning", "buffering": "danger"}
+LOCATIONS = {"lan": "LAN", "wan": "WAN", "cellular": gettext_lazy("Cellular")}
+ERROR_SHOWN = 80  # characters of a server's last error in the lists (all of it in a tooltip)
+
+
+# --- badges -------------------------------------------------------------------------------------
+
+
+def badge(text: str, variant: str = "", title: str = "") -> SafeString:
+    """Unfold's label (``unfold/helpers/label.html``): ``variant`` is success, info, warning,
+    danger, primary or "" (grey); ``title`` a tooltip. Text is escaped."""
+    return SafeString(
+        render_to_string(
+            "unfold/helpers/label.html",
+            {"text": text, "variant": variant, "label_title": title},
+        ).strip()
+    )
+
+
+def redacted_error(server: Server) -> str:
+    """``server.last_error`` with the server's token (if it ever got there) replaced by ``…``."""
+    error = server.last_error or ""
+    if server.token and server.token in error:
+        error = error.replace(server.token, "…")
+    return error
+
+
+def short_time(value) -> str:
+    """An aware datetime in the server's time zone: ``"Nov. 22, 6:04 a.m."`` (with the year
+    when not this year)."""
+    local = timezone.localtime(value)
+    fmt = "N j, P" if local.year == timezone.localtime().year else "N j, Y, P"
+    return date_format(local, fmt)
+
+
+def connection_state(server: Server) -> tuple[str, str, str]:
+    """(kind, text, tooltip) of the server's connection as the monitor last saw it.
+
+    ``kind``: ``off`` (not monitored), ``unknown`` (never checked: ``connected`` is empty),
+    ``up`` or ``down``; ``text`` is e.g. ``"Down since Nov. 22, 6:04 a.m."``.
+    """
+    if not server.is_active:
+        return "off", _("Not monitored"), _("Inactive: the monitor does not watch this server.")
+    if server.connected is None:
+        return (
+            "unknown",
+            _("Unknown"),
+            _("Not checked yet: is the monitor (manage.py monitor) running?"),
+        )
+    since = short_time(server.connected_changed_at) if server.connected_changed_at else ""
+    if server.connected:
+        return "up", _("Up"), (_("Reachable since %s") % since) if since else ""
+    text = (_("Down since %s") % since) if since else _("Down")
+    return "down", text, redacted_error(server)
+
+
+CONNECTION_VARIANTS = {"up": "success", "down": "danger", "unknown": "info", "off": ""}
+
+
+def connection_badge(server: Server) -> SafeString:
+    """The Up / Down (since …) / Unknown / Not monitored badge of ``server``."""
+    kind, text, title = connection_state(server)
+    return badge(text, CONNECTION_VARIANTS[kind], title)
+
+
+# --- the streams --------------------------------------------------------------------------------
+
+
+def clock_text(ms: int | None) -> str:
+    """Milliseconds as ``m:ss``, or ``h:mm:ss`` from one hour (``""`` for None)."""
+    if ms is None:
+        return ""
+    seconds = max(int(ms), 0) // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def current_offset(session: Session, now: float, *, extrapolate: bool = True) -> int:
+    """The stream's position in ms at ``now`` (epoch s): ``view_offset`` at the last event
+    (``stopped``), plus the time since while ``playing`` (when ``extrapolate``), capped at the
+    duration when there is one."""
+    offset = max(session.view_offset or 0, 0)
+    if extrapolate and session.state == "playing" and session.stopped:
+        offset += max(0, int((now - int(session.stopped)) * 1000))
+    if session.duration and session.duration > 0:
+        offset = min(offset, session.duration)
+    return offset
+
+
+@dataclass
+class Stream:
+    """One row of the Activity table (display values, already worked out)."""
+
+    session: Session
+    server: Server
+    user: str
+    title: str
+    player: str
+    product: str
+    platform: str
+    state: str
+    offset_ms: int
+    duration_ms: int | None
+    percent: int | None  # None for live TV / unknown duration
+    decision: str  # transcode_decision as stored
+    decision_label: str
+    decision_variant: str
+    decision_detail: str
+    quality: str
+    bandwidth: int  # kbps
+    location: str
+    ip_address: str
+    started: object  # aware datetime or None
+
+    @property
+    def progress_text(self) -> str:
+        if self.percent is None:  # live TV, or a duration PMS did not give
+            if self.session.live:
+                return _("Live · %s") % clock_text(self.offset_ms)
+            return clock_text(self.offset_ms)
+        return f"{clock_text(self.offset_ms)} / {clock_text(self.duration_ms)}"
+
+    @property
+    def state_variant(self) -> str:
+        return STATE_VARIANTS.get(self.state, "")
+
+    @property
+    def is_lan(self) -> bool:
+        return self.session.location == "lan"
+
+
+def _quality(session: Session) -> str:
+    """``"Original · 1080p"``; for music the codec, and its bitrate when there is no profile
+    (``"192 kbps · MP3"``, ``"MP3 320 kbps"``)."""
+    parts = [session.quality_profile or ""]
+    if session.media_type == "track":
+        codec = (session.stream_audio_codec or session.audio_codec or "").upper()
+        bitrate = session.stream_audio_bitrate or session.audio_bitrate
+        parts.append(codec if parts[0] or not bitrate else f"{codec} {bitrate} kbps".strip())
+    else:
+        parts.append(session.stream_video_full_resolution or session.video_full_resolution or "")
+    return " · ".join(p for p in parts if p)
+
+
+def _decision_detail(session: Session) -> str:
+    parts = []
+    if session.video_decision:
+        parts.append(_("video: %s") % session.video_decision)
+    if session.audio_decision:
+        parts.append(_("audio: %s") % session.audio_decision)
+    return ", ".join(parts)
+
+
+def stream(session: Session, server: Server, now: float) -> Stream:
+    """The display row of ``session`` (of ``server``) at ``now`` (epoch seconds)."""
+    live_server = server.is_active and server.connected is not False
+    offset = current_offset(session, now, extrapolate=live_server)
+    duration = session.duration if session.duration and session.duration > 0 else None
+    percent = min(100, offset * 100 // duration) if duration else None
+    decision = session.transcode_decision or "direct play"
+    label, variant = DECISIONS.get(decision, DECISIONS["direct play"])
+    return Stream(
+        session=session,
+        server=server,
+        user=session.friendly_name or session.user or "",
+        title=session.full_title or session.title or "",
+        player=session.player or "",
+        product=session.product or "",
+        platform=session.platform or "",
+        state=session.state or "",
+        offset_ms=offset,
+        duration_ms=duration,
+        percent=percent,
+        decision=decision,
+        decision_label=label,
+        decision_variant=variant,
+        decision_detail=_decision_detail(session),
+        quality=_quality(session),
+        bandwidth=max(session.bandwidth or 0, 0),
+        location=LOCATIONS.get(session.location or "", (session.location or "").upper()),
+        ip_address=session.ip_address or "",
+        started=from_epoch(session.started),
+    )
+
+
+@dataclass
+class ServerStatus:
+    server: Server
+    streams: int
+
+    @property
+    def badge(self) -> SafeString:
+        return connection_badge(self.server)
+
+    @property
+    def demo(self) -> bool:
+        return is_demo(self.server)
+
+
+def snapshot(now: float | None = None) -> dict:
+    """Everything the page shows at ``now`` (epoch s, default the current time), in two queries.
+
+    ``{"streams": [Stream], "servers": [ServerStatus], "stream_count", "direct_play",
+    "direct_stream", "transcode", "total_bandwidth", "lan_bandwidth", "wan_bandwidth" (kbps),
+    "now": aware datetime}``. Streams are ordered by server, then start time.
+    """
+    now = time.time() if now is None else now
+    servers = {server.pk: server for server in Server.objects.order_by("id")}
+    sessions = (
+        Session.objects.filter(state__in=ACTIVE_STATES)
+        .defer("raw_stream_info")
+        .order_by("server_id", "started", "id")
+    )
+    streams = [stream(s, servers[s.server_id], now) for s in sessions if s.server_id in servers]
+    per_server: dict[int, int] = {}
+    for row in streams:
+        per_server[row.server.pk] = per_server.get(row.server.pk, 0) + 1
+    lan = sum(s.bandwidth for s in streams if s.is_lan)
+    total = sum(s.bandwidth for s in streams)
+    return {
+        "streams": streams,
+        "servers": [ServerStatus(server, per_server.get(pk, 0)) for pk, server in servers.items()],
+        "stream_count": len(streams),
+        "direct_play": sum(s.decision not in ("transcode", "copy") for s in streams),
+        "direct_stream": sum(s.decision == "copy" for s in streams),
+        "transcode": sum(s.decision == "transcode" for s in streams),
+        "total_bandwidth": total,
+        "lan_bandwidth": lan,
+        "wan_bandwidth": total - lan,
+        "now": from_epoch(now),
+        "several_servers": len(servers) > 1,
+    }
+
+
+# --- views (wired by plex.admin at /admin/activity/) ---------------------------------------------
+
+
+def _check(model_admin, request) -> None:
+    """Staff only (``admin_view`` already sent anonymous and non-staff users to the login page,
+    and marks the answer uncacheable); staff without the view permission on sessions get 403."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+
+
+def activity_page(model_admin, request):
+    """``/admin/activity/``: the page (fragment inlined, then polled). ``model_admin`` is the
+    sessions' admin (its view permission is required)."""
+    _check(model_admin, request)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Activity"),
+        "fragment_url": reverse("admin:plex_activity_fragment"),
+        "sessions_url": reverse("admin:plex_session_changelist"),
+        "refresh_seconds": REFRESH_SECONDS,
+        **snapshot(),
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/plex/activity.html", context)
+
+
+def activity_fragment(model_admin, request):
+    """``/admin/activity/fragment/``: the counters, servers and streams as an HTML
+    fragment (what the page swaps in every :data:`REFRESH_SECONDS`)."""
+    _check(model_admin, request)
+    return TemplateResponse(request, "admin/plex/activity_fragment.html", snapshot())
