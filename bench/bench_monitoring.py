@@ -21,6 +21,7 @@ Usage::
 """
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -186,6 +187,7 @@ def bench_day(viewers: int, hours: int, seed: int = 1) -> list[tuple[int, int]]:
             pms.requests.clear()
             reset_queries()
             if (step + 1) % steps_per_hour == 0:
+                gc.collect()  # count what is still referenced, not garbage awaiting collection
                 snapshot = tracemalloc.take_snapshot().filter_traces(exclude)
                 samples.append(
                     (

@@ -35,22 +35,28 @@ from plexapi.exceptions import NotFound
 from plexapi.photo import Photoalbum
 
 from .client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
+from .pms_fields import (
+    AUDIO_CHANNELS,
+    AUDIO_STREAM_FIELDS,
+    GROUPING_TAGS,
+    LIVE_TV_SECTION_ID,
+    LIVE_TV_SECTION_NAME,
+    MEDIA_FIELDS,
+    SUBTITLE_STREAM_FIELDS,
+    VIDEO_STREAM_FIELDS,
+    dynamic_range_names,
+    fields_without,
+    full_resolution,
+    markers_of,
+    read_fields,
+    tag_fields,
+)
+from .pms_fields import guids as _guids
+from .pms_fields import raw as _raw
+from .pms_fields import to_int as _int
 
 logger = logging.getLogger(__name__)
 
-LIVE_TV_SECTION_ID = "999999"  # Tautulli's pseudo library of live TV (common.LIVE_TV_SECTION_ID)
-LIVE_TV_SECTION_NAME = "Live TV"
-# Tautulli's VIDEO_RESOLUTION_OVERRIDES and AUDIO_CHANNELS (plexpy/common.py).
-VIDEO_RESOLUTION_OVERRIDES = {"sd": "SD", "2k": "2k", "4k": "4k"}
-AUDIO_CHANNELS = {
-    "1": "Mono",
-    "2": "Stereo",
-    "3": "2.1",
-    "4": "3.1",
-    "6": "5.1",
-    "7": "6.1",
-    "8": "7.1",
-}
 # search's results_list keys, in Tautulli's order.
 SEARCH_TYPES = ("movie", "show", "season", "episode", "artist", "album", "track", "collection")
 # Media types get_metadata describes (besides playlists).
@@ -127,13 +133,6 @@ def fetch_metadata(server, rating_key, *, timeout: float = DEFAULT_TIMEOUT) -> d
 # --- formatting helpers -----------------------------------------------------------------------------
 
 
-def _raw(item, name: str) -> str:
-    """An XML attribute plexapi does not model (``banner``, ``live``, ``grandparentYear``...),
-    read from the element the object was built from; "" when absent."""
-    data = getattr(item, "_data", None)
-    return (data.attrib.get(name) or "") if data is not None else ""
-
-
 def _text(value) -> str:
     """A PMS value as Tautulli's string: "" for nothing, epoch seconds for datetimes."""
     if value is None:
@@ -161,23 +160,6 @@ def _date(value) -> str:
     return _text(value)
 
 
-def _int(value) -> int:
-    """Tautulli's ``cast_to_int``: junk and nothing → 0."""
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return 0
-
-
-def _tags(item, name: str) -> list[str]:
-    """Tag names (``Director``, ``Role``, ``Genre``...) of ``item``; [] when it has none."""
-    return [tag.tag for tag in getattr(item, name, None) or [] if tag.tag]
-
-
-def _guids(item) -> list[str]:
-    return [guid.id for guid in getattr(item, "guids", None) or [] if guid.id]
-
-
 def _sort_title(item) -> str:
     """``titleSort``: plexapi fills it with the title when PMS sent none; Tautulli says ""."""
     sort_title = getattr(item, "titleSort", None)
@@ -191,38 +173,6 @@ def media_type_of(item) -> str:
     return getattr(item, "type", None) or ""
 
 
-def markers_of(item) -> list[dict]:
-    """``[{id, type, start_time_offset, end_time_offset, first, final}]`` (offsets in ms).
-
-    As Tautulli: ``first`` is True on the first credits marker and False on the later ones,
-    ``final`` is PMS's ``final`` flag; both are None on intro/commercial markers.
-    """
-    try:
-        markers = list(getattr(item, "markers", None) or [])
-    except AttributeError:  # a marker element plexapi cannot read: keep the rest of the item
-        logger.warning("Unreadable markers on item %s", getattr(item, "ratingKey", "?"))
-        return []
-    result = []
-    seen_credits = False
-    for marker in markers:
-        credits = marker.type == "credits"
-        first = final = None
-        if credits:
-            first, seen_credits = not seen_credits, True
-            final = bool(marker.final)
-        result.append(
-            {
-                "id": marker.id or 0,
-                "type": marker.type or "",
-                "start_time_offset": marker.start or 0,
-                "end_time_offset": marker.end or 0,
-                "first": first,
-                "final": final,
-            }
-        )
-    return result
-
-
 def dynamic_range(stream) -> str:
     """``SDR``, or the HDR formats PMS names in the stream's title (``HDR10``, ``Dolby
     Vision/HDR10``, ``HLG``...), as Tautulli's ``get_dynamic_range`` (PMS >= 1.25.6)."""
@@ -231,79 +181,42 @@ def dynamic_range(stream) -> str:
     dolby_vision = bool(stream.DOVIProfile)
     if not (hdr or dolby_vision):
         return "SDR"
-    title = stream.extendedDisplayTitle or ""
-    ranges = []
-    if "Dolby Vision" in title or "DoVi" in title:
-        ranges.append("Dolby Vision")
-    if "HLG" in title:
-        ranges.append("HLG")
-    if "HDR10" in title:
-        ranges.append("HDR10")
-    elif "HDR" in title:
-        ranges.append("HDR")
-    if not ranges:  # an older PMS that does not name the format
-        ranges.append("Dolby Vision" if dolby_vision else "HDR")
-    return "/".join(ranges)
+    return dynamic_range_names(stream.extendedDisplayTitle or "", dolby_vision)
 
 
 def _stream_info(stream) -> dict | None:
     """One stream of a part as Tautulli lists it (video 1, audio 2, subtitle 3; others None)."""
     kind = stream.streamType
-    head = {"id": _text(stream.id), "type": _text(kind)}
     if kind == 1:
-        return head | {
-            "video_codec": _text(stream.codec),
-            "video_codec_level": _text(stream.level),
-            "video_bitrate": _text(stream.bitrate),
-            "video_bit_depth": _text(stream.bitDepth),
-            "video_chroma_subsampling": _text(stream.chromaSubsampling),
-            "video_color_primaries": _text(stream.colorPrimaries),
-            "video_color_range": _text(stream.colorRange),
-            "video_color_space": _text(stream.colorSpace),
-            "video_color_trc": _text(stream.colorTrc),
-            "video_dynamic_range": dynamic_range(stream),
-            "video_dovi_bl_present": int(bool(stream.DOVIBLPresent)),
-            "video_dovi_el_present": int(bool(stream.DOVIELPresent)),
-            "video_dovi_level": stream.DOVILevel or 0,
-            "video_dovi_present": int(bool(stream.DOVIPresent)),
-            "video_dovi_profile": stream.DOVIProfile or 0,
-            "video_dovi_rpu_present": int(bool(stream.DOVIRPUPresent)),
-            "video_dovi_version": _int(stream.DOVIVersion),
-            "video_frame_rate": f"{stream.frameRate:.3f}" if stream.frameRate else "",
-            "video_ref_frames": _text(stream.refFrames),
-            "video_height": _text(stream.height),
-            "video_width": _text(stream.width),
-            "video_language": _text(stream.language),
-            "video_language_code": _text(stream.languageCode),
-            "video_profile": _text(stream.profile),
-            "video_scan_type": _text(stream.scanType),
-            "selected": int(bool(stream.selected)),
-        }
-    if kind == 2:
-        return head | {
-            "audio_codec": _text(stream.codec),
-            "audio_bitrate": _text(stream.bitrate),
-            "audio_bitrate_mode": _text(stream.bitrateMode),
-            "audio_channels": _text(stream.channels),
-            "audio_channel_layout": _text(stream.audioChannelLayout),
-            "audio_sample_rate": _text(stream.samplingRate),
-            "audio_language": _text(stream.language),
-            "audio_language_code": _text(stream.languageCode),
-            "audio_profile": _text(stream.profile),
-            "selected": int(bool(stream.selected)),
-        }
-    if kind == 3:
-        return head | {
-            "subtitle_codec": _text(stream.codec),
-            "subtitle_container": _text(stream.container),
-            "subtitle_format": _text(stream.format),
-            "subtitle_forced": int(bool(stream.forced)),
-            "subtitle_location": "external" if stream.key else "embedded",
-            "subtitle_language": _text(stream.language),
-            "subtitle_language_code": _text(stream.languageCode),
-            "selected": int(bool(stream.selected)),
-        }
-    return None
+        fields, values = (
+            VIDEO_STREAM_FIELDS,
+            {
+                "video_dynamic_range": dynamic_range(stream),
+                "video_dovi_bl_present": int(bool(stream.DOVIBLPresent)),
+                "video_dovi_el_present": int(bool(stream.DOVIELPresent)),
+                "video_dovi_level": stream.DOVILevel or 0,
+                "video_dovi_present": int(bool(stream.DOVIPresent)),
+                "video_dovi_profile": stream.DOVIProfile or 0,
+                "video_dovi_rpu_present": int(bool(stream.DOVIRPUPresent)),
+                "video_dovi_version": _int(stream.DOVIVersion),
+                "video_frame_rate": f"{stream.frameRate:.3f}" if stream.frameRate else "",
+            },
+        )
+    elif kind == 2:
+        fields, values = AUDIO_STREAM_FIELDS, {}
+    elif kind == 3:
+        fields, values = (
+            SUBTITLE_STREAM_FIELDS,
+            {
+                "subtitle_forced": int(bool(stream.forced)),
+                "subtitle_location": "external" if stream.key else "embedded",
+            },
+        )
+    else:
+        return None
+    info = read_fields(stream, _attr, fields, values)
+    info["selected"] = int(bool(stream.selected))
+    return info
 
 
 def media_info_of(item) -> list[dict]:
@@ -334,40 +247,16 @@ def media_info_of(item) -> list[dict]:
             )
         resolution = (media.videoResolution or "").lower().rstrip("ip")
         channels = _text(media.audioChannels)
-        result.append(
-            {
-                "id": _text(media.id),
-                "container": _text(media.container),
-                "bitrate": _text(media.bitrate),
-                "height": _text(media.height),
-                "width": _text(media.width),
-                "aspect_ratio": _text(media.aspectRatio),
-                "video_codec": _text(media.videoCodec),
-                "video_resolution": resolution,
-                "video_full_resolution": VIDEO_RESOLUTION_OVERRIDES.get(
-                    resolution, resolution + (scan_type[:1] or "p")
-                )
-                if resolution
-                else "",
-                "video_framerate": _text(media.videoFrameRate),
-                "video_profile": _text(media.videoProfile),
-                "audio_codec": _text(media.audioCodec),
-                "audio_channels": channels,
-                "audio_channel_layout": AUDIO_CHANNELS.get(channels, channels),
-                "audio_profile": _text(media.audioProfile),
-                "optimized_version": int(media.proxyType == 42),
-                "channel_call_sign": _raw(media, "channelCallSign"),
-                "channel_id": _raw(media, "channelID"),
-                "channel_identifier": _raw(media, "channelIdentifier"),
-                "channel_title": _raw(media, "channelTitle"),
-                "channel_thumb": _raw(media, "channelThumb"),
-                "channel_vcn": _raw(media, "channelVcn"),
-                "protocol": _raw(media, "protocol"),
-                "begins_at": _int(_raw(media, "beginsAt")),
-                "ends_at": _int(_raw(media, "endsAt")),
-                "parts": parts,
-            }
-        )
+        values = {
+            "video_resolution": resolution,
+            "video_full_resolution": full_resolution(resolution, scan_type) if resolution else "",
+            "audio_channel_layout": AUDIO_CHANNELS.get(channels, channels),
+            "optimized_version": int(media.proxyType == 42),
+            "begins_at": _int(_raw(media, "beginsAt")),
+            "ends_at": _int(_raw(media, "endsAt")),
+        }
+        # The live TV channel* attributes plexapi does not model are read from the XML (_attr).
+        result.append({**read_fields(media, _attr, MEDIA_FIELDS, values), "parts": parts})
     return result
 
 
@@ -434,65 +323,57 @@ def _looked_up(item, name: str) -> str:
         return ""
 
 
-def _details(item, server, media_type, media_info, timeout) -> dict:
-    title = item.title or ""
-    metadata = {
-        "media_type": media_type,
-        "section_id": _text(getattr(item, "librarySectionID", None)),
-        "library_name": "",
-        "rating_key": _text(item.ratingKey),
-        "parent_rating_key": _looked_up(item, "parentRatingKey"),
-        "grandparent_rating_key": _attr(item, "grandparentRatingKey"),
+# get_metadata's keys (metadata_details) and a list entry's (item_summary), in Tautulli's order.
+DETAIL_FIELDS = fields_without()
+SUMMARY_FIELDS = fields_without(
+    "edition_title",
+    "slug",
+    "parent_slug",
+    "grandparent_slug",
+    "parent_year",
+    "grandparent_year",
+    "parent_guid",
+    "grandparent_guid",
+    "guids",
+    "markers",
+    "parent_guids",
+    "grandparent_guids",
+    "children_count",
+    "live",
+)
+
+
+def _item_values(item, title: str) -> dict:
+    """The keys of :data:`METADATA_FIELDS <plex.pms_fields.METADATA_FIELDS>` that are not
+    plexapi's attribute as text (see :func:`_attr`), shared by get_metadata and list entries."""
+    return {
         "title": title,
-        "parent_title": _attr(item, "parentTitle"),
-        "grandparent_title": _attr(item, "grandparentTitle"),
-        "original_title": _attr(item, "originalTitle"),
         "sort_title": _sort_title(item),
-        "edition_title": _attr(item, "editionTitle"),
-        "slug": _attr(item, "slug"),
-        "parent_slug": _attr(item, "parentSlug"),
-        "grandparent_slug": _attr(item, "grandparentSlug"),
-        "media_index": _attr(item, "index"),
-        "parent_media_index": _attr(item, "parentIndex"),
-        "studio": _attr(item, "studio"),
-        "content_rating": _attr(item, "contentRating"),
-        "summary": _attr(item, "summary"),
-        "tagline": _attr(item, "tagline"),
-        "rating": _attr(item, "rating"),
-        "rating_image": _attr(item, "ratingImage"),
-        "audience_rating": _attr(item, "audienceRating"),
-        "audience_rating_image": _attr(item, "audienceRatingImage"),
-        "user_rating": _attr(item, "userRating"),
-        "duration": _attr(item, "duration"),
-        "year": _attr(item, "year"),
-        "parent_year": _attr(item, "parentYear"),
-        "grandparent_year": _raw(item, "grandparentYear"),
-        "thumb": _attr(item, "thumb"),
-        "parent_thumb": _looked_up(item, "parentThumb"),
-        "grandparent_thumb": _attr(item, "grandparentThumb"),
-        "art": _attr(item, "art"),
         "banner": _raw(item, "banner"),
         "originally_available_at": _date(getattr(item, "originallyAvailableAt", None)),
-        "added_at": _attr(item, "addedAt"),
-        "updated_at": _attr(item, "updatedAt"),
-        "last_viewed_at": _attr(item, "lastViewedAt"),
-        "guid": _attr(item, "guid"),
-        "parent_guid": _attr(item, "parentGuid"),
-        "grandparent_guid": _attr(item, "grandparentGuid"),
-        "directors": _tags(item, "directors"),
-        "writers": _tags(item, "writers"),
-        "actors": _tags(item, "roles"),
-        "genres": _tags(item, "genres"),
-        "labels": _tags(item, "labels"),
-        "collections": _tags(item, "collections"),
-        "guids": _guids(item),
-        "markers": markers_of(item),
-        "parent_guids": [],
-        "grandparent_guids": [],
+        **tag_fields(item),
         "full_title": title,
-        "children_count": _int(getattr(item, "leafCount", None)),
-        "live": int(_raw(item, "live") == "1"),
     }
+
+
+def _details(item, server, media_type, media_info, timeout) -> dict:
+    values = _item_values(item, item.title or "")
+    values.update(
+        media_type=media_type,
+        section_id=_text(getattr(item, "librarySectionID", None)),
+        library_name="",
+        rating_key=_text(item.ratingKey),
+        parent_rating_key=_looked_up(item, "parentRatingKey"),
+        grandparent_year=_raw(item, "grandparentYear"),
+        parent_thumb=_looked_up(item, "parentThumb"),
+        guids=_guids(item),
+        markers=markers_of(item),
+        parent_guids=[],
+        grandparent_guids=[],
+        children_count=_int(getattr(item, "leafCount", None)),
+        live=int(_raw(item, "live") == "1"),
+    )
+    metadata = read_fields(item, _attr, DETAIL_FIELDS, values)
     if metadata["live"]:
         metadata["section_id"] = LIVE_TV_SECTION_ID
         metadata["library_name"] = LIVE_TV_SECTION_NAME
@@ -526,12 +407,7 @@ def _inherit(metadata: dict, item, server, media_type: str, timeout: float) -> N
             parent_year=_attr(show, "year"),
             parent_thumb=metadata["parent_thumb"] or _attr(show, "thumb"),
             banner=_raw(show, "banner"),
-            directors=_tags(show, "directors"),
-            writers=_tags(show, "writers"),
-            actors=_tags(show, "roles"),
-            genres=_tags(show, "genres"),
-            labels=_tags(show, "labels"),
-            collections=_tags(show, "collections"),
+            **tag_fields(show),
             parent_guids=_guids(show),
             full_title=f"{metadata['parent_title']} - {metadata['title']}",
         )
@@ -544,10 +420,7 @@ def _inherit(metadata: dict, item, server, media_type: str, timeout: float) -> N
             grandparent_year=_attr(show, "year"),
             parent_thumb=metadata["parent_thumb"] or _attr(show, "thumb"),
             banner=_raw(show, "banner"),
-            actors=_tags(show, "roles"),
-            genres=_tags(show, "genres"),
-            labels=_tags(show, "labels"),
-            collections=_tags(show, "collections"),
+            **tag_fields(show, ("actors", *GROUPING_TAGS)),
             parent_guids=_guids(season),
             grandparent_guids=_guids(show),
             full_title=f"{metadata['grandparent_title']} - {metadata['title']}",
@@ -567,9 +440,7 @@ def _inherit(metadata: dict, item, server, media_type: str, timeout: float) -> N
         metadata.update(
             year=_attr(album, "year"),
             banner=_raw(album, "banner"),
-            genres=_tags(album, "genres"),
-            labels=_tags(album, "labels"),
-            collections=_tags(album, "collections"),
+            **tag_fields(album, GROUPING_TAGS),
             parent_guids=_guids(album),
             grandparent_guids=_guids(artist),
             full_title=f"{metadata['title']} - {track_artist}",
@@ -578,9 +449,7 @@ def _inherit(metadata: dict, item, server, media_type: str, timeout: float) -> N
         album = parent(metadata["parent_rating_key"])
         metadata.update(
             banner=_raw(album, "banner"),
-            genres=_tags(album, "genres"),
-            labels=_tags(album, "labels"),
-            collections=_tags(album, "collections"),
+            **tag_fields(album, GROUPING_TAGS),
             guids=[],
             parent_guids=_guids(album),
             full_title=f"{metadata['parent_title'] or metadata['library_name']} - {metadata['title']}",
@@ -630,50 +499,16 @@ def item_summary(item, section_id: str = "", library: str = "") -> dict:
     """One entry of ``get_children_metadata``'s ``children_list`` (Tautulli's keys, all strings
     or lists), built from the list answer alone (no request per item). ``section_id`` and
     ``library`` are the container's when the item does not say."""
-    title = getattr(item, "title", None) or ""
-    return {
-        "media_type": media_type_of(item),
-        "section_id": _text(getattr(item, "librarySectionID", None)) or section_id,
-        "library_name": getattr(item, "librarySectionTitle", None) or library,
-        "rating_key": _text(getattr(item, "ratingKey", None)),
-        "parent_rating_key": _raw(item, "parentRatingKey"),
-        "grandparent_rating_key": _attr(item, "grandparentRatingKey"),
-        "title": title,
-        "parent_title": _attr(item, "parentTitle"),
-        "grandparent_title": _attr(item, "grandparentTitle"),
-        "original_title": _attr(item, "originalTitle"),
-        "sort_title": _sort_title(item),
-        "media_index": _attr(item, "index"),
-        "parent_media_index": _attr(item, "parentIndex"),
-        "studio": _attr(item, "studio"),
-        "content_rating": _attr(item, "contentRating"),
-        "summary": _attr(item, "summary"),
-        "tagline": _attr(item, "tagline"),
-        "rating": _attr(item, "rating"),
-        "rating_image": _attr(item, "ratingImage"),
-        "audience_rating": _attr(item, "audienceRating"),
-        "audience_rating_image": _attr(item, "audienceRatingImage"),
-        "user_rating": _attr(item, "userRating"),
-        "duration": _attr(item, "duration"),
-        "year": _attr(item, "year"),
-        "thumb": _attr(item, "thumb"),
-        "parent_thumb": _raw(item, "parentThumb"),
-        "grandparent_thumb": _attr(item, "grandparentThumb"),
-        "art": _attr(item, "art"),
-        "banner": _raw(item, "banner"),
-        "originally_available_at": _date(getattr(item, "originallyAvailableAt", None)),
-        "added_at": _attr(item, "addedAt"),
-        "updated_at": _attr(item, "updatedAt"),
-        "last_viewed_at": _attr(item, "lastViewedAt"),
-        "guid": _attr(item, "guid"),
-        "directors": _tags(item, "directors"),
-        "writers": _tags(item, "writers"),
-        "actors": _tags(item, "roles"),
-        "genres": _tags(item, "genres"),
-        "labels": _tags(item, "labels"),
-        "collections": _tags(item, "collections"),
-        "full_title": title,
-    }
+    values = _item_values(item, getattr(item, "title", None) or "")
+    values.update(
+        media_type=media_type_of(item),
+        section_id=_text(getattr(item, "librarySectionID", None)) or section_id,
+        library_name=getattr(item, "librarySectionTitle", None) or library,
+        rating_key=_text(getattr(item, "ratingKey", None)),
+        parent_rating_key=_raw(item, "parentRatingKey"),
+        parent_thumb=_raw(item, "parentThumb"),
+    )
+    return read_fields(item, _attr, SUMMARY_FIELDS, values)
 
 
 def _media_items(container) -> list:

@@ -135,9 +135,12 @@ def test_browse_filter_open_and_rename(live_server, plays, superuser, page, tmp_
     page.wait_for_url(re.compile(r"/admin/history/history/\d+/change/"))
     general = page.locator("#content").inner_text()
     assert "bob" in general and "Living Room TV" in general and "50m 00s" in general
+    from playwright.sync_api import expect
+
     page.get_by_role("link", name="Metadata").click()
-    assert "Heat (1995) #9" in page.locator("#content").inner_text()
+    expect(page.locator("#content")).to_contain_text("Heat (1995) #9")  # waits for the tab
     page.get_by_role("link", name="Stream info").click()
+    expect(page.locator("#content")).to_contain_text("hevc")
     stream = page.locator("#content").inner_text()
     for label in ("Source", "Stream", "Transcode", "hevc", "h264"):
         assert label in stream, label

@@ -57,27 +57,35 @@ from django.db.models import Q
 
 from history.platforms import platform_display, platform_icon_name
 from libraries.models import Library
+from plex.activity.store import STATE_MACHINE_COLUMNS
 from plex.client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error
 from plex.models import Session
+from plex.pms_fields import (
+    AUDIO_CHANNELS,
+    AUDIO_STREAM_FIELDS,
+    GROUPING_TAGS,
+    LIVE_TV_SECTION_ID,
+    LIVE_TV_SECTION_NAME,
+    MEDIA_FIELDS,
+    SUBTITLE_STREAM_FIELDS,
+    VIDEO_STREAM_FIELDS,
+    dynamic_range_names,
+    fields_without,
+    full_resolution,
+    guids,
+    markers_of,
+    read_fields,
+    tag_fields,
+)
+from plex.pms_fields import flag as _flag
+from plex.pms_fields import raw as _attr
+from plex.pms_fields import to_float as _float
+from plex.pms_fields import to_int as _int
 from users.models import DEFAULT_USER_THUMB, User
 
 logger = logging.getLogger(__name__)
 
-# Tautulli's pseudo library of live TV sessions (common.LIVE_TV_SECTION_ID/_NAME).
-LIVE_TV_SECTION_ID = "999999"
-LIVE_TV_SECTION_NAME = "Live TV"
-
 # Tautulli's common tables (v2.17.2).
-VIDEO_RESOLUTION_OVERRIDES = {"sd": "SD", "2k": "2k", "4k": "4k"}
-AUDIO_CHANNELS = {
-    "1": "Mono",
-    "2": "Stereo",
-    "3": "2.1",
-    "4": "3.1",
-    "6": "5.1",
-    "7": "6.1",
-    "8": "7.1",
-}
 VIDEO_QUALITY_PROFILES = {  # kbps → name
     20000: "20 Mbps 1080p",
     12000: "12 Mbps 1080p",
@@ -104,27 +112,12 @@ AUDIO_QUALITY_PROFILES = {
 HW_DECODERS = frozenset({"d3d11va", "dxva2", "videotoolbox", "mediacodecndk", "vaapi", "nvdec"})
 HW_ENCODERS = frozenset({"qsv", "mf", "videotoolbox", "mediacodecndk", "vaapi", "nvenc"})
 
-# Session columns the monitor keeps itself (state machine bookkeeping), not taken from PMS.
-BOOKKEEPING_COLUMNS = frozenset(
-    {
-        "server",
-        "started",
-        "stopped",
-        "paused_counter",
-        "buffer_count",
-        "buffer_last_triggered",
-        "last_paused",
-        "watched",
-        "intro",
-        "credits",
-        "commercial",
-        "marker",
-        "initial_stream",
-        "write_attempts",
-        "rating_key_websocket",
-        "raw_stream_info",
-    }
-)
+# Session columns the monitor keeps itself (the state machine's, less the player state PMS gives),
+# plus the columns it fills from other sources than this dict: not taken from PMS.
+BOOKKEEPING_COLUMNS = (STATE_MACHINE_COLUMNS - {"id", "server_id", "state"}) | {
+    "rating_key_websocket",
+    "raw_stream_info",
+}
 
 # get_activity's counters, all ints (the v2.17.2 capture), present even without sessions.
 COUNTERS = (
@@ -138,68 +131,6 @@ COUNTERS = (
 
 
 # --- reading plexapi objects ----------------------------------------------------------------
-
-
-def _attr(obj, name: str) -> str:
-    """PMS's text of attribute ``name`` of the element plexapi built ``obj`` from ("" when the
-    attribute or the object is missing)."""
-    data = getattr(obj, "_data", None) if obj is not None else None
-    return "" if data is None else data.attrib.get(name, "")
-
-
-def _flag(obj, name: str) -> int:
-    """1 when PMS says ``name="1"``, else 0."""
-    return int(_attr(obj, name) == "1")
-
-
-def _float(value) -> float:
-    """Tautulli's ``cast_to_float``: junk and blanks are 0."""
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _int(value) -> int:
-    """Tautulli's ``cast_to_int``: junk and blanks are 0."""
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        return 0
-
-
-def _tags(obj, name: str) -> list[str]:
-    """The ``tag`` of each plexapi tag object of ``obj.<name>`` (roles, genres, ...)."""
-    if obj is None:
-        return []
-    return [tag.tag for tag in getattr(obj, name, None) or [] if tag.tag is not None]
-
-
-def _guids(obj) -> list[str]:
-    if obj is None:
-        return []
-    return [guid.id for guid in getattr(obj, "guids", None) or []]
-
-
-def _markers(obj) -> list[dict]:
-    """Tautulli's markers: id, type, start/end offsets in ms; ``first``/``final`` for credits
-    (the first credits marker is ``first``), None for other types."""
-    markers, first = [], None
-    for marker in getattr(obj, "markers", None) or []:
-        credits = marker.type == "credits"
-        if credits:
-            first = first is None
-        markers.append(
-            {
-                "id": marker.id or 0,
-                "type": marker.type,
-                "start_time_offset": marker.start or 0,
-                "end_time_offset": marker.end or 0,
-                "first": first if credits else None,
-                "final": bool(marker.final) if credits else None,
-            }
-        )
-    return markers
 
 
 def _selected(items: list):
@@ -233,11 +164,6 @@ def _resolution(media) -> str:
     return _attr(media, "videoResolution").lower().rstrip("ip")
 
 
-def _full_resolution(resolution: str, scan_type: str) -> str:
-    """ "1080" + "progressive" → "1080p"; "sd" → "SD", "4k" stays "4k"."""
-    return VIDEO_RESOLUTION_OVERRIDES.get(resolution, resolution + (scan_type[:1] or "p"))
-
-
 def _dynamic_range(stream) -> str:
     """SDR, or HDR10/HLG/HDR/Dolby Vision (joined with "/") as PMS's display title names them
     (Tautulli's ``get_dynamic_range``): HDR needs more than 8 bits in BT.2020."""
@@ -250,24 +176,23 @@ def _dynamic_range(stream) -> str:
     dovi = bool(_attr(stream, "DOVIProfile"))
     if not hdr and not dovi:
         return "SDR"
-    title = _attr(stream, "extendedDisplayTitle")
-    ranges = []
-    if "Dolby Vision" in title or "DoVi" in title:
-        ranges.append("Dolby Vision")
-    if "HLG" in title:
-        ranges.append("HLG")
-    if "HDR10" in title:
-        ranges.append("HDR10")
-    elif "HDR" in title:
-        ranges.append("HDR")
-    if not ranges:
-        ranges.append("Dolby Vision" if dovi else "HDR")
-    return "/".join(ranges)
+    return dynamic_range_names(_attr(stream, "extendedDisplayTitle"), dovi)
 
 
-def _dovi_version(stream):
-    value = _attr(stream, "DOVIVersion")
-    return _float(value) if value else 0
+def _dynamic_range_details(stream, prefix: str) -> dict:
+    """A video stream's dynamic range and Dolby Vision keys (``<prefix>dynamic_range``,
+    ``<prefix>dovi_*``): 0/1 flags, int level and profile, float version (0 when not said)."""
+    version = _attr(stream, "DOVIVersion")
+    return {
+        f"{prefix}dynamic_range": _dynamic_range(stream),
+        f"{prefix}dovi_bl_present": _flag(stream, "DOVIBLPresent"),
+        f"{prefix}dovi_el_present": _flag(stream, "DOVIELPresent"),
+        f"{prefix}dovi_level": _int(_attr(stream, "DOVILevel")),
+        f"{prefix}dovi_present": _flag(stream, "DOVIPresent"),
+        f"{prefix}dovi_profile": _int(_attr(stream, "DOVIProfile")),
+        f"{prefix}dovi_rpu_present": _flag(stream, "DOVIRPUPresent"),
+        f"{prefix}dovi_version": _float(version) if version else 0,
+    }
 
 
 def _percent(part, whole) -> int:
@@ -324,6 +249,11 @@ class MetadataCache:
         return self._items[key]
 
 
+# The session dict's metadata keys: get_metadata's (media_type is the session's), plus
+# extra_type (session_info drops it after using it for clip thumbs).
+_SESSION_METADATA_FIELDS = (*fields_without("media_type"), ("extra_type", "extraType"))
+
+
 def _metadata(item, meta, parent, library_names: dict[str, str]) -> dict:
     """The item's metadata keys (Tautulli's ``get_metadata_details`` for the session item):
     ``meta`` is its library item (or the session item), ``parent`` the show/album or None."""
@@ -350,63 +280,30 @@ def _metadata(item, meta, parent, library_names: dict[str, str]) -> dict:
     album = parent if media_type == "track" else None
     tagged = parent if parent is not None else meta
 
-    return {
+    values = {
         "section_id": section_id,
         "library_name": library_name,
-        "rating_key": _attr(meta, "ratingKey"),
-        "parent_rating_key": _attr(meta, "parentRatingKey"),
-        "grandparent_rating_key": _attr(meta, "grandparentRatingKey"),
         "title": title,
         "parent_title": parent_title,
         "grandparent_title": grandparent_title,
-        "original_title": _attr(meta, "originalTitle"),
-        "sort_title": _attr(meta, "titleSort"),
-        "edition_title": _attr(meta, "editionTitle"),
-        "slug": _attr(meta, "slug"),
-        "parent_slug": _attr(meta, "parentSlug"),
-        "grandparent_slug": _attr(meta, "grandparentSlug"),
-        "media_index": _attr(meta, "index"),
-        "parent_media_index": _attr(meta, "parentIndex"),
         "studio": _attr(show, "studio") if show is not None else _attr(meta, "studio"),
-        "content_rating": _attr(meta, "contentRating"),
-        "summary": _attr(meta, "summary"),
-        "tagline": _attr(meta, "tagline"),
-        "rating": _attr(meta, "rating"),
-        "rating_image": _attr(meta, "ratingImage"),
-        "audience_rating": _attr(meta, "audienceRating"),
-        "audience_rating_image": _attr(meta, "audienceRatingImage"),
-        "user_rating": _attr(meta, "userRating"),
         "duration": _attr(meta, "duration") or _attr(item, "duration"),
         "year": _attr(album, "year") if album is not None else _attr(meta, "year"),
-        "parent_year": _attr(meta, "parentYear"),
         "grandparent_year": _attr(show, "year") or _attr(meta, "grandparentYear"),
-        "thumb": _attr(meta, "thumb"),
         "parent_thumb": _attr(meta, "parentThumb") or _attr(show, "thumb"),
-        "grandparent_thumb": _attr(meta, "grandparentThumb"),
-        "art": _attr(meta, "art"),
         "banner": _attr(parent, "banner") if parent is not None else _attr(meta, "banner"),
-        "originally_available_at": _attr(meta, "originallyAvailableAt"),
-        "added_at": _attr(meta, "addedAt"),
-        "updated_at": _attr(meta, "updatedAt"),
-        "last_viewed_at": _attr(meta, "lastViewedAt"),
-        "guid": _attr(meta, "guid"),
-        "parent_guid": _attr(meta, "parentGuid"),
-        "grandparent_guid": _attr(meta, "grandparentGuid"),
-        "directors": _tags(meta, "directors"),
-        "writers": _tags(meta, "writers"),
-        "actors": _tags(show if show is not None else meta, "roles"),
-        "genres": _tags(tagged, "genres"),
-        "labels": _tags(tagged, "labels"),
-        "collections": _tags(tagged, "collections"),
-        "guids": _guids(meta),
-        "markers": _markers(meta),
-        "parent_guids": _guids(album),
-        "grandparent_guids": _guids(show),
+        **tag_fields(meta, ("directors", "writers"), blanks=True),
+        **tag_fields(show if show is not None else meta, ("actors",), blanks=True),
+        **tag_fields(tagged, GROUPING_TAGS, blanks=True),
+        "guids": guids(meta, blanks=True),
+        "markers": markers_of(meta),
+        "parent_guids": guids(album, blanks=True),
+        "grandparent_guids": guids(show, blanks=True),
         "full_title": full_title,
         "children_count": _int(_attr(meta, "leafCount")),
         "live": int(_attr(meta, "live") == "1"),
-        "extra_type": _attr(meta, "extraType"),  # dropped below; used for clip thumbs
     }
+    return read_fields(meta, _attr, _SESSION_METADATA_FIELDS, values)
 
 
 # --- source media (the library's file) ------------------------------------------------------
@@ -419,33 +316,15 @@ def _source_media(media) -> dict:
         s for p in getattr(media, "parts", None) or [] for s in p.streams if s.streamType == 1
     ]
     scan_type = next((_attr(s, "scanType") for s in video_streams if _attr(s, "scanType")), "")
-    return {
-        "id": _attr(media, "id"),
-        "container": _attr(media, "container"),
-        "bitrate": _attr(media, "bitrate"),
-        "height": _attr(media, "height"),
-        "width": _attr(media, "width"),
-        "aspect_ratio": _attr(media, "aspectRatio"),
-        "video_codec": _attr(media, "videoCodec"),
+    values = {
         "video_resolution": resolution,
-        "video_full_resolution": _full_resolution(resolution, scan_type) if resolution else "",
-        "video_framerate": _attr(media, "videoFrameRate"),
-        "video_profile": _attr(media, "videoProfile"),
-        "audio_codec": _attr(media, "audioCodec"),
-        "audio_channels": audio_channels,
+        "video_full_resolution": full_resolution(resolution, scan_type) if resolution else "",
         "audio_channel_layout": AUDIO_CHANNELS.get(audio_channels, audio_channels),
-        "audio_profile": _attr(media, "audioProfile"),
         "optimized_version": int(_attr(media, "proxyType") == "42"),
-        "channel_call_sign": _attr(media, "channelCallSign"),
-        "channel_id": _attr(media, "channelID"),
-        "channel_identifier": _attr(media, "channelIdentifier"),
-        "channel_title": _attr(media, "channelTitle"),
-        "channel_thumb": _attr(media, "channelThumb"),
-        "channel_vcn": _attr(media, "channelVcn"),
-        "protocol": _attr(media, "protocol"),
         "begins_at": _int(_attr(media, "beginsAt")),
         "ends_at": _int(_attr(media, "endsAt")),
     }
+    return read_fields(media, _attr, MEDIA_FIELDS, values)
 
 
 def _source_part(part) -> dict:
@@ -459,69 +338,19 @@ def _source_part(part) -> dict:
 
 
 def _source_video(stream) -> dict:
-    return {
-        "id": _attr(stream, "id"),
-        "type": _attr(stream, "streamType"),
-        "video_codec": _attr(stream, "codec"),
-        "video_codec_level": _attr(stream, "level"),
-        "video_bitrate": _attr(stream, "bitrate"),
-        "video_bit_depth": _attr(stream, "bitDepth"),
-        "video_chroma_subsampling": _attr(stream, "chromaSubsampling"),
-        "video_color_primaries": _attr(stream, "colorPrimaries"),
-        "video_color_range": _attr(stream, "colorRange"),
-        "video_color_space": _attr(stream, "colorSpace"),
-        "video_color_trc": _attr(stream, "colorTrc"),
-        "video_dynamic_range": _dynamic_range(stream),
-        "video_dovi_bl_present": _flag(stream, "DOVIBLPresent"),
-        "video_dovi_el_present": _flag(stream, "DOVIELPresent"),
-        "video_dovi_level": _int(_attr(stream, "DOVILevel")),
-        "video_dovi_present": _flag(stream, "DOVIPresent"),
-        "video_dovi_profile": _int(_attr(stream, "DOVIProfile")),
-        "video_dovi_rpu_present": _flag(stream, "DOVIRPUPresent"),
-        "video_dovi_version": _dovi_version(stream),
-        "video_frame_rate": _attr(stream, "frameRate"),
-        "video_ref_frames": _attr(stream, "refFrames"),
-        "video_height": _attr(stream, "height"),
-        "video_width": _attr(stream, "width"),
-        "video_language": _attr(stream, "language"),
-        "video_language_code": _attr(stream, "languageCode"),
-        "video_profile": _attr(stream, "profile"),
-        "video_scan_type": _attr(stream, "scanType"),
-    }
+    return read_fields(stream, _attr, VIDEO_STREAM_FIELDS, _dynamic_range_details(stream, "video_"))
 
 
 def _source_audio(stream) -> dict:
     channels = _attr(stream, "channels")
-    return {
-        "id": _attr(stream, "id"),
-        "type": _attr(stream, "streamType"),
-        "audio_codec": _attr(stream, "codec"),
-        "audio_bitrate": _attr(stream, "bitrate"),
-        "audio_bitrate_mode": _attr(stream, "bitrateMode"),
-        "audio_channels": channels,
-        "audio_channel_layout": _attr(stream, "audioChannelLayout")
-        or AUDIO_CHANNELS.get(channels, channels),
-        "audio_sample_rate": _attr(stream, "samplingRate"),
-        "audio_language": _attr(stream, "language"),
-        "audio_language_code": _attr(stream, "languageCode"),
-        "audio_profile": _attr(stream, "profile"),
-    }
+    layout = _attr(stream, "audioChannelLayout") or AUDIO_CHANNELS.get(channels, channels)
+    return read_fields(stream, _attr, AUDIO_STREAM_FIELDS, {"audio_channel_layout": layout})
 
 
 def _source_subtitle(stream) -> dict:
-    return {
-        "id": _attr(stream, "id"),
-        "type": _attr(stream, "streamType"),
-        "subtitle_codec": _attr(stream, "codec"),
-        "subtitle_container": _attr(stream, "container"),
-        "subtitle_format": _attr(stream, "format"),
-        "subtitle_forced": _flag(stream, "forced"),
-        "subtitle_location": (
-            ("external" if _attr(stream, "key") else "embedded") if stream is not None else ""
-        ),
-        "subtitle_language": _attr(stream, "language"),
-        "subtitle_language_code": _attr(stream, "languageCode"),
-    }
+    location = ("external" if _attr(stream, "key") else "embedded") if stream is not None else ""
+    values = {"subtitle_forced": _flag(stream, "forced"), "subtitle_location": location}
+    return read_fields(stream, _attr, SUBTITLE_STREAM_FIELDS, values)
 
 
 def _source_details(meta, stream_media, stream_part, chosen: dict) -> dict:
@@ -700,14 +529,7 @@ def _stream_video(stream) -> dict:
     details = {key: _attr(stream, name) for key, name in keys}
     details.update(
         {
-            "stream_video_dynamic_range": _dynamic_range(stream),
-            "stream_video_dovi_bl_present": _flag(stream, "DOVIBLPresent"),
-            "stream_video_dovi_el_present": _flag(stream, "DOVIELPresent"),
-            "stream_video_dovi_level": _int(_attr(stream, "DOVILevel")),
-            "stream_video_dovi_present": _flag(stream, "DOVIPresent"),
-            "stream_video_dovi_profile": _int(_attr(stream, "DOVIProfile")),
-            "stream_video_dovi_rpu_present": _flag(stream, "DOVIRPUPresent"),
-            "stream_video_dovi_version": _dovi_version(stream),
+            **_dynamic_range_details(stream, "stream_video_"),
             "stream_video_height": _attr(stream, "height"),
             "stream_video_width": _attr(stream, "width"),
             "stream_video_ref_frames": _attr(stream, "refFrames"),
@@ -924,7 +746,7 @@ def session_info(
         transcode_details["transcode_video_codec"] = source_details["video_codec"]
 
     stream_details["stream_video_full_resolution"] = (
-        _full_resolution(stream_resolution, video_details["stream_video_scan_type"])
+        full_resolution(stream_resolution, video_details["stream_video_scan_type"])
         if media_type in ("movie", "episode", "clip") and stream_resolution
         else ""
     )

@@ -149,6 +149,7 @@ class FakePlexServer:
         self.route("/library", LIBRARY_ROOT_XML)
         self.route_fixture("/library/sections", SECTIONS_FIXTURE)
         self.route_pattern(r"/library/metadata/(?P<rating_key>\d+)", self._metadata_xml)
+        self.route_pattern(r"/library/sections/(?P<section_id>\d+)/all", self._section_items_xml)
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -223,6 +224,12 @@ class FakePlexServer:
             request.query.get("sessionId", ""), request.query.get("reason", "")
         )
         return None if viewer is None else ""
+
+    def _section_items_xml(self, request: FakeRequest) -> str:
+        """``/library/sections/<id>/all?type=N``: the viewers' items of that section and type
+        (what library counts read, paged like any answer)."""
+        section_id = request.path.split("/")[3]
+        return self.timeline.section_items_xml(section_id, request.query.get("type"))
 
     def _metadata_xml(self, request: FakeRequest) -> str | None:
         rating_key = request.path.rsplit("/", 1)[-1]

@@ -46,6 +46,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+# PMS's metadata type numbers (the ``type`` query parameter of section listings).
+PMS_TYPE_NUMBERS = {
+    "movie": "1",
+    "show": "2",
+    "season": "3",
+    "episode": "4",
+    "artist": "8",
+    "album": "9",
+    "track": "10",
+}
 MEDIA_TYPES = ("movie", "episode", "track", "live")
 DECISIONS = ("directplay", "copy", "transcode")  # direct play, direct stream, transcode
 LOCATIONS = ("lan", "wan", "cellular")  # PMS's <Session location>
@@ -461,6 +471,22 @@ class Timeline:
                 container.append(viewer.metadata_element())
                 return ET.tostring(container, encoding="unicode")
         return None
+
+    def section_items_xml(self, section_id: str, type_number: str | None) -> str:
+        """``/library/sections/<id>/all``: one element per distinct item the viewers watch in
+        that section, of PMS type number ``type_number`` (1 movie, 4 episode, 10 track) if given."""
+        container = ET.Element("MediaContainer")
+        seen = set()
+        for viewer in self.viewers:
+            elem = viewer.metadata_element()
+            if elem.get("librarySectionID") != section_id or viewer.rating_key in seen:
+                continue
+            if type_number and PMS_TYPE_NUMBERS.get(elem.get("type")) != type_number:
+                continue
+            seen.add(viewer.rating_key)
+            container.append(elem)
+        container.set("size", str(len(container)))
+        return ET.tostring(container, encoding="unicode")
 
     def _emit(self, viewer: Viewer) -> None:
         with self._lock:

@@ -244,3 +244,15 @@ def test_websocket_answers_ping_with_pong_and_close_with_close(pms):
         assert recv() == (0xA, b"hi")
         send(0x8, struct.pack("!H", 1000))
         assert recv() == (0x8, struct.pack("!H", 1000))
+
+
+def test_section_listings_count_the_items_viewers_watch(pms, plex):
+    pms.viewer(user_id=1, media_type="movie")
+    pms.viewer(user_id=2, media_type="movie")  # the same movie: counted once
+    pms.viewer(user_id=3, media_type="episode")
+    movies = plex.library.sectionByID(1)
+    assert movies.totalViewSize(libtype="movie", includeCollections=False) == 1
+    assert (
+        plex.library.sectionByID(2).totalViewSize(libtype="episode", includeCollections=False) == 1
+    )
+    assert plex.library.sectionByID(2).totalViewSize(libtype="show", includeCollections=False) == 0
