@@ -274,3 +274,13 @@ def test_markers_announce_intro_and_credits_and_credits_count_as_watched(
     assert actions(events)[-2:] == ["on_credits", "on_watched"]
     viewer.seek(8_100_000)
     assert actions(events).count("on_credits") == 1
+
+
+def test_a_slow_server_times_out_and_is_marked_down(pms, server):
+    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=0.5)
+    reconcile(server, handler=handler)  # connects while PMS answers quickly
+    pms.route("/status/sessions", lambda request: pms.timeline.sessions_xml(), delay=2)
+    result = reconcile(server, handler=handler)
+    assert result.error.startswith("Timeout:")
+    server.refresh_from_db()
+    assert server.connected is False and server.last_error.startswith("Timeout:")

@@ -129,29 +129,30 @@ def test_wrong_api_key_is_a_client_error_not_a_crash(live_server, configured):
         call_client(live_server.url, "async_get_users", api_key=wrong)
 
 
-def test_client_reads_live_activity(live_server, settings):
-    """Home Assistant's sensor: stream counts, bandwidth and each session, read live from PMS."""
-    from plex.testing import FakePlexServer
+def test_client_reads_the_demos_live_activity(live_server, settings):
+    """Home Assistant's sensor on the demo: stream counts, bandwidth and each session, read live
+    from the demo's fake PMS after its scripted viewers have started."""
+    from plex import demo
 
     settings.TAUTULLI_API_KEY = API_KEY
-    with FakePlexServer(token="activity-token") as pms:
-        Server.objects.create(
-            name="Demo",
-            url=pms.url,
-            token="activity-token",
-            machine_identifier=pms.machine_identifier,
-        )
-        pms.viewer(user_id=11, user_title="alice").play(offset_ms=60_000)
-        pms.viewer(user_id=22, media_type="episode", decision="transcode", location="wan").play()
-        pms.viewer(user_id=33, media_type="track", decision="copy").play()
+    pms, _server = demo.start(port=0)
+    try:
+        script = demo.DemoScript(pms)
+        for _ in range(60):  # the first minute of the script
+            pms.clock.advance(1)
+            script.tick()
         activity = call_client(live_server.url, "async_get_activity")
-    assert activity.stream_count == "3"  # a string, as Tautulli sends it (reference 1.3)
+        playing = {viewer.user_title for viewer in pms.timeline.active()}
+    finally:
+        pms.stop()
+    assert playing, "the demo should have started someone in its first minute"
+    assert activity.stream_count == str(len(playing))  # a string, as Tautulli sends it
+    assert {session.user for session in activity.sessions} == playing
     assert (
-        activity.stream_count_direct_play,
-        activity.stream_count_direct_stream,
-        activity.stream_count_transcode,
-    ) == (1, 1, 1)
+        activity.stream_count_direct_play
+        + activity.stream_count_direct_stream
+        + activity.stream_count_transcode
+        == len(playing)
+    )
     assert activity.total_bandwidth == activity.lan_bandwidth + activity.wan_bandwidth > 0
-    alice = next(s for s in activity.sessions if s.user == "alice")
-    assert alice.full_title and alice.state == "playing" and alice.media_type == "movie"
-    assert int(alice.view_offset) == 60_000
+    assert all(session.full_title and session.state for session in activity.sessions)
