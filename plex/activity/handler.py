@@ -197,6 +197,9 @@ class ActivityHandler:
             state == "playing" and now - self._refreshed_at(session) >= REFRESH_SECONDS
         ):
             fresh = self._fresh_columns(session.session_key)
+        if self._new_programme(session, fresh):
+            self._next_programme(session, state)
+            return
         with transaction.atomic():
             row = self._active_row(session.session_key, lock=True)
             if row is None or row.pk != session.pk:
@@ -307,9 +310,13 @@ class ActivityHandler:
         written in one transaction (one SELECT … FOR UPDATE and one bulk UPDATE, whatever the
         number of streams). Stops are left to :meth:`update`. Returns the rows updated.
         """
-        prepared = [
-            (row.pk, notification, self._columns(item)) for row, notification, item in updates
-        ]
+        prepared = []
+        for row, notification, item in updates:
+            fresh = self._columns(item)
+            if self._new_programme(row, fresh):
+                self._next_programme(row, notification.get("state") or row.state)
+            else:
+                prepared.append((row.pk, notification, fresh))
         now = self.now()
         done: list[tuple[Session, list[str]]] = []
         fields: set[str] = set()
@@ -338,6 +345,20 @@ class ActivityHandler:
             for row, events in done:
                 self._emit_events(row, events)
         return len(done)
+
+    def _new_programme(self, session: Session, fresh: dict | None) -> bool:
+        """Live TV keeps its session key across programmes: a new guid is a new item
+        (reference 3.4 step 3)."""
+        return bool(session.live and fresh and fresh.get("guid") and fresh["guid"] != session.guid)
+
+    def _next_programme(self, session: Session, state: str) -> None:
+        logger.info(
+            "%s: session %s moved on to another live programme.",
+            self.server.name,
+            session.session_key,
+        )
+        store.stop_session(self.server, session, self.now(), fetch_metadata=self.fetch_metadata)
+        self.start(session.session_key, state)
 
     def _active_row(self, session_key: int, *, lock: bool = False) -> Session | None:
         rows = Session.objects.filter(

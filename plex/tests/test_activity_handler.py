@@ -284,3 +284,16 @@ def test_a_slow_server_times_out_and_is_marked_down(pms, server):
     assert result.error.startswith("Timeout:")
     server.refresh_from_db()
     assert server.connected is False and server.last_error.startswith("Timeout:")
+
+
+def test_a_new_live_tv_programme_on_the_same_session_is_a_new_play(pms, handler, events):
+    viewer = pms.viewer(user_id=11, media_type="live").play()
+    first_guid = Session.objects.get().guid
+    pms.clock.advance(1800)
+    viewer.attributes["guid"] = "plex://episode/next-programme"
+    viewer.seek(viewer.view_offset)  # the progress report after the programme changed
+    rows = list(History.objects.all())
+    assert len(rows) == 1 and rows[0].play_duration == 1800 and rows[0].metadata.guid == first_guid
+    session = Session.objects.get()
+    assert session.guid == "plex://episode/next-programme" and session.started == T0 + 1800
+    assert actions(events).count("on_play") == 2
