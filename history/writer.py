@@ -200,7 +200,7 @@ def _section_id(values: dict, metadata: dict | None) -> int | None:
     section_id = (metadata or {}).get("section_id")
     if section_id in (None, ""):
         section_id = values.get("section_id")
-    return _int_or_none(section_id)
+    return int_or_none(section_id)
 
 
 def _user(values: dict) -> User | None:
@@ -258,14 +258,25 @@ def _metadata_row(values: dict, source: dict) -> dict:
 
 
 def _credits_markers(source: dict) -> tuple[int | None, int | None]:
-    """(first, final) credits marker offsets in ms: explicit columns, else PMS's ``markers`` list
-    (Tautulli's ``get_first_final_marker``: the credits markers flagged first/final)."""
-    first = _int_or_none(source.get("marker_credits_first"))
-    final = _int_or_none(source.get("marker_credits_final"))
-    for marker in source.get("markers") or []:
+    """(first, final) credits marker offsets in ms: explicit columns, else PMS's ``markers`` list."""
+    first = int_or_none(source.get("marker_credits_first"))
+    final = int_or_none(source.get("marker_credits_final"))
+    listed_first, listed_final = credits_markers(source.get("markers"))
+    return (
+        listed_first if first is None else first,
+        listed_final if final is None else final,
+    )
+
+
+def credits_markers(markers) -> tuple[int | None, int | None]:
+    """(first, final) credits marker start offsets in ms from a metadata ``markers`` list
+    (``[{type, start_time_offset, first, final}]``, Tautulli's ``get_first_final_marker``: the
+    credits markers flagged first/final); None where there is none."""
+    first = final = None
+    for marker in markers or []:
         if not isinstance(marker, dict) or marker.get("type", "credits") != "credits":
             continue
-        offset = _int_or_none(marker.get("start_time_offset"))
+        offset = int_or_none(marker.get("start_time_offset"))
         if marker.get("first") and first is None:
             first = offset
         if marker.get("final") and final is None:
@@ -328,7 +339,7 @@ def _coerce(model, name: str, value):
     if isinstance(field, models.BooleanField):
         result = None if value in (None, "") else _truthy(value)
     elif isinstance(field, models.IntegerField):
-        result = _int_or_none(value)
+        result = int_or_none(value)
     elif isinstance(field, models.DateTimeField):
         result = value if isinstance(value, dt.datetime) else from_epoch(value)
     elif isinstance(value, (list, tuple)):
@@ -346,7 +357,7 @@ def _truthy(value) -> bool:
     return bool(value)
 
 
-def _int_or_none(value) -> int | None:
+def int_or_none(value) -> int | None:
     """An int from an int, float or numeric string (PMS JSON often has strings); else None."""
     if value is None or value == "":
         return None
@@ -358,4 +369,4 @@ def _int_or_none(value) -> int | None:
 
 def _int(value) -> int:
     """Tautulli's ``cast_to_int``: junk and None → 0."""
-    return _int_or_none(value) or 0
+    return int_or_none(value) or 0

@@ -30,6 +30,7 @@ import time
 from django.db import close_old_connections, connection
 from websocket import WebSocketException
 
+from .activity import recently_added
 from .activity.handler import ActivityHandler
 from .activity.reachability import mark_down, set_websocket
 from .activity.reconcile import reconcile
@@ -152,8 +153,6 @@ class ServerMonitor(threading.Thread):
         try:
             self.handler.stop_stale()
             self.handler.retry_pending()
-            from .activity import recently_added
-
             recently_added.release_due(self.server, int(self.clock()))
         except Exception:
             logger.exception("%s: periodic check failed", self.server.name)
@@ -191,8 +190,6 @@ class ServerMonitor(threading.Thread):
                 for item in data.get("PlaySessionStateNotification") or []:
                     self.handler.process(item)
             elif kind == "timeline":
-                from .activity import recently_added
-
                 for entry in data.get("TimelineEntry") or []:
                     recently_added.queue_entry(self.server, entry, int(self.clock()))
         except PlexUnavailable as exc:

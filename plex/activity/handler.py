@@ -20,6 +20,7 @@ event or both stop a stream. The clock (``clock() -> epoch seconds``) is injecte
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -27,7 +28,15 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from plex.client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error
+from history.writer import int_or_none
+from plex.client import (
+    DEFAULT_TIMEOUT,
+    PLEX_ERRORS,
+    PlexUnavailable,
+    connect,
+    describe_error,
+    forget,
+)
 from plex.models import Server, Session
 
 from . import store
@@ -65,8 +74,6 @@ def fetch_live_sessions(server: Server, timeout: float = DEFAULT_TIMEOUT) -> lis
     try:
         return plex.sessions()
     except PLEX_ERRORS as exc:
-        from plex.client import forget
-
         forget(server)
         raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
 
@@ -119,7 +126,7 @@ class ActivityHandler:
             if state not in ("buffering", "stopped", "error"):
                 self.start(int(session_key), state)
             return
-        if not self._same_item(session, notification):
+        if not self.same_item(session, notification):
             logger.info(
                 "%s: session %s changed item %s → %s; stopping the first.",
                 self.server.name,
@@ -140,7 +147,8 @@ class ActivityHandler:
         row and emit on_play. Returns the row, or None when PMS no longer lists the session."""
         if item is None:
             item = next(
-                (s for s in self.fetch_sessions(self.server) if _key(s) == session_key), None
+                (s for s in self.fetch_sessions(self.server) if session_key_of(s) == session_key),
+                None,
             )
             if item is None:
                 return None
@@ -172,7 +180,7 @@ class ActivityHandler:
         ``item``: the session as ``/status/sessions`` just listed it (the poll), used to refresh
         the row instead of reading PMS again."""
         state = notification.get("state") or session.state
-        view_offset = _int(notification.get("viewOffset"))
+        view_offset = int_or_none(notification.get("viewOffset"))
         if state == "stopped":
             store.stop_session(
                 self.server,
@@ -182,13 +190,7 @@ class ActivityHandler:
                 fetch_metadata=self.fetch_metadata,
             )
             return
-        transcode_key = notification.get("transcodeSession")
-        changed_transcode = bool(
-            transcode_key
-            and session.transcode_key
-            and transcode_key not in session.transcode_key
-            and state != "stopped"
-        )
+        changed_transcode = _transcode_changed(session, notification)
         fresh = None
         now = self.now()
         if item is not None:
@@ -262,8 +264,9 @@ class ActivityHandler:
         changed: set[str] = set()
         previous = row.state
         events: list[str] = []
+        info = store.raw_info(row)
         if fresh:
-            kept = {k: v for k, v in store.raw_info(row).items() if k in KEPT_RAW_KEYS}
+            kept = {k: v for k, v in info.items() if k in KEPT_RAW_KEYS}
             changed.update(store.refresh_columns(row, fresh))
             info = {**store.raw_info(row), **kept}
             info["_refreshed_at"] = now
@@ -289,10 +292,11 @@ class ActivityHandler:
             events.append("on_change")
         row.state = state
         row.stopped = now
-        marker = store.reached_marker(row)
+        markers = info.get("markers")
+        marker = store.reached_marker(row, markers)
         if marker:
             events.append(marker)
-        if store.check_session_watched(row):
+        if store.check_session_watched(row, markers):
             events.append("on_watched")
         changed.update(name for name in TRACKED_FIELDS if getattr(row, name) != before[name])
         return sorted(changed), events
@@ -326,16 +330,12 @@ class ActivityHandler:
                 row = rows.get(pk)
                 if row is None or row.state not in store.ACTIVE_STATES:
                     continue  # stopped meanwhile by the websocket
-                transcode_key = notification.get("transcodeSession")
-                changed_transcode = bool(
-                    transcode_key and row.transcode_key and transcode_key not in row.transcode_key
-                )
                 changed, events = self._transition(
                     row,
                     notification.get("state") or row.state,
-                    _int(notification.get("viewOffset")),
+                    int_or_none(notification.get("viewOffset")),
                     fresh,
-                    changed_transcode,
+                    _transcode_changed(row, notification),
                     now,
                 )
                 fields.update(changed)
@@ -368,7 +368,8 @@ class ActivityHandler:
             rows = rows.select_for_update()
         return rows.order_by("-id").first()
 
-    def _same_item(self, session: Session, notification: dict) -> bool:
+    def same_item(self, session: Session, notification: dict) -> bool:
+        """Whether ``notification`` is about the item ``session`` plays (reference 3.4 step 4)."""
         rating_key = str(notification.get("ratingKey") or "")
         if not rating_key:
             return True
@@ -382,7 +383,7 @@ class ActivityHandler:
         except PlexUnavailable as exc:
             logger.warning("%s: cannot refresh session %s: %s", self.server.name, session_key, exc)
             return None
-        item = next((s for s in items if _key(s) == session_key), None)
+        item = next((s for s in items if session_key_of(s) == session_key), None)
         return None if item is None else self._columns(item)
 
     def _columns(self, item) -> dict:
@@ -450,18 +451,18 @@ class RecentMetadata(MetadataCache):
         return super()._fetch(key, fetch)
 
 
-def _key(item) -> int | None:
-    return _int(getattr(item, "sessionKey", None))
+def session_key_of(item) -> int | None:
+    """The ``sessionKey`` of a ``/status/sessions`` item as an int (None when missing)."""
+    return int_or_none(getattr(item, "sessionKey", None))
 
 
-def _int(value) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
+def _transcode_changed(session: Session, notification: dict) -> bool:
+    """Whether PMS reports another transcode session than the row's (on_change)."""
+    transcode_key = notification.get("transcodeSession")
+    return bool(
+        transcode_key and session.transcode_key and transcode_key not in session.transcode_key
+    )
 
 
 def _dumps(value) -> str:
-    import json
-
     return json.dumps(value, default=str)

@@ -18,7 +18,7 @@ from plex.client import PlexUnavailable
 from plex.models import Server, Session
 
 from . import store
-from .handler import ActivityHandler, _key
+from .handler import ActivityHandler, session_key_of
 from .reachability import mark_down, mark_up
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def reconcile(
         mark_down(server, result.error, handler.now())
         return result
     mark_up(server, handler.now())
-    live = {key: item for item in items if (key := _key(item)) is not None}
+    live = {key: item for item in items if (key := session_key_of(item)) is not None}
     result.stopped = handler.stop_all_vanished(set(live))
     active = {
         row.session_key: row
@@ -95,7 +95,7 @@ def _apply_live(server, handler, live: dict, active: dict, result: ReconcileResu
             if row is None:
                 if handler.start(key, notification["state"], item=item) is not None:
                     result.started += 1
-            elif not handler._same_item(row, notification):
+            elif not handler.same_item(row, notification):
                 handler.process(notification)
                 result.started += 1
             else:

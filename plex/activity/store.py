@@ -23,7 +23,7 @@ from django.db import DatabaseError, transaction
 from core.config import monitoring_value
 from history.models import History
 from history.watched import check_watched
-from history.writer import session_values, write_session_history
+from history.writer import credits_markers, int_or_none, session_values, write_session_history
 from plex.client import PlexUnavailable
 from plex.models import Server, Session, SessionContinued
 
@@ -164,44 +164,33 @@ def count_buffering(session: Session, now: int) -> bool:
     return True
 
 
-def check_session_watched(session: Session) -> bool:
+def check_session_watched(session: Session, markers: list | None) -> bool:
     """Mark the stream watched once (``sessions.watched``) when its offset passes the watched
-    threshold (reference 3.6); True when it just became watched (on_watched is due)."""
+    threshold (reference 3.6); True when it just became watched (on_watched is due).
+    ``markers``: the item's markers (``raw_stream_info["markers"]``)."""
     if session.watched or session.state == "buffering":
         return False
-    first, final = credits_markers(raw_info(session).get("markers"))
+    first, final = credits_markers(markers)
     if not check_watched(session.media_type, session.view_offset, session.duration, first, final):
         return False
     session.watched = 1
     return True
 
 
-def credits_markers(markers) -> tuple[int | None, int | None]:
-    """(first, final) credits marker start offsets in ms from a metadata ``markers`` list."""
-    first = final = None
-    for marker in markers or []:
-        if not isinstance(marker, dict) or marker.get("type") != "credits":
-            continue
-        offset = _int(marker.get("start_time_offset"))
-        if marker.get("first") in (True, 1, "1", "true") and first is None:
-            first = offset
-        if marker.get("final") in (True, 1, "1", "true") and final is None:
-            final = offset
-    return first, final
-
-
-def reached_marker(session: Session) -> str | None:
+def reached_marker(session: Session, markers: list | None) -> str | None:
     """The marker the stream just entered, as an action (``on_intro``, ``on_credits``,
     ``on_commercial``), updating ``marker`` and the per-type flag (not saved); else None.
 
     A marker counts from 10 s before its start to its end (reference 3.4), once per marker.
+    ``markers``: the item's markers (``raw_stream_info["markers"]``).
     """
     offset = session.view_offset or 0
-    for index, marker in enumerate(raw_info(session).get("markers") or [], start=1):
+    for index, marker in enumerate(markers or [], start=1):
         if not isinstance(marker, dict):
             continue
         kind = marker.get("type")
-        start, end = _int(marker.get("start_time_offset")), _int(marker.get("end_time_offset"))
+        start = int_or_none(marker.get("start_time_offset"))
+        end = int_or_none(marker.get("end_time_offset"))
         if kind not in ("intro", "credits", "commercial") or start is None:
             continue
         if (
@@ -285,7 +274,7 @@ def stop_session(
                 duration if duration and duration - view_offset <= STOP_SNAP_MS else view_offset
             )
     account_pause(session, int(session.stopped or now), still_paused=False)
-    became_watched = check_session_watched(session)
+    became_watched = check_session_watched(session, raw_info(session).get("markers"))
     session.state = "stopped"
     claimed = Session.objects.filter(pk=session.pk, state__in=ACTIVE_STATES).update(
         **{name: getattr(session, name) for name in STOP_FIELDS}
@@ -293,13 +282,21 @@ def stop_session(
     if not claimed:
         return StopOutcome(skipped=True)  # another worker stopped it first
     outcome = write_history(server, session, fetch_metadata=fetch_metadata, now=now)
-    if not (outcome.pending or outcome.skipped):
-        data = session_event_data(session)
-        history_id = outcome.history.pk if outcome.history else None
-        emit(server, "on_stop", session=data, history_id=history_id)
-        if became_watched:
-            emit(server, "on_watched", session=data, history_id=history_id)
+    announce_stop(server, session, outcome, watched=became_watched)
     return outcome
+
+
+def announce_stop(server: Server, session: Session, outcome: StopOutcome, *, watched=False) -> bool:
+    """Emit on_stop (and on_watched when the stream just became ``watched``) once its history is
+    written or found not to be logged; True when it did (not for a pending or skipped write)."""
+    if outcome.pending or outcome.skipped:
+        return False
+    data = session_event_data(session)
+    history_id = outcome.history.pk if outcome.history else None
+    emit(server, "on_stop", session=data, history_id=history_id)
+    if watched:
+        emit(server, "on_watched", session=data, history_id=history_id)
+    return True
 
 
 def write_history(server: Server, session: Session, *, fetch_metadata, now: int) -> StopOutcome:
@@ -364,25 +361,18 @@ def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
         if now - int(last_attempt) < WRITE_RETRY_SECONDS:
             continue
         outcome = write_history(server, session, fetch_metadata=fetch_metadata, now=now)
-        if not (outcome.pending or outcome.skipped):
-            written += 1
-            emit(
-                server,
-                "on_stop",
-                session=session_event_data(session),
-                history_id=outcome.history.pk if outcome.history else None,
-            )
+        written += announce_stop(server, session, outcome)
     return written
 
 
 def _count_attempt(session: Session, attempts: int, now: int) -> None:
     info = raw_info(session)
     info["_last_write_attempt"] = now
-    Session.objects.filter(pk=session.pk).update(
-        write_attempts=attempts, raw_stream_info=json.dumps(info)
-    )
     session.write_attempts = attempts
     session.raw_stream_info = json.dumps(info)
+    Session.objects.filter(pk=session.pk).update(
+        write_attempts=attempts, raw_stream_info=session.raw_stream_info
+    )
 
 
 def _merge_markers(session: Session, metadata: dict) -> None:
@@ -390,10 +380,3 @@ def _merge_markers(session: Session, metadata: dict) -> None:
         info = raw_info(session)
         if info.get("markers"):
             metadata["markers"] = info["markers"]
-
-
-def _int(value) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
