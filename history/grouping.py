@@ -36,6 +36,7 @@ from .models import (
     HistoryMediaInfo,
     HistoryMetadata,
 )
+from .signals import groups_changed
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ def _rebuild_all(state: HistoryGroupState) -> None:
         HistoryGroupUserTotal(user_id=user_id, groups=groups, play_duration=seconds)
         for user_id, (groups, seconds) in _user_totals(HistoryGroup.objects.all()).items()
     )
+    groups_changed.send(sender=HistoryGroup, spans=[], everything=True)
 
 
 @contextmanager
@@ -167,6 +169,7 @@ def _bulk_load():
 def _regroup(state: HistoryGroupState, keys: list[int]) -> None:
     for chunk in _chunks(keys):
         existing = HistoryGroup.objects.filter(reference_id__in=chunk)
+        spans = list(existing.values_list("started", "date"))
         old = _totals(existing)
         old_users = _user_totals(existing)
         existing.delete()
@@ -177,6 +180,8 @@ def _regroup(state: HistoryGroupState, keys: list[int]) -> None:
         state.rows += new[1] - old[1]
         state.play_duration += new[2] - old[2]
         _apply_user_totals(old_users, _user_totals(fresh))
+        spans += fresh.values_list("started", "date")
+        groups_changed.send(sender=HistoryGroup, spans=spans, everything=False)
     state.save()
 
 

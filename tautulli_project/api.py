@@ -41,6 +41,7 @@ REST_ROUTERS = {
     "users": "users.api.router",
     "libraries": "libraries.api.router",
     "history": "history.api.router",
+    "stats": "stats.api.router",
 }
 for prefix, dotted in REST_ROUTERS.items():
     rest.add_router(f"/{prefix}", import_string(dotted))

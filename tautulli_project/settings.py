@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "users",
     "libraries",
     "history",
+    "stats",
     "notifications",
     "newsletters",
 ]
@@ -188,6 +189,8 @@ TAUTULLI_API_KEY = os.environ.get("TAUTULLI_API_KEY", "")
 TAUTULLI_COMPAT_VERSION = "v2.17.2"
 # Monitoring defaults, as in Tautulli's config.ini [Monitoring] (reference section 3.6).
 GROUP_HISTORY_TABLES = True
+# Graphs by day of week start on Monday instead of Sunday (Tautulli's WEEK_START_MONDAY).
+WEEK_START_MONDAY = os.environ.get("WEEK_START_MONDAY", "0").strip().lower() in ("1", "true", "yes")
 HISTORY_TABLE_ACTIVITY = True
 MOVIE_WATCHED_PERCENT = int(os.environ.get("MOVIE_WATCHED_PERCENT", "85"))
 TV_WATCHED_PERCENT = int(os.environ.get("TV_WATCHED_PERCENT", "85"))
@@ -217,4 +220,16 @@ UNFOLD = {
     "SITE_HEADER": "Tautulli",
     "SITE_SYMBOL": "monitoring",
     "SHOW_HISTORY": False,
+    # The admin's home is the statistics dashboard (templates/admin/index.html).
+    "DASHBOARD_CALLBACK": "stats.dashboard.dashboard_callback",
+    # An inline icon: without one, browsers ask for /favicon.ico (a 404 on every admin page).
+    "SITE_FAVICONS": [
+        {
+            "rel": "icon",
+            "type": "image/svg+xml",
+            "href": "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' "
+            "viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%23e5a00d'/%3E"
+            "%3Cpath d='M3 12V8h2v4zm4 0V4h2v8zm4 0V6h2v6z' fill='%23fff'/%3E%3C/svg%3E",
+        }
+    ],
 }

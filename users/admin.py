@@ -4,6 +4,9 @@ Plays (grouped, as Tautulli counts them) and last seen come in the same query as
 users (correlated subqueries on the per-user play totals and the ``(user_id, -started)`` index),
 never one query per row. ``user_token`` and
 ``server_token`` are not part of any form, list or detail page.
+
+A user's page shows their statistics above the settings (:func:`stats.dashboard.user_statistics`:
+watch time, players, top items and graphs, with the dashboard's time-range and server selector).
 """
 
 from django.contrib import admin
@@ -17,6 +20,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 from core.admin_utils import ReadOnlyAdminMixin
 from history.grouping import sync_groups
 from history.models import History, HistoryGroupUserTotal
+from stats.dashboard import user_statistics
 
 from .models import User, UserLogin
 
@@ -99,6 +103,13 @@ class UserAdmin(ModelAdmin):
         ),
     )
     readonly_fields = PLEX_ACCOUNT_FIELDS + CONTENT_FILTER_FIELDS
+    change_form_outer_before_template = "admin/users/user/statistics.html"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The change page, with the user's statistics (``user_stats``) above the form."""
+        if obj is not None and not add:
+            context["user_stats"] = user_statistics(request, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
         sync_groups()  # plays come from the per-play totals: bring them up to date first

@@ -315,6 +315,9 @@ def get_users_table(request, params):
     ```
     Default order: friendly_name descending (Tautulli's default). ``duration`` is in seconds;
     ``last_seen`` is epoch seconds. The last-played fields describe the user's latest play.
+    The totals are read from the statistics rollup (:func:`users.queries.users_table`): unlike
+    Tautulli, a play whose rows belong to several users counts once, for the user of its latest
+    row on the day it began, and rows without a start time are not counted.
     """
     table = _table_request(
         params, default_column=USERS_TABLE_DEFAULT_COLUMN, columns=USERS_TABLE_COLUMNS

@@ -1,40 +1,40 @@
 """Database queries behind the users commands of /api/v2: the users table, a user's IP table,
 and the purge of a user's history.
 
-Both tables are built in SQL (aggregates, search, ordering and LIMIT/OFFSET) and then read the
-details of the "last played" history row of the page's rows (at most ``length`` rows) in one
-more query, so a page costs a fixed number of queries whatever the number of users or rows.
+Both tables are built in SQL (aggregates, search, ordering and LIMIT/OFFSET), so a page costs a
+fixed number of queries whatever the number of users or rows. The users table's totals come from
+the daily rollup (:mod:`stats.models`), not from history: see :func:`users_table`.
 """
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     F,
+    IntegerField,
     Max,
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import FirstValue, Lower, RowNumber, Trim
+from django.db.models.functions import FirstValue, JSONObject, Lower, RowNumber, Trim
 from django.db.models.lookups import Exact
 
 from core.tautulli_api.datatables import TableRequest, search_q, sort_term
 from core.timeutils import to_epoch
 from history.models import History, HistoryMediaInfo, HistoryMetadata
-from history.stats import (
-    friendly_name_or_username,
-    platform_display,
-    plays_count,
-    total_time_sum,
-)
+from history.stats import friendly_name_or_username, platform_display
+from stats.models import DailyPlays
+from stats.rollup import sync_rollup
 
 from .models import User
 
@@ -140,55 +140,147 @@ def _item_fields(detail: dict | None) -> dict:
 
 # --- get_users_table ----------------------------------------------------------------------
 
+# The last played row's fields a users-table row shows: the item, and where it was played from.
+_USERS_LAST_ROW_FIELDS = (*_LAST_ROW_FIELDS, "ip_address", "platform", "player")
+
+
+@dataclass(frozen=True)
+class PlayTotals:
+    """A user's (or library's) totals over all time: ``plays`` and ``duration`` (seconds)."""
+
+    plays: int = 0
+    duration: int = 0
+
+
+NO_PLAYS = PlayTotals()
+
+
+def rollup_totals(key_fields: tuple[str, ...], *, grouping: bool, server=None) -> dict:
+    """Plays and duration per ``key_fields`` (``("user_id",)``, ``("server_id",
+    "section_id")``) over all time, from the rollup :class:`stats.models.DailyPlays` (synced
+    first) in one grouped query over its month rows (each the sum of its days' rows, so all
+    time is all month rows): ``{key: PlayTotals}``, the key being the value of the single field
+    or a tuple of the values. Keys with a NULL value are left out.
+
+    ``plays``: Σ ``first_plays`` when ``grouping`` (each play counts once, on the day it began,
+    for the user/library of its latest row that day — reference 3.6), else Σ ``rows`` (history
+    rows); ``duration``: Σ ``duration``, seconds (``stopped − started − paused`` per row,
+    reference 6.1). ``server`` (a :class:`plex.models.Server`) counts that server's plays only.
+    The rollup leaves out rows without a ``started`` time (they have no date).
+    """
+    sync_rollup()
+    rows = DailyPlays.objects.filter(
+        period=DailyPlays.MONTH, **{f"{field}__isnull": False for field in key_fields}
+    )
+    if server is not None:
+        rows = rows.filter(server_id=server.pk)
+    grouped = (
+        rows.order_by()
+        .values(*key_fields)
+        .annotate(plays=Sum("first_plays" if grouping else "rows"), duration=Sum("duration"))
+    )
+    totals = {}
+    for row in grouped:
+        key = tuple(row[field] for field in key_fields)
+        totals[key if len(key) > 1 else key[0]] = PlayTotals(
+            plays=int(row["plays"] or 0), duration=int(row["duration"] or 0)
+        )
+    return totals
+
+
+def totals_case(totals: dict, name: str, key_fields: tuple[str, ...]) -> Case | Value:
+    """SQL giving each row the ``name`` total (``plays`` or ``duration``) of
+    :func:`rollup_totals` for its ``key_fields`` (0 when it has none): a ``CASE`` with one
+    ``WHEN`` per key, to sort by the totals in SQL. Meant for the few users or libraries."""
+    whens = []
+    for key, entry in totals.items():
+        values = key if len(key_fields) > 1 else (key,)
+        whens.append(When(**dict(zip(key_fields, values, strict=True)), then=getattr(entry, name)))
+    if not whens:
+        return Value(0, output_field=IntegerField())
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def latest_history(column: str, server=None) -> QuerySet:
+    """History rows of the outer query's user or library (``column``, ``user_id`` or
+    ``section_id``, equal to the outer row's), on ``server`` (a server pk or an expression;
+    None: every server), latest start first, then highest id; rows without a start time left
+    out (as ``MAX(started)`` leaves them out). The first is its "last played" row, read from
+    the History index (``column``, -started).
+
+    The shape keeps both databases on that index whatever their statistics: ``column`` is
+    matched as a range (``>=`` and ``<=`` the outer value) and leads the ORDER BY (given an
+    equality, PostgreSQL drops it from the sort and may walk the global ``-started`` index
+    instead); on SQLite the server is compared as ``server_id + 0``, which no index serves
+    (SQLite, without statistics, would walk the ``server, -started`` index). Either detour reads
+    every history row of a user or library that has no (recent) history. PostgreSQL keeps the
+    plain column, whose statistics it knows (an expression's default estimate makes each
+    lookup look costly enough to start JIT compilation, 100+ ms).
+    """
+    outer = OuterRef(column)
+    rows = History.objects.filter(
+        **{f"{column}__gte": outer, f"{column}__lte": outer}, started__isnull=False
+    )
+    if server is not None:
+        server_id = F("server_id") + 0 if connection.vendor == "sqlite" else F("server_id")
+        rows = rows.alias(server_key=server_id).filter(server_key=server)
+    return rows.order_by(column, "-started", "-id")
+
 
 def users_table(request: TableRequest, *, grouping: bool, server=None) -> TablePage:
     """One page of Tautulli's users table (non-deleted users), reference 1.2.
 
-    One SQL statement: users LEFT JOIN history, grouped by user, gives ``plays`` (per
-    ``grouping``), ``duration`` (seconds, Σ play_duration) and ``last_seen`` (epoch of the
-    latest start); correlated subqueries (index ``user, -started``) find the last-played row
-    (latest start, then highest id) and the fields searched and sorted on. Those subqueries
-    depend on the user only, so they are evaluated once per user, never per history row. The
-    details of the last-played rows are then read for the page only (one query).
+    * ``plays`` (per ``grouping``) and ``duration`` (seconds) come from the daily rollup
+      (:func:`rollup_totals`, one grouped query), attached to the users as SQL ``CASE`` only
+      when the table is sorted by them.
+    * The last played row (latest ``started``, then highest id; rows without a start time
+      left out) is read by correlated subqueries per user on the History index
+      ``user, -started`` (:func:`latest_history`): ``last_seen`` (its start, epoch seconds in
+      the row, = ``MAX(started)``) and its fields as one JSON object. On PostgreSQL these run
+      after ORDER BY … LIMIT, for the page's users only. The searched and sorted-on fields of
+      that row (IP, platform, player, title) are further subqueries, added only when the
+      request searches or sorts by them (then evaluated for every user).
+
+    Queries: the rollup sync, the two counts (one query), the totals, the page.
 
     ``recordsTotal`` counts every row of the users table, deleted ones included, as Tautulli
     does; ``recordsFiltered`` the non-deleted users matching ``search`` (friendly name,
     username, title, email, last IP, platform, player). ``server`` restricts the history
     considered to one server.
+
+    Differences from the grouped history scan this replaces (and from Tautulli): a play whose
+    rows belong to several users counts for the user of its latest row on the day it began, and
+    rows without a ``started`` time count neither as plays nor as the last played row.
     """
-    latest = History.objects.filter(user_id=OuterRef("user_id")).for_server(server)
-    latest = latest.order_by("-started", "-id")
+    totals = rollup_totals(("user_id",), grouping=grouping, server=server)
+    latest = latest_history("user_id", server.pk if server is not None else None)
 
     def last(field, *, nocase=False):
-        # Sort keys are lower-cased inside the subquery: a bare subquery is grouped by the
-        # user's columns, an expression around it would be grouped per history row.
+        # Sort keys are lower-cased inside the subquery, where the value is one column.
         value = Lower(field) if nocase else F(field)
         return Subquery(latest.values(value=value)[:1])
 
-    users = User.objects.active().annotate(
-        display_friendly_name=display_friendly_name(),
-        last_ip_address=last("ip_address"),
-        last_platform=last("platform"),
-        last_player=last("player"),
-    )
+    users = User.objects.annotate(display_friendly_name=display_friendly_name())
+    shown = Q(deleted_user=False)
     if request.search:
-        users = users.filter(
-            search_q(
-                request.search,
-                (
-                    "display_friendly_name",
-                    "username",
-                    "title",
-                    "email",
-                    "last_ip_address",
-                    "last_platform",
-                    "last_player",
-                ),
-            )
+        users = users.annotate(
+            last_ip_address=last("ip_address"),
+            last_platform=last("platform"),
+            last_player=last("player"),
         )
-        filtered = users.count()
-    else:
-        filtered = None
+        shown &= search_q(
+            request.search,
+            (
+                "display_friendly_name",
+                "username",
+                "title",
+                "email",
+                "last_ip_address",
+                "last_platform",
+                "last_player",
+            ),
+        )
+    counts = users.aggregate(total=Count("pk"), filtered=Count("pk", filter=shown))
 
     sort_keys = {
         "friendly_name": ("display_friendly_name", True),
@@ -209,27 +301,30 @@ def users_table(request: TableRequest, *, grouping: bool, server=None) -> TableP
         "player": "player",
         "last_played": "metadata__full_title",
     }
+    ordered = {column for column, _ in request.order}
     sort_annotations = {
         f"sort_{column}": last(source, nocase=True)
         for column, source in sort_sources.items()
-        if any(column == ordered for ordered, _ in request.order)
+        if column in ordered
     }
-    history_filter = Q(history__server=server) if server is not None else None
-    page = users.annotate(
-        history_row_id=last("id"),
-        plays=plays_count(grouping, prefix="history__", filter=history_filter),
-        duration=total_time_sum(prefix="history__", filter=history_filter),
-        last_seen=Max("history__started", filter=history_filter),
-        **sort_annotations,
-    ).order_by(*_sort_terms(request.order, sort_keys), "id")
-    users_page = list(page[request.start : request.start + request.length])
-
-    total = User.objects.count()
-    if filtered is None:
-        filtered = User.objects.active().count()
-    details = _last_row_details(user.history_row_id for user in users_page)
-    rows = [_users_table_row(user, details.get(user.history_row_id)) for user in users_page]
-    return TablePage(total=total, filtered=filtered, rows=rows)
+    for name in ("plays", "duration"):
+        if name in ordered:
+            sort_annotations[name] = totals_case(totals, name, ("user_id",))
+    fields = {name: F(name) for name in _USERS_LAST_ROW_FIELDS}
+    page = (
+        users.filter(shown)
+        .annotate(
+            last_seen=last("started"),
+            last_row=Subquery(latest.values(row=JSONObject(**fields))[:1]),
+            **sort_annotations,
+        )
+        .order_by(*_sort_terms(request.order, sort_keys), "id")
+    )
+    rows = [
+        _users_table_row(user, totals.get(user.user_id, NO_PLAYS))
+        for user in page[request.start : request.start + request.length]
+    ]
+    return TablePage(total=counts["total"], filtered=counts["filtered"], rows=rows)
 
 
 def _sort_terms(order: list[tuple[str, bool]], keys: dict[str, tuple[str, bool]]) -> list:
@@ -245,9 +340,10 @@ def _sort_terms(order: list[tuple[str, bool]], keys: dict[str, tuple[str, bool]]
     return terms
 
 
-def _users_table_row(user: User, detail: dict | None) -> dict:
-    """A users-table row in Tautulli v2.17.2's key order."""
-    item = _item_fields(detail)
+def _users_table_row(user: User, totals: PlayTotals) -> dict:
+    """A users-table row in Tautulli v2.17.2's key order (``user`` annotated by
+    :func:`users_table`)."""
+    last = user.last_row or {}
     return {
         "row_id": user.pk,
         "user_id": user.user_id,
@@ -256,15 +352,15 @@ def _users_table_row(user: User, detail: dict | None) -> dict:
         "title": user.title,
         "email": user.email,
         "user_thumb": user.user_thumb,
-        "plays": user.plays,
-        "duration": int(user.duration),
+        "plays": totals.plays,
+        "duration": totals.duration,
         "last_seen": to_epoch(user.last_seen),
-        "last_played": (detail or {}).get("metadata__full_title"),
-        "history_row_id": user.history_row_id,
-        "ip_address": user.last_ip_address,
-        "platform": platform_display(user.last_platform),
-        "player": user.last_player,
-        **item,
+        "last_played": last.get("metadata__full_title"),
+        "history_row_id": last.get("id"),
+        "ip_address": last.get("ip_address"),
+        "platform": platform_display(last.get("platform")),
+        "player": last.get("player"),
+        **_item_fields(last),
         "do_notify": int(user.do_notify),
         "keep_history": int(user.keep_history),
         "allow_guest": int(user.allow_guest),

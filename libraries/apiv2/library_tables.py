@@ -11,7 +11,7 @@ Times are epoch seconds; ``duration`` is seconds.
 """
 
 from django.conf import settings
-from django.db.models import F, Q, TextField
+from django.db.models import Count, F, Q, TextField
 from django.db.models.functions import Cast, Lower
 
 from core.tautulli_api import ApiError, api_command
@@ -23,9 +23,16 @@ from core.tautulli_api.datatables import (
 )
 from core.timeutils import to_epoch
 from plex.servers import server_from_params
+from users.queries import NO_PLAYS, PlayTotals
 
 from ..models import Library
-from ..queries import libraries_in_scope, play_stats, with_last_accessed, with_play_stats
+from ..queries import (
+    libraries_in_scope,
+    play_totals,
+    with_last_accessed,
+    with_last_row,
+    with_totals,
+)
 
 # Tautulli's common.DEFAULT_COVER_THUMB: the thumb of a library without one.
 DEFAULT_COVER_THUMB = "interfaces/default/images/cover.png"
@@ -221,8 +228,11 @@ def _table_search(search: str) -> Q:
     return condition
 
 
-def _table_row(library: Library, last: dict) -> dict:
-    """One row of get_libraries_table, in Tautulli's key order and JSON types."""
+def _table_row(library: Library, totals: PlayTotals) -> dict:
+    """One row of get_libraries_table, in Tautulli's key order and JSON types.
+
+    ``library`` carries :func:`~libraries.queries.with_last_row`'s annotations."""
+    last = library.last_row or {}
     media_type = last.get("metadata__media_type")
     if media_type == "episode":
         thumb = last.get("metadata__parent_thumb") or last.get("metadata__grandparent_thumb")
@@ -240,11 +250,11 @@ def _table_row(library: Library, last: dict) -> dict:
         "child_count": library.child_count,
         "library_thumb": library_thumb(library),
         "library_art": library_art(library),
-        "plays": library.plays,
-        "duration": library.duration,
+        "plays": totals.plays,
+        "duration": totals.duration,
         "last_accessed": to_epoch(library.last_accessed),
-        "history_row_id": library.history_row_id,
-        "last_played": library.last_played,
+        "history_row_id": last.get("id"),
+        "last_played": last.get("metadata__full_title"),
         "rating_key": last.get("rating_key"),
         "media_type": media_type,
         "thumb": thumb,
@@ -293,34 +303,41 @@ def get_libraries_table(request, params):
     ``plays`` counts plays (grouped or rows), ``duration`` is seconds watched (paused time
     excluded), ``last_accessed`` the epoch of the latest play start; the "last played" fields
     describe the library's most recent history row.
+
+    The totals are read from the statistics rollup (:func:`libraries.queries.play_totals`).
+    Unlike Tautulli, a play whose rows are in several libraries counts once, for the library of
+    its latest row on the day it began, and rows without a start time are not counted.
     """
     grouping = params.bool("grouping", settings.GROUP_HISTORY_TABLES)
     table = TableRequest.from_params(
         params, default_order=default_order(params, "section_name"), columns=set(TABLE_ORDER)
     )
     server = server_from_params(params, default_first=False)
-    libraries = libraries_in_scope(server)
-    total = libraries.count()
-    stats = play_stats(server, grouping=grouping)
-    libraries = with_play_stats(libraries, stats)
+    totals = play_totals(server, grouping=grouping)
+    ordered_by = {column for column, _ in table.order}
+    libraries = with_last_row(
+        libraries_in_scope(server),
+        title=bool(table.search) or "last_played" in ordered_by,
+    )
+    libraries = with_totals(libraries, totals, *(ordered_by & {"plays", "duration"}))
     if table.search:
         libraries = libraries.annotate(
             count_text=Cast("count", output_field=TextField()),
             parent_count_text=Cast("parent_count", output_field=TextField()),
             child_count_text=Cast("child_count", output_field=TextField()),
-        ).filter(_table_search(table.search))
-        filtered = libraries.count()
+        )
+        counts = libraries.aggregate(
+            total=Count("pk"), filtered=Count("pk", filter=_table_search(table.search))
+        )
+        total, filtered = counts["total"], counts["filtered"]
+        libraries = libraries.filter(_table_search(table.search))
     else:
-        filtered = total
-    page = list(
-        libraries.order_by(*order_terms(table.order, TABLE_ORDER), "server_id", "section_id")[
-            table.start : table.start + table.length
-        ]
-    )
-    rows = []
-    for library in page:
-        entry = stats.get((library.server_id, library.section_id))
-        rows.append(_table_row(library, (entry.last_row if entry else None) or {}))
+        total = filtered = libraries.count()
+    page = libraries.order_by(*order_terms(table.order, TABLE_ORDER), "server_id", "section_id")
+    rows = [
+        _table_row(library, totals.get((library.server_id, library.section_id), NO_PLAYS))
+        for library in page[table.start : table.start + table.length]
+    ]
     return table_response(table, total=total, filtered=filtered, rows=rows)
 
 

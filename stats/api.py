@@ -1,0 +1,129 @@
+"""REST API endpoints of the statistics app (mounted under /api/stats by tautulli_project.api).
+
+``GET /api/stats/graphs/{name}`` answers one graph of :data:`stats.graphs.GRAPHS` (the /api/v2
+command name without ``get_``), in Tautulli's shape. Counting rules: :mod:`stats.graphs`.
+"""
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from core.tautulli_api import ApiError, Params
+
+from .graphs import GRAPH_TITLES, GRAPHS, window_for
+
+router = Router(tags=["statistics"])
+
+_NAMES = ", ".join(f"`{name}`" for name in GRAPHS)
+
+
+class GraphFilters(Schema):
+    """The window and filters of a graph (the /api/v2 graph parameters, typed)."""
+
+    time_range: int | None = Field(
+        None,
+        ge=1,
+        le=36_600,
+        description="Last N local days ending today (default 30); months for "
+        "`plays_per_month` (default 12).",
+    )
+    after: dt.date | None = Field(
+        None, description="Only plays started on or after this local date (inclusive)."
+    )
+    before: dt.date | None = Field(
+        None, description="Only plays started on or before this local date (inclusive)."
+    )
+    user_id: list[int] | None = Field(
+        None, description="Only these users (plex.tv user ids); repeat the parameter for several."
+    )
+    section_id: list[int] | None = Field(
+        None, description="Only these library sections; repeat the parameter for several."
+    )
+    server: str | None = Field(
+        None,
+        max_length=255,
+        description="Only this server (id, name or machine identifier); all servers when absent.",
+    )
+    grouping: bool | None = Field(
+        None,
+        description="Count plays (continuations of one play once) rather than history rows; "
+        "default: the server's GROUP_HISTORY_TABLES.",
+    )
+    y_axis: Literal["plays", "duration"] = Field(
+        "plays", description="`plays` (counts) or `duration` (seconds)."
+    )
+
+    def as_params(self) -> Params:
+        """The filters as /api/v2 parameters (strings), for ``StatsWindow.from_params``."""
+        values = {
+            "time_range": self.time_range,
+            "after": self.after.isoformat() if self.after else None,
+            "before": self.before.isoformat() if self.before else None,
+            "user_id": ",".join(map(str, self.user_id)) if self.user_id else None,
+            "section_id": ",".join(map(str, self.section_id)) if self.section_id else None,
+            "server": self.server,
+            "grouping": None if self.grouping is None else str(int(self.grouping)),
+            "y_axis": self.y_axis,
+        }
+        return Params({key: str(value) for key, value in values.items() if value is not None})
+
+
+class GraphSeries(Schema):
+    name: str = Field(..., description='Series name, e.g. "Movies" or "Direct Play".')
+    data: list[int] = Field(
+        ...,
+        description="One value per category: plays, or seconds with `y_axis=duration`.",
+    )
+
+
+class GraphOut(Schema):
+    categories: list[str] = Field(
+        ...,
+        description='The x axis: local dates "YYYY-MM-DD", days of the week, hours "00".."23", '
+        '"Mon YYYY" months, platforms, users or resolutions, depending on the graph.',
+    )
+    series: list[GraphSeries]
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="What is wrong.")
+
+
+class InvalidOut(Schema):
+    detail: list[dict] = Field(
+        ..., description='The malformed parameters: `[{"loc": ["query", name], "msg": ...}]`.'
+    )
+
+
+_GRAPH_DESCRIPTION = f"""One graph, as Tautulli's graph commands answer it: `categories` and
+`series` of ints (plays, or seconds with `y_axis=duration`).
+
+`name` is one of: {_NAMES}. The window is whole local days (the server's time zone), selected by
+the date a play started; `after`/`before` give a custom range. 404 for an unknown graph; 422 for
+a malformed parameter; 400 for a range that makes no sense (`after` later than `before`) or an
+unknown server."""
+
+
+@router.get(
+    "/graphs/{name}",
+    response={200: GraphOut, 400: ErrorOut, 404: ErrorOut, 422: InvalidOut},
+    summary="Get a graph",
+    description=_GRAPH_DESCRIPTION,
+)
+def get_graph(request, name: str, filters: Query[GraphFilters]):
+    """``GRAPHS[name]`` over the window of ``filters`` (see ``_GRAPH_DESCRIPTION``)."""
+    if name not in GRAPHS:
+        raise HttpError(404, f"Unknown graph {name!r}; graphs: {', '.join(GRAPHS)}")
+    try:
+        window = window_for(name, filters.as_params())
+    except ApiError as error:
+        raise HttpError(400, error.message or "Invalid parameters") from None
+    return GRAPHS[name](window)
+
+
+@router.get("/graphs", response=dict[str, str], summary="List the graphs")
+def list_graphs(request):
+    """`{name: title}` of every graph `GET /api/stats/graphs/{name}` answers."""
+    return GRAPH_TITLES

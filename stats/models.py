@@ -1,0 +1,169 @@
+"""Daily rollups of watch history: what the graphs, home stats and dashboard read.
+
+Derived data, never edited by hand: :mod:`stats.rollup` rebuilds it from History and keeps it
+current as history changes (every change of history reaches it through the play groups, see
+:func:`stats.rollup.sync_rollup`).
+
+The counting unit is the **day-play**: the rows of one play (``COALESCE(reference_id, id)``,
+reference 3.6) that started on one local date (``settings.TIME_ZONE``). Tautulli's graphs count
+``GROUP BY <bucket>, reference_id`` (reference 6.1); per date that is exactly a day-play.
+A day-play takes its dimensions (user, section, platform, decision, resolutions, title…) from
+its **latest row** (highest id) — the row SQLite's bare columns give in Tautulli — and its
+``hour`` is the local hour its first row started (the hour the play began that day).
+
+Counters of every table:
+
+* ``plays``: day-plays; ``rows``: History rows (the ungrouped count).
+* ``first_plays``: day-plays that are their play's first (the play began that day): summed over a
+  window, a play counts once however many days it spans — the window-level statistics (top 10
+  graphs, home stats) count these.
+* ``month_plays`` (DailyPlays only): day-plays that are their play's first in that local month.
+* ``duration``: seconds, Σ(stopped − started − paused_counter) of the rows (reference 6.1).
+* ``last_started`` / ``last_history_id``: the latest start (epoch s) and row id among them.
+
+Rows have a ``period``: ``d`` is one local date; ``m`` rows (date = first of the month) are the sum
+of that month's ``d`` rows, and ``t`` rows (DailyItems) the same over all users (user_id NULL), so
+that a long window reads one row per month instead of thirty. Every counter is additive (or a
+maximum), so a window is its whole months' ``m``/``t`` rows plus its other days' ``d`` rows
+(:meth:`stats.window.StatsWindow.rollup_q`).
+
+Dates are local calendar dates; ``*_at`` epochs are seconds (UTC).
+"""
+
+from django.db import models
+
+MEDIA_COLUMNS = ("media_type", "live")
+
+
+class RollupBase(models.Model):
+    DAY, MONTH, MONTH_ALL_USERS = "d", "m", "t"
+
+    period = models.CharField(
+        max_length=1,
+        default=DAY,
+        help_text="d: one local date; m: the month starting at date (sum of its d rows); "
+        "t: the same month over all users (user_id NULL, DailyItems only)",
+    )
+    date = models.DateField(help_text="local date the day-play started (first day of a month)")
+    server_id = models.BigIntegerField()
+    user_id = models.BigIntegerField(null=True)
+    section_id = models.IntegerField(null=True)
+    media_type = models.TextField(
+        default="", help_text="movie, episode, track (History.media_type)"
+    )
+    live = models.BooleanField(default=False)
+    plays = models.IntegerField(default=0)
+    rows = models.IntegerField(default=0)
+    duration = models.BigIntegerField(default=0, help_text="seconds")
+    last_started = models.BigIntegerField(default=0, help_text="epoch seconds of the latest start")
+    last_history_id = models.BigIntegerField(default=0, help_text="id of the latest row")
+
+    class Meta:
+        abstract = True
+
+
+class DailyPlays(RollupBase):
+    """Per local date, server, user, section and media type: the time series of plays."""
+
+    first_plays = models.IntegerField(default=0)
+    month_plays = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "daily plays"
+        indexes = [
+            models.Index(fields=["period", "date"], name="stats_daily_date"),
+            models.Index(fields=["period", "user_id", "date"], name="stats_daily_user"),
+            models.Index(fields=["period", "section_id", "date"], name="stats_daily_section"),
+        ]
+
+
+class HourlyPlays(RollupBase):
+    """Per local date and local hour (0–23) the day-play began: the hour-of-day graph."""
+
+    hour = models.SmallIntegerField()
+
+    class Meta:
+        verbose_name_plural = "hourly plays"
+        indexes = [
+            models.Index(fields=["period", "date"], name="stats_hourly_date"),
+            models.Index(fields=["period", "user_id", "date"], name="stats_hourly_user"),
+        ]
+
+
+class DailyStreams(RollupBase):
+    """Per local date and the stream's platform, transcode decision and resolutions."""
+
+    first_plays = models.IntegerField(default=0)
+    platform = models.TextField(default="")
+    transcode_decision = models.TextField(
+        default="", help_text="direct play, copy (direct stream) or transcode"
+    )
+    source_resolution = models.TextField(default="", help_text="video_full_resolution")
+    stream_resolution = models.TextField(
+        default="", help_text="resolution streamed (Tautulli's rule, see stats.rollup)"
+    )
+
+    class Meta:
+        verbose_name_plural = "daily streams"
+        indexes = [
+            models.Index(fields=["period", "date"], name="stats_streams_date"),
+            models.Index(fields=["period", "user_id", "date"], name="stats_streams_user"),
+        ]
+
+
+class DailyItems(RollupBase):
+    """Per local date and watched title: the home stats' top/popular cards.
+
+    ``title`` is Tautulli's card key: a movie's ``full_title`` (with ``year``), a show's
+    ``grandparent_title``, a track's artist (``original_title``, with ``grandparent_title`` in
+    ``parent_title``). ``last_started`` is the epoch of the latest row's start,
+    ``last_history_id`` that row's id (the card shows its fields).
+    """
+
+    first_plays = models.IntegerField(default=0)
+    title = models.TextField(default="")
+    parent_title = models.TextField(default="")
+    year = models.IntegerField(null=True)
+
+    class Meta:
+        verbose_name_plural = "daily items"
+        indexes = [
+            models.Index(fields=["period", "media_type", "date"], name="stats_items_type_date"),
+            models.Index(fields=["period", "user_id", "date"], name="stats_items_user"),
+        ]
+
+
+class DailyConcurrency(models.Model):
+    """The peak number of simultaneous streams during a local date (all users).
+
+    ``server_id`` NULL is all servers together; ``transcode_decision`` '' is all streams.
+    ``peak_started``/``peak_stopped`` (epoch seconds) bound the moment the peak was reached, as
+    Tautulli's most_concurrent card reports it. Maintained by :mod:`stats.concurrency`.
+    """
+
+    date = models.DateField()
+    server_id = models.BigIntegerField(null=True)
+    transcode_decision = models.TextField(default="")
+    peak = models.IntegerField(default=0)
+    peak_started = models.BigIntegerField(null=True)
+    peak_stopped = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name_plural = "daily concurrency"
+        indexes = [models.Index(fields=["date"], name="stats_concurrency_date")]
+
+
+class RollupDirtyDay(models.Model):
+    """Local dates whose rollup rows must be recomputed (queued as their history changes)."""
+
+    date = models.DateField(primary_key=True)
+
+
+class RollupState(models.Model):
+    """One row: the time zone the rollup's dates were computed in, and when it was built.
+
+    A different ``settings.TIME_ZONE`` makes the next sync rebuild everything.
+    """
+
+    time_zone = models.TextField(default="")
+    built_at = models.DateTimeField(null=True)

@@ -1,0 +1,170 @@
+"""The window and filters a statistic is computed over, read from /api/v2 parameters.
+
+Every graph and home stat takes the same parameters:
+
+* ``time_range``: the last N local calendar days, today included (default 30; for
+  ``get_plays_per_month`` the last N months, current included, default 12).
+  Tautulli filters ``stopped >= now − N·86400`` while drawing the last N dates, which leaves its
+  first bar partial; here a window is whole local days, so every bar is a whole day and the
+  numbers can come from the daily rollup.
+* ``after`` / ``before`` (``YYYY-MM-DD``, local, inclusive): a custom range, on every command.
+  ``after`` alone runs to today; ``before`` alone covers ``time_range`` days ending that day.
+* ``user_id`` (comma-separated ids), ``section_id`` (comma-separated), ``server`` (id, name or
+  machine identifier; absent = all servers), ``grouping`` (0/1, default
+  ``settings.GROUP_HISTORY_TABLES``), ``y_axis`` ``plays`` | ``duration`` (graphs).
+
+Membership is by the local date a row **started** (the date its play is drawn at).
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from core.tautulli_api import ApiError, Params
+from core.timeutils import local_day_end, local_day_start
+from plex.servers import server_from_params
+
+MAX_DAYS = 36_600  # a hundred years: anything longer is a typo
+# Dates a window may cover: their local day bounds must be valid epochs in every time zone.
+FIRST_DATE, LAST_DATE = dt.date(1970, 1, 2), dt.date(9998, 12, 30)
+
+
+@dataclass(frozen=True)
+class StatsWindow:
+    """Local dates ``first_day``..``last_day`` (inclusive) and the filters of one request."""
+
+    first_day: dt.date
+    last_day: dt.date
+    user_ids: tuple[int, ...] = ()
+    section_ids: tuple[int, ...] = ()
+    server_id: int | None = None
+    grouping: bool = True
+    y_axis: str = "plays"
+
+    # --- construction ------------------------------------------------------------------------
+
+    @classmethod
+    def from_params(cls, params: Params, *, default_days: int = 30, months: bool = False):
+        """Read ``time_range``/``before``/``after`` and the filters; raises ApiError on bad input.
+
+        ``months``: ``time_range`` counts months (get_plays_per_month) and the window starts on
+        the first day of its first month.
+        """
+        today = timezone.localdate()
+        time_range = params.int("time_range", default_days, minimum=1)
+        after, before = params.date("after"), params.date("before")
+        if after and before and after > before:
+            raise ApiError("Parameter after must not be later than before")
+        last_day = before or today
+        if after:
+            first_day = after
+        elif months:
+            first_day = add_months(last_day.replace(day=1), -(min(time_range, MAX_DAYS // 28) - 1))
+        else:
+            first_day = last_day - dt.timedelta(days=min(time_range, MAX_DAYS) - 1)
+        if (last_day - first_day).days >= MAX_DAYS:
+            raise ApiError(f"The range must be shorter than {MAX_DAYS} days")
+        if first_day < FIRST_DATE or last_day > LAST_DATE:
+            raise ApiError(f"Dates must be between {FIRST_DATE} and {LAST_DATE}")
+        y_axis = (params.str("y_axis") or "plays").strip().lower()
+        if y_axis not in ("plays", "duration"):
+            raise ApiError("Parameter y_axis must be plays or duration")
+        server = server_from_params(params, default_first=False)
+        return cls(
+            first_day=first_day,
+            last_day=last_day,
+            user_ids=tuple(params.int_list("user_id")),
+            section_ids=tuple(params.int_list("section_id")),
+            server_id=server.pk if server else None,
+            grouping=bool(params.bool("grouping", default=settings.GROUP_HISTORY_TABLES)),
+            y_axis=y_axis,
+        )
+
+    # --- derived -----------------------------------------------------------------------------
+
+    def days(self) -> list[dt.date]:
+        """Every local date of the window, oldest first."""
+        count = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=n) for n in range(count)]
+
+    def months(self) -> list[dt.date]:
+        """The first day of every month the window touches, oldest first."""
+        month, result = self.first_day.replace(day=1), []
+        while month <= self.last_day:
+            result.append(month)
+            month = add_months(month, 1)
+        return result
+
+    @property
+    def start(self) -> dt.datetime:
+        """The window's first instant (aware; local midnight of ``first_day``)."""
+        return local_day_start(self.first_day)
+
+    @property
+    def end(self) -> dt.datetime:
+        """The first instant after the window (exclusive)."""
+        return local_day_end(self.last_day)
+
+    def whole_months(self) -> list[dt.date]:
+        """The first days of the months lying entirely inside the window."""
+        return [
+            month
+            for month in self.months()
+            if month >= self.first_day
+            and add_months(month, 1) - dt.timedelta(days=1) <= self.last_day
+        ]
+
+    def rollup_q(self, *, months: str | None = None) -> Q:
+        """Filter of a rollup table (:mod:`stats.models`) to the window and filters.
+
+        Day rows only by default. ``months`` (``"m"``, or ``"t"`` for DailyItems' all-user
+        rows, which only serve requests without a user filter) reads the window's whole months
+        from their month rows and only the remaining days from day rows.
+        """
+        whole = self.whole_months() if months else []
+        q = Q(period="d", date__gte=self.first_day, date__lte=self.last_day)
+        if whole:
+            q &= ~Q(date__gte=whole[0], date__lt=add_months(whole[-1], 1))
+            q |= Q(period=months, date__gte=whole[0], date__lte=whole[-1])
+        if self.user_ids:
+            q &= Q(user_id__in=self.user_ids)
+        if self.section_ids:
+            q &= Q(section_id__in=self.section_ids)
+        if self.server_id is not None:
+            q &= Q(server_id=self.server_id)
+        return q
+
+    def history_q(self, prefix: str = "") -> Q:
+        """Filter of History rows (through ``prefix``, e.g. ``"history__"``): started in the
+        window, and the filters."""
+        q = Q(**{f"{prefix}started__gte": self.start, f"{prefix}started__lt": self.end})
+        if self.user_ids:
+            q &= Q(**{f"{prefix}user_id__in": self.user_ids})
+        if self.section_ids:
+            q &= Q(**{f"{prefix}section_id__in": self.section_ids})
+        if self.server_id is not None:
+            q &= Q(**{f"{prefix}server_id": self.server_id})
+        return q
+
+    @property
+    def count_field(self) -> str:
+        """The rollup counter of plays: ``plays`` (grouped day-plays) or ``rows``."""
+        return "plays" if self.grouping else "rows"
+
+    @property
+    def window_count_field(self) -> str:
+        """The counter of window-level statistics: plays begun in the window, or rows."""
+        return "first_plays" if self.grouping else "rows"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` moved by ``months`` calendar months (day clamped to the month's length)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
