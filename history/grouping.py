@@ -249,7 +249,7 @@ def _vacuum() -> None:
         logger.warning("VACUUM of %s failed: %s", table, exc)
 
 
-def _epoch(column: str) -> str:
+def epoch_sql(column: str) -> str:
     """SQL for a stored DateTimeField column as epoch seconds (bigint)."""
     if connection.vendor == "postgresql":
         return f"CAST(FLOOR(EXTRACT(EPOCH FROM {column})) AS BIGINT)"
@@ -318,9 +318,9 @@ def _insert_groups(keys: list[int] | None) -> None:
             SELECT
                 COALESCE(h.reference_id, h.id) AS group_key,
                 MAX(h.id) AS latest_id,
-                COALESCE({_epoch("MAX(h.started)")}, 0) AS date,
-                COALESCE({_epoch("MIN(h.started)")}, 0) AS started,
-                {_epoch("MAX(h.stopped)")} AS stopped,
+                COALESCE({epoch_sql("MAX(h.started)")}, 0) AS date,
+                COALESCE({epoch_sql("MIN(h.started)")}, 0) AS started,
+                {epoch_sql("MAX(h.stopped)")} AS stopped,
                 SUM(h.play_duration) AS play_duration,
                 SUM(h.paused_counter) AS paused_counter,
                 COUNT(*) AS group_count,

@@ -75,6 +75,37 @@ def day_rows(day: dt.date) -> list[DailyConcurrency]:
     return result
 
 
+def window_peaks(window) -> dict[tuple[dt.date, str], tuple[int, int | None, int | None]]:
+    """{(local date, decision or "" for all): (peak, started, stopped)} of the History rows of
+    a :class:`~stats.window.StatsWindow`'s users, sections and server, for every date of the
+    window that had a stream, by :func:`day_rows`' rule. One query: for filtered requests,
+    which :class:`DailyConcurrency` (all users) cannot answer."""
+    rows = History.objects.filter(
+        window.history_filters_q(),
+        started__gte=window.start - LONGEST_STREAM,
+        started__lt=window.end,
+        stopped__gt=window.start,
+    ).values_list("started", "stopped", "media_info__transcode_decision")
+    bounds: dict[dt.date, tuple[int, int]] = {}
+    pieces: dict[tuple[dt.date, str], list] = defaultdict(list)
+    longest = int(LONGEST_STREAM.total_seconds())
+    for started, stopped, decision in rows.order_by():
+        begin, end = to_epoch(started), to_epoch(stopped)
+        day = max(timezone.localtime(started).date(), window.first_day)
+        while day <= window.last_day:
+            if day not in bounds:
+                bounds[day] = (to_epoch(local_day_start(day)), to_epoch(local_day_end(day)))
+            low, high = bounds[day]
+            if low >= end or begin < low - longest:
+                break
+            interval = (max(begin, low), min(end, high))
+            pieces[(day, "")].append(interval)
+            if decision in DECISIONS:
+                pieces[(day, decision)].append(interval)
+            day += dt.timedelta(days=1)
+    return {key: peak(intervals) for key, intervals in pieces.items()}
+
+
 def recompute_days(days) -> None:
     """Replace the rows of ``days`` (local dates), and of the day after each (a stream that
     crosses midnight counts in both)."""

@@ -55,18 +55,16 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractWeekDay, TruncMonth
-from django.utils import timezone
 
 from core.tautulli_api import Params
-from core.timeutils import local_day_end, local_day_start, to_epoch
-from history.models import History, HistoryMetadata
+from history.models import HistoryMetadata
 from history.platforms import PLATFORM_NAME_OVERRIDES
 from libraries.models import Library
 from plex.models import Server
 from users.models import User
 from users.queries import display_friendly_name
 
-from .concurrency import LONGEST_STREAM, peak
+from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyPlays, DailyStreams, HourlyPlays
 from .rollup import sync_rollup
 from .window import StatsWindow
@@ -398,7 +396,7 @@ def concurrent_streams_by_stream_type(window: StatsWindow) -> Graph:
     keys = ["", *(decision for _n, decision in DECISION_SERIES)]
     data = {key: [0] * len(days) for key in keys}
     if window.user_ids or window.section_ids:
-        for (day, key), count in _filtered_peaks(window).items():
+        for (day, key), (count, _started, _stopped) in window_peaks(window).items():
             data[key][index[day]] = count
     else:
         rows = DailyConcurrency.objects.filter(
@@ -415,44 +413,6 @@ def concurrent_streams_by_stream_type(window: StatsWindow) -> Graph:
     series = [{"name": name, "data": data[decision]} for name, decision in DECISION_SERIES]
     series.append({"name": MAX_CONCURRENT, "data": data[""]})
     return _graph(_dates(window), series)
-
-
-def _filtered_peaks(window: StatsWindow) -> dict[tuple[dt.date, str], int]:
-    """{(local date, decision or "" for all): peak} over the History rows of the window's
-    users/sections/server that play during each date (clipped to it)."""
-    rows = History.objects.filter(
-        started__gte=window.start - LONGEST_STREAM,
-        started__lt=window.end,
-        stopped__gt=window.start,
-    )
-    if window.user_ids:
-        rows = rows.filter(user_id__in=window.user_ids)
-    if window.section_ids:
-        rows = rows.filter(section_id__in=window.section_ids)
-    if window.server_id is not None:
-        rows = rows.filter(server_id=window.server_id)
-    bounds = {
-        day: (to_epoch(local_day_start(day)), to_epoch(local_day_end(day))) for day in window.days()
-    }
-    groups: dict[tuple[dt.date, str], list] = defaultdict(list)
-    rows = rows.order_by().values_list("started", "stopped", "media_info__transcode_decision")
-    for started, stopped, decision in rows:
-        start, stop = to_epoch(started), to_epoch(stopped)
-        day = max(_local_date(started), window.first_day)
-        last = min(_local_date(stopped), window.last_day)
-        while day <= last:
-            low, high = bounds[day]
-            if start < high and stop > low:
-                interval = (max(start, low), min(stop, high))
-                groups[(day, "")].append(interval)
-                if decision:
-                    groups[(day, decision)].append(interval)
-            day += dt.timedelta(days=1)
-    return {key: peak(intervals)[0] for key, intervals in groups.items()}
-
-
-def _local_date(value: dt.datetime) -> dt.date:
-    return timezone.localtime(value).date()
 
 
 # --- resolutions and stream types by top 10 ----------------------------------------------------

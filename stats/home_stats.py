@@ -58,8 +58,6 @@ Differences from Tautulli (deliberate):
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
@@ -77,9 +75,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual
-from django.utils import timezone
 
-from core.timeutils import local_day_end, local_day_start, to_epoch
+from core.timeutils import to_epoch
 from history.models import History
 from history.platforms import platform_display, platform_icon_name
 from history.watched import (
@@ -93,7 +90,7 @@ from libraries.apiv2.library_tables import library_art, library_thumb
 from libraries.models import Library
 from users.models import friendly_name_or_username, user_thumb_url
 
-from .concurrency import LONGEST_STREAM, peak
+from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyItems, DailyPlays, DailyStreams
 from .rollup import sync_rollup
 from .window import StatsWindow
@@ -498,47 +495,12 @@ def _concurrent_aggregate(request: _Request) -> list[dict]:
 
 def _filtered_peaks(window: StatsWindow) -> dict:
     """{decision: (peak, started, stopped)} of the rows matching the window's user, section and
-    server filters, by :class:`DailyConcurrency`'s rule: per local day, the streams playing
-    that day (started at most :data:`LONGEST_STREAM` before it), cut at its midnights; the
-    highest day wins, the latest on ties. One query."""
-    rows = History.objects.filter(
-        started__gte=window.start - LONGEST_STREAM, started__lt=window.end, stopped__gt=window.start
-    )
-    if window.user_ids:
-        rows = rows.filter(user_id__in=window.user_ids)
-    if window.section_ids:
-        rows = rows.filter(section_id__in=window.section_ids)
-    if window.server_id is not None:
-        rows = rows.filter(server_id=window.server_id)
-    rows = rows.order_by().values_list("started", "stopped", "media_info__transcode_decision")
-
-    bounds: dict[dt.date, tuple[int, int]] = {}
-
-    def day_bounds(day: dt.date) -> tuple[int, int]:
-        if day not in bounds:
-            bounds[day] = (to_epoch(local_day_start(day)), to_epoch(local_day_end(day)))
-        return bounds[day]
-
-    decisions = {decision for decision, _ in CONCURRENT_TITLES if decision}
-    pieces: dict[tuple[dt.date, str], list] = defaultdict(list)
-    longest = int(LONGEST_STREAM.total_seconds())
-    for started, stopped, decision in rows:
-        begin, end = to_epoch(started), to_epoch(stopped)
-        day = max(timezone.localtime(started).date(), window.first_day)
-        while day <= window.last_day:
-            low, high = day_bounds(day)
-            if low >= end or begin < low - longest:
-                break
-            interval = (max(begin, low), min(end, high))
-            pieces[(day, "")].append(interval)
-            if decision in decisions:
-                pieces[(day, decision)].append(interval)
-            day += dt.timedelta(days=1)
+    server filters (:func:`stats.concurrency.window_peaks`): the highest day wins, the latest
+    on ties."""
     best: dict[str, tuple] = {}
-    for (_day, decision), intervals in sorted(pieces.items()):
-        count, started, stopped = peak(intervals)
-        if count and count >= best.get(decision, (0,))[0]:
-            best[decision] = (count, started, stopped)
+    for (_day, decision), found in sorted(window_peaks(window).items()):
+        if found[0] and found[0] >= best.get(decision, (0,))[0]:
+            best[decision] = found
     return best
 
 

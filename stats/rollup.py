@@ -28,7 +28,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core.timeutils import from_epoch, local_day_end, local_day_start
-from history.grouping import sync_groups
+from history.grouping import epoch_sql, sync_groups
 from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
 from history.signals import groups_changed
 
@@ -261,12 +261,12 @@ def _day_plays(ranges: list[tuple[dt.datetime, dt.datetime]], month_start: dt.da
     history, groups = q(History._meta.db_table), q(HistoryGroup._meta.db_table)
     metadata = q(HistoryMetadata._meta.db_table)
     media_info = q(HistoryMediaInfo._meta.db_table)
-    first_epoch = _epoch("dp.first_started")
+    first_epoch = epoch_sql("dp.first_started")
     play_started = f"(SELECT hg.started FROM {groups} hg WHERE hg.reference_id = dp.group_key)"
     dimensions = ", ".join(f"{sql} AS {name}" for name, sql in _DIMENSIONS)
     sql = f"""
         SELECT dp.day, dp.hour, dp.row_count, dp.duration, dp.latest_id,
-               {_epoch("dp.last_started")} AS last_started,
+               {epoch_sql("dp.last_started")} AS last_started,
                CASE WHEN dp.play_started >= {first_epoch} THEN 1 ELSE 0 END AS is_first,
                CASE WHEN dp.play_started >= {first_epoch} THEN 1
                     WHEN dp.play_started >= %s THEN 0
@@ -412,12 +412,6 @@ _DIMENSIONS = (
     ),
     ("item_year", "CASE h.media_type WHEN 'movie' THEN m.year END"),
 )
-
-
-def _epoch(expression: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(FLOOR(EXTRACT(EPOCH FROM {expression})) AS BIGINT)"
-    return f"CAST(strftime('%%s', {expression}) AS INTEGER)"
 
 
 def _analyze() -> None:

@@ -142,6 +142,11 @@ class StatsWindow:
         """Filter of History rows (through ``prefix``, e.g. ``"history__"``): started in the
         window, and the filters."""
         q = Q(**{f"{prefix}started__gte": self.start, f"{prefix}started__lt": self.end})
+        return q & self.history_filters_q(prefix)
+
+    def history_filters_q(self, prefix: str = "") -> Q:
+        """Filter of History rows to the window's users, sections and server (no dates)."""
+        q = Q()
         if self.user_ids:
             q &= Q(**{f"{prefix}user_id__in": self.user_ids})
         if self.section_ids:
