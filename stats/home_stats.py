@@ -279,11 +279,14 @@ def _items_aggregate(request: _Request, media_type: str, *, popular: bool) -> li
 
 
 def _popular_items(request: _Request, media_type: str) -> list[dict]:
-    """The popular card's page: titles by distinct users, then total, then latest play.
+    """The popular card's page: titles by distinct users, then total, then latest play."""
+    return _popular_exact(request, media_type)[request.start : request.start + request.count]
 
-    Summed per (title, user) first, then per title counting those rows: two hash aggregates,
-    several times faster than ``COUNT(DISTINCT user_id)`` (which sorts) on a year of rows.
-    """
+
+def _popular_exact(request: _Request, media_type: str) -> list[dict]:
+    """The (title, parent_title, year) groups up to the page's end with their distinct users
+    and totals, in the popular order. Summed per (title, user) first, then per group counting
+    those rows: two hash aggregates, faster than ``COUNT(DISTINCT user_id)`` (which sorts)."""
     window = request.window
     per_user = (
         DailyItems.objects.filter(window.rollup_q(months="m"), media_type=media_type)
@@ -292,18 +295,17 @@ def _popular_items(request: _Request, media_type: str) -> list[dict]:
         .order_by()
     )
     inner_sql, params = per_user.query.sql_with_params()
-    total = request.total
+    total = 5 if request.total == "total_duration" else 4
     sql = (
         "SELECT title, parent_title, year, SUM(total_plays), SUM(total_duration), COUNT(*), "
         f"MAX(last_play), MAX(row_id) FROM ({inner_sql}) per_user "
         "GROUP BY title, parent_title, year "
-        f"ORDER BY 6 DESC, {5 if total == 'total_duration' else 4} DESC, 7 DESC, 8 DESC "
-        "LIMIT %s OFFSET %s"
+        f"ORDER BY 6 DESC, {total} DESC, 7 DESC, 8 DESC LIMIT %s"
     )
     columns = ("title", "parent_title", "year", "total_plays", "total_duration")
     columns += ("users_watched", "last_play", "row_id")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, request.count, request.start])
+        cursor.execute(sql, [*params, request.start + request.count])
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 

@@ -110,12 +110,18 @@ class StatsWindow:
         return local_day_end(self.last_day)
 
     def whole_months(self) -> list[dt.date]:
-        """The first days of the months lying entirely inside the window."""
+        """The first days of the months whose history lies entirely inside the window: months
+        inside it, and the current month when the window runs to today (history has no
+        future days, so its month rows hold exactly the days up to today)."""
+        today = timezone.localdate()
         return [
             month
             for month in self.months()
             if month >= self.first_day
-            and add_months(month, 1) - dt.timedelta(days=1) <= self.last_day
+            and (
+                add_months(month, 1) - dt.timedelta(days=1) <= self.last_day
+                or self.last_day >= today
+            )
         ]
 
     def rollup_q(self, *, months: str | None = None) -> Q:
