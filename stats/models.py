@@ -128,6 +128,7 @@ class DailyItems(RollupBase):
     class Meta:
         verbose_name_plural = "daily items"
         indexes = [
+            models.Index(fields=["period", "date"], name="stats_items_date"),
             models.Index(fields=["period", "media_type", "date"], name="stats_items_type_date"),
             models.Index(fields=["period", "user_id", "date"], name="stats_items_user"),
         ]
