@@ -100,8 +100,7 @@ def sync_rollup() -> None:
     if _synced_in_block.get() is False:
         _synced_in_block.set(True)
     sync_groups()
-    state = RollupState.objects.filter(pk=STATE_ID).first()
-    if state is None or state.time_zone != timezone.get_current_timezone_name():
+    if not rollup_is_current():
         rebuild_rollup()
         return
     if not RollupDirtyDay.objects.exists():
@@ -113,6 +112,12 @@ def sync_rollup() -> None:
             _rebuild_all()
         elif days:
             _recompute_days(days)
+
+
+def rollup_is_current() -> bool:
+    """True when the rollups were built, in the current time zone (queued days aside)."""
+    state = RollupState.objects.filter(pk=STATE_ID).first()
+    return state is not None and state.time_zone == timezone.get_current_timezone_name()
 
 
 def rebuild_rollup() -> None:

@@ -348,3 +348,16 @@ def test_rebuild_stats_command(imported_tautulli):
     call_command("rebuild_stats", stdout=out)
     assert "Statistics rebuilt" in out.getvalue()
     assert_same(all_snapshots(), reference_rollup())
+
+
+def test_rebuild_stats_if_needed_builds_once(imported_tautulli, settings):
+    imported_tautulli(history_rows=400, users=6, days=30)
+    sync_rollup()
+    DailyPlays.objects.all().delete()
+    call_command("rebuild_stats", "--if-needed", stdout=StringIO())
+    assert not DailyPlays.objects.exists()  # already built: nothing to do
+    settings.TIME_ZONE = "Europe/Paris"
+    out = StringIO()
+    call_command("rebuild_stats", "--if-needed", stdout=out)
+    assert "Statistics rebuilt" in out.getvalue()
+    assert_same(all_snapshots(), reference_rollup())

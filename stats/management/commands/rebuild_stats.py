@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from stats.models import DailyPlays
-from stats.rollup import rebuild_rollup
+from stats.rollup import rebuild_rollup, rollup_is_current
 
 
 class Command(BaseCommand):
@@ -16,7 +16,17 @@ class Command(BaseCommand):
         "with its triggers disabled, or to check the figures."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-needed",
+            action="store_true",
+            help="only when the rollups were never built or TIME_ZONE changed (start-up scripts "
+            "run this, so that the first page after an upgrade does not build them)",
+        )
+
     def handle(self, *args, **options):
+        if options["if_needed"] and rollup_is_current():
+            return
         started = time.monotonic()
         try:
             rebuild_rollup()
