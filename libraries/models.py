@@ -74,3 +74,38 @@ class RecentlyAdded(models.Model):
     class Meta:
         verbose_name_plural = "recently added"
         indexes = [models.Index(fields=["server", "rating_key"])]
+
+
+class LibraryMedia(models.Model):
+    """One playable item of a library (movie, episode or track), as PMS lists it: the inventory
+    that library growth (:mod:`libraries.growth`) counts.
+
+    Filled by :func:`libraries.media.refresh_library_media` (every 12 hours and
+    ``manage.py refresh_library_media``). ``added_at`` is PMS's ``addedAt`` (aware, UTC; null when
+    PMS gives none); ``file_size`` is Σ bytes of the item's media parts (every version), null
+    when PMS gives no size. Unique per (server, rating_key): an item moved to another section
+    keeps its row.
+    """
+
+    MEDIA_TYPES = [("movie", "movie"), ("episode", "episode"), ("track", "track")]
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="library_media")
+    section_id = models.IntegerField()
+    rating_key = models.IntegerField()
+    media_type = models.CharField(max_length=16, choices=MEDIA_TYPES)
+    title = models.TextField(blank=True, default="")
+    added_at = models.DateTimeField(null=True, blank=True)
+    file_size = models.BigIntegerField(null=True, blank=True, help_text="bytes")
+
+    class Meta:
+        verbose_name = "library item"
+        verbose_name_plural = "library items"
+        constraints = [
+            models.UniqueConstraint(fields=["server", "rating_key"], name="uniq_library_media")
+        ]
+        indexes = [
+            models.Index(fields=["server", "section_id", "added_at"], name="library_media_added")
+        ]
+
+    def __str__(self):
+        return self.title or f"Item {self.rating_key}"

@@ -5,7 +5,8 @@ Tautulli refreshes users from plex.tv and libraries from PMS every 12 hours (ref
 the poll of ``/status/sessions`` catches what the websocket missed (and is the only source of
 activity when a server's websocket cannot be opened). :func:`ensure_schedules` creates (or
 corrects) the :class:`django_q.models.Schedule` rows, and data migrations
-(``plex/migrations/0002_sync_schedules.py``, ``0004_poll_schedule.py``) call it so a fresh
+(``plex/migrations/0002_sync_schedules.py``, ``0004_poll_schedule.py``,
+``0006_library_media_schedule.py``) call it so a fresh
 install has them. Their first run is due at once (the cluster's first tick after start-up, as Tautulli
 refreshes at start-up); missed runs are not caught up (``Q_CLUSTER["catch_up"] = False``).
 """
@@ -19,6 +20,7 @@ POLL_INTERVAL_MINUTES = 1  # django-q2's finest schedule
 SCHEDULES = {
     "Refresh users from plex.tv": ("plex.tasks.refresh_users", SYNC_INTERVAL_MINUTES),
     "Refresh libraries": ("plex.tasks.refresh_libraries", SYNC_INTERVAL_MINUTES),
+    "Refresh library media": ("plex.tasks.refresh_library_media", SYNC_INTERVAL_MINUTES),
     "Poll Plex sessions": ("plex.tasks.poll_sessions", POLL_INTERVAL_MINUTES),
 }
 
@@ -45,6 +47,17 @@ def refresh_libraries() -> dict:
     from .sync import sync_libraries
 
     return _summary(sync_libraries())
+
+
+def refresh_library_media() -> dict:
+    """Task: refresh every active server's inventory of movies, episodes and tracks (see
+    :func:`libraries.media.refresh_library_media`, read by the library growth graph).
+
+    Returns ``{"servers": int, "items": int, "deleted": int, "errors": [str]}``.
+    """
+    from libraries.media import refresh_library_media as refresh
+
+    return refresh()
 
 
 def poll_sessions() -> dict:

@@ -40,13 +40,14 @@ from core.tautulli_api import ApiError, Params
 from history.models import History
 from history.stats import player_stats, user_stats, watch_time_stats
 from history.table.serialize import human_duration
+from libraries.growth import library_growth
 from libraries.models import Library
 from plex.models import Server
 from users.models import User
 
 from . import graphs, home_stats
 from .rollup import synced_once
-from .window import StatsWindow
+from .window import StatsWindow, add_months
 
 logger = logging.getLogger(__name__)
 
@@ -375,6 +376,53 @@ def charts(window: StatsWindow, wanted=DASHBOARD_GRAPHS) -> list[dict]:
     return result
 
 
+GROWTH_MONTHS = 12  # the library growth chart shows at least this many months
+
+
+def growth_chart(window: StatsWindow) -> dict | None:
+    """The "Library growth" chart (items added per month, one stacked bar per library, from
+    :func:`libraries.growth.library_growth`, one query), or None when the inventory of the
+    window's server is empty (``manage.py refresh_library_media`` never ran, or no library).
+
+    It covers the months of ``window`` but at least the :data:`GROWTH_MONTHS` months ending
+    with ``window.last_day``'s (a library grows slowly: a 30-day window would show one bar).
+    """
+    first_day = min(window.first_day, add_months(window.last_day.replace(day=1), 1 - GROWTH_MONTHS))
+    graph = library_growth(dataclasses.replace(window, first_day=first_day, section_ids=()))
+    libraries = [series for series in graph["series"] if series["name"] != "Total"]
+    if not libraries:
+        return None
+    data = chart_data({"categories": graph["categories"], "series": libraries})
+    options = chart_options(y_axis="plays", stacked=True, many_labels=len(data["labels"]) > 14)
+    options["scales"]["y"]["title"]["text"] = _("items added")
+    return {
+        "name": "library_growth",
+        "title": _("Library growth"),
+        "kind": "bar",
+        "wide": False,
+        "data": data,
+        "data_json": json.dumps(data, separators=(",", ":")),
+        "options_json": json.dumps(options, separators=(",", ":")),
+        "empty": not any(value for series in libraries for value in series["data"]),
+        "empty_text": _("nothing added"),
+    }
+
+
+def charts_with_growth(window: StatsWindow) -> list[dict]:
+    """The dashboard's graphs (:func:`charts`), then the library growth chart when there is an
+    inventory (a failure shows as that chart's "could not be computed")."""
+    result = charts(window, DASHBOARD_GRAPHS)
+    try:
+        growth = growth_chart(window)
+    except Exception:
+        logger.exception("Statistics page: library growth failed")
+        growth = {"name": "library_growth", "title": _("Library growth"), "wide": False}
+        growth["failed"] = True
+    if growth is not None:
+        result.append(growth)
+    return result
+
+
 # --- home stat cards --------------------------------------------------------------------------
 
 _RANKED_BY_TOTAL = {
@@ -563,7 +611,7 @@ def dashboard_context(request) -> dict:
             "selector": range_selector(request, window, servers=servers, fallback=bool(message)),
             "server_name": dict(servers).get(window.server_id, ""),
             "cards": guarded("home stats", cards, window),
-            "charts": charts(window, DASHBOARD_GRAPHS),
+            "charts": charts_with_growth(window),
         }
     }
 

@@ -25,6 +25,10 @@ class Params:
     def __contains__(self, key):
         return key in self._data
 
+    def without(self, *keys: str) -> "Params":
+        """The same parameters but ``keys`` (for a command that reads some of them itself)."""
+        return Params({key: value for key, value in self._data.items() if key not in keys})
+
     def raw(self, key: str, default=None):
         return self._data.get(key, default)
 

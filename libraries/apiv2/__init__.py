@@ -1,3 +1,3 @@
 """/api/v2 commands of the libraries app: library lists and tables, and per-library statistics."""
 
-from . import library_stats, library_tables  # noqa: F401 - registers the commands
+from . import library_growth, library_stats, library_tables  # noqa: F401 - registers the commands

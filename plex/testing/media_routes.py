@@ -220,3 +220,32 @@ _CHILDREN = {
     43: PHOTOS_OF_43,
 }
 _LISTS = (*_ITEMS, *_CHILDREN.values(), RECENTLY_ADDED, RECENTLY_ADDED_MOVIES)
+
+
+# Playable items of each section of ``library_sections.xml`` (1 Movies, 2 TV Shows, 3 Music):
+# (recorded list answer, PMS type number the section's listing is asked with).
+SECTION_CONTENTS = {1: (MOVIES, "1"), 2: (EPISODES_OF_89, "4"), 3: (TRACKS_OF_157, "10")}
+
+
+def add_section_contents(pms, removed=None) -> set[str]:
+    """Serve ``/library/sections/<id>/all?type=N`` for the three recorded sections with their
+    recorded items (see :data:`SECTION_CONTENTS`: movies 55, 56, 57, 108; episodes 90-92;
+    tracks 158-160, each with ``addedAt`` and ``Media/Part size``), paged as PMS does; another
+    ``type`` answers an empty container. Returns the set of rating keys (strings) left out of
+    the answers: add to it to remove an item from the server."""
+    removed = set() if removed is None else removed
+
+    def answer(relative: str, type_number: str):
+        def build(request):
+            root = ET.fromstring(json_fixture_xml(pms, relative))
+            for item in list(root):
+                if request.query.get("type") != type_number or item.get("ratingKey") in removed:
+                    root.remove(item)
+            root.set("size", str(len(root)))
+            return ET.tostring(root, encoding="unicode")
+
+        return build
+
+    for section_id, (relative, type_number) in SECTION_CONTENTS.items():
+        pms.route(f"/library/sections/{section_id}/all", answer(relative, type_number))
+    return removed

@@ -326,6 +326,7 @@ def test_the_migrations_schedule_the_refreshes_every_12_hours_and_the_poll_every
     assert [(r.name, r.func, r.schedule_type, r.minutes, r.repeats) for r in rows] == [
         ("Poll Plex sessions", "plex.tasks.poll_sessions", Schedule.MINUTES, 1, -1),
         ("Refresh libraries", "plex.tasks.refresh_libraries", Schedule.MINUTES, 720, -1),
+        ("Refresh library media", "plex.tasks.refresh_library_media", Schedule.MINUTES, 720, -1),
         ("Refresh users from plex.tv", "plex.tasks.refresh_users", Schedule.MINUTES, 720, -1),
     ]
 
@@ -336,6 +337,6 @@ def test_ensure_schedules_corrects_without_duplicating_or_rescheduling():
     Schedule.objects.filter(pk=row.pk).update(minutes=5)
     tasks.ensure_schedules()
     tasks.ensure_schedules()
-    assert Schedule.objects.filter(name__in=list(tasks.SCHEDULES)).count() == 3
+    assert Schedule.objects.filter(name__in=list(tasks.SCHEDULES)).count() == len(tasks.SCHEDULES)
     row.refresh_from_db()
     assert (row.minutes, row.next_run) == (720, next_run)
