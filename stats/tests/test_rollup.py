@@ -361,3 +361,30 @@ def test_rebuild_stats_if_needed_builds_once(imported_tautulli, settings):
     call_command("rebuild_stats", "--if-needed", stdout=out)
     assert "Statistics rebuilt" in out.getvalue()
     assert_same(all_snapshots(), reference_rollup())
+
+
+def test_the_scheduler_brings_the_statistics_up_to_date(imported_tautulli):
+    from django_q.models import Schedule
+
+    from stats.tasks import SCHEDULE_NAME, update_statistics
+
+    schedule = Schedule.objects.get(name=SCHEDULE_NAME)  # created by the migration
+    assert (schedule.func, schedule.minutes, schedule.repeats) == (
+        "stats.tasks.update_statistics",
+        1,
+        -1,
+    )
+    result = imported_tautulli(history_rows=400, users=6, days=30)
+    sync_rollup()
+    row = History.objects.order_by("-started").first()
+    bake_play(
+        result.server,
+        row.user,
+        stopped=row.stopped + dt.timedelta(hours=2),
+        seconds=900,
+        media_type="movie",
+        section_id=row.section_id,
+    )
+    update_statistics()  # what the cluster runs every minute
+    assert not RollupDirtyDay.objects.exists()
+    assert_same(all_snapshots(), reference_rollup())
