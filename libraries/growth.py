@@ -17,11 +17,11 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from core.tautulli_api import ApiError, Params
-from stats.window import StatsWindow
+from stats.window import StatsWindow, month_label
 
 from .models import Library, LibraryMedia
+from .naming import distinct_library_names
 
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 Y_AXES = ("count", "size")
 DEFAULT_MONTHS = 12
 OUTSIDE = -1  # the bucket of items not added in the window
@@ -119,16 +119,14 @@ def library_growth(window: StatsWindow, y_axis: str = "count") -> dict:
         index = row["bucket"] - first
         if row["bucket"] != OUTSIDE and 0 <= index < len(months):
             entry["data"][index] += row["items"] if y_axis == "count" else int(row["size"] or 0)
-    names = [entry["name"] for entry in series.values()]
-    result = []
-    for entry in series.values():
-        name = entry["name"]
-        if names.count(name) > 1 and entry["server"]:
-            name = f"{name} ({entry['server']})"
-        result.append({"name": name, "data": entry["data"]})
+    names = distinct_library_names(
+        {key: entry["name"] for key, entry in series.items()},
+        {key[0]: entry["server"] for key, entry in series.items()},
+    )
+    result = [{"name": names[key], "data": entry["data"]} for key, entry in series.items()]
     total = [sum(s["data"][index] for s in result) for index in range(len(months))]
     result.append({"name": "Total", "data": total})
     return {
-        "categories": [f"{MONTH_ABBR[m.month - 1]} {m.year}" for m in months],
+        "categories": [month_label(m) for m in months],
         "series": result,
     }

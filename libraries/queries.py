@@ -6,7 +6,7 @@ foreign key), so a library's plays are the History rows with the same server and
 The libraries table shows per-library totals over what may be millions of history rows. They
 are read from the daily rollup (:class:`stats.models.DailyPlays`, kept current by
 :func:`stats.rollup.sync_rollup`) in one grouped query (:func:`play_totals`), never from history
-itself (the same query as the users table's, :func:`users.queries.rollup_totals`). A
+itself (the same query as the users table's, :func:`stats.totals.rollup_totals`). A
 library's latest row (``last_accessed``, the "last played" item) is an index lookup
 (History index ``section_id, -started``) per library, in correlated subqueries
 (:func:`with_last_row`), evaluated for the page's libraries or, when the table is searched or
@@ -16,7 +16,8 @@ sorted by those columns, for every library: libraries are few (tens).
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 
-from users.queries import PlayTotals, latest_history, rollup_totals, totals_case
+from history.latest import latest_history
+from stats.totals import PlayTotals, rollup_totals, totals_case
 
 from .models import Library
 
@@ -54,7 +55,7 @@ def libraries_in_scope(server=None) -> QuerySet:
 
 def play_totals(server=None, *, grouping: bool) -> dict[tuple[int, int], PlayTotals]:
     """``{(server pk, section_id): PlayTotals}`` for every library with history, in one grouped
-    query over the daily rollup (:func:`users.queries.rollup_totals`: ``plays`` per
+    query over the daily rollup (:func:`stats.totals.rollup_totals`: ``plays`` per
     ``grouping``, ``duration`` in seconds). ``server`` restricts to that server's history.
 
     A play counts for the library of its latest row on the day it began; Tautulli's
@@ -75,7 +76,7 @@ def with_totals(queryset: QuerySet, totals: dict[tuple[int, int], PlayTotals], *
 
 def _latest_rows() -> QuerySet:
     """History rows of the outer library (same server and section), latest start first, then
-    highest id (:func:`users.queries.latest_history`, index ``section_id, -started``): the
+    highest id (:func:`history.latest.latest_history`, index ``section_id, -started``): the
     first is the library's "last played" row."""
     return latest_history("section_id", OuterRef("server_id"))
 

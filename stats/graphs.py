@@ -41,7 +41,6 @@ Deliberate differences from Tautulli v2.17.2:
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable
 
 from django.conf import settings
@@ -60,14 +59,14 @@ from core.tautulli_api import Params
 from history.models import HistoryMetadata
 from history.platforms import PLATFORM_NAME_OVERRIDES
 from libraries.models import Library
-from plex.models import Server
+from libraries.naming import distinct_library_names
 from users.models import User
 from users.queries import display_friendly_name
 
 from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyPlays, DailyStreams, HourlyPlays
 from .rollup import sync_rollup
-from .window import StatsWindow
+from .window import StatsWindow, month_label
 
 Graph = dict  # {"categories": list[str], "series": list[{"name": str, "data": list[int]}]}
 
@@ -90,7 +89,6 @@ MAX_CONCURRENT = "Max. Concurrent Streams"
 
 DAY_NAMES = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 # "%b" in the C locale, whatever the server's locale.
-MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 UNKNOWN = "Unknown"
 TOP = 10
 
@@ -314,7 +312,7 @@ def plays_per_month(window: StatsWindow) -> Graph:
     # Whole months from the month rows (dated the 1st, so TruncMonth keeps them).
     rows = _media_by(DailyPlays, window, count_field, TruncMonth("date"), months="m")
     data = _bucketed_media(window, ((_as_date(m), *rest) for m, *rest in rows), months)
-    categories = [f"{MONTH_ABBR[month.month - 1]} {month.year}" for month in months]
+    categories = [month_label(month) for month in months]
     return _graph(categories, _media_series(window, data))
 
 
@@ -520,19 +518,7 @@ def _library_names(keys) -> dict[tuple, str]:
             names[(server_id, section_id)] = (
                 libraries.get((server_id, section_id)) or f"Library {section_id}"
             )
-    counts: dict[str, int] = defaultdict(int)
-    for name in names.values():
-        counts[name] += 1
-    shared = {key for key, name in names.items() if counts[name] > 1}
-    if shared:
-        servers = dict(
-            Server.objects.filter(pk__in={server for server, _s in shared}).values_list(
-                "pk", "name"
-            )
-        )
-        for key in shared:
-            names[key] = f"{names[key]} ({servers.get(key[0], key[0])})"
-    return names
+    return distinct_library_names(names)
 
 
 # --- registry ----------------------------------------------------------------------------------

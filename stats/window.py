@@ -179,3 +179,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return day.replace(
         year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
     )
+
+
+MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_label(month: dt.date) -> str:
+    """A graph's month category, ``"Mon YYYY"`` (English, as Tautulli's ``%b %Y``)."""
+    return f"{MONTH_ABBR[month.month - 1]} {month.year}"

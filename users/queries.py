@@ -8,20 +8,16 @@ the daily rollup (:mod:`stats.models`), not from history: see :func:`users_table
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
     F,
-    IntegerField,
     Max,
     Min,
-    OuterRef,
     Q,
-    QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
@@ -31,10 +27,10 @@ from django.db.models.lookups import Exact
 
 from core.tautulli_api.datatables import TableRequest, search_q, sort_term
 from core.timeutils import to_epoch
+from history.latest import latest_history
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from history.stats import friendly_name_or_username, platform_display
-from stats.models import DailyPlays
-from stats.rollup import sync_rollup
+from stats.totals import NO_PLAYS, PlayTotals, rollup_totals, totals_case
 
 from .models import User
 
@@ -142,89 +138,6 @@ def _item_fields(detail: dict | None) -> dict:
 
 # The last played row's fields a users-table row shows: the item, and where it was played from.
 _USERS_LAST_ROW_FIELDS = (*_LAST_ROW_FIELDS, "ip_address", "platform", "player")
-
-
-@dataclass(frozen=True)
-class PlayTotals:
-    """A user's (or library's) totals over all time: ``plays`` and ``duration`` (seconds)."""
-
-    plays: int = 0
-    duration: int = 0
-
-
-NO_PLAYS = PlayTotals()
-
-
-def rollup_totals(key_fields: tuple[str, ...], *, grouping: bool, server=None) -> dict:
-    """Plays and duration per ``key_fields`` (``("user_id",)``, ``("server_id",
-    "section_id")``) over all time, from the rollup :class:`stats.models.DailyPlays` (synced
-    first) in one grouped query over its month rows (each the sum of its days' rows, so all
-    time is all month rows): ``{key: PlayTotals}``, the key being the value of the single field
-    or a tuple of the values. Keys with a NULL value are left out.
-
-    ``plays``: Σ ``first_plays`` when ``grouping`` (each play counts once, on the day it began,
-    for the user/library of its latest row that day — reference 3.6), else Σ ``rows`` (history
-    rows); ``duration``: Σ ``duration``, seconds (``stopped − started − paused`` per row,
-    reference 6.1). ``server`` (a :class:`plex.models.Server`) counts that server's plays only.
-    The rollup leaves out rows without a ``started`` time (they have no date).
-    """
-    sync_rollup()
-    rows = DailyPlays.objects.filter(
-        period=DailyPlays.MONTH, **{f"{field}__isnull": False for field in key_fields}
-    )
-    if server is not None:
-        rows = rows.filter(server_id=server.pk)
-    grouped = (
-        rows.order_by()
-        .values(*key_fields)
-        .annotate(plays=Sum("first_plays" if grouping else "rows"), duration=Sum("duration"))
-    )
-    totals = {}
-    for row in grouped:
-        key = tuple(row[field] for field in key_fields)
-        totals[key if len(key) > 1 else key[0]] = PlayTotals(
-            plays=int(row["plays"] or 0), duration=int(row["duration"] or 0)
-        )
-    return totals
-
-
-def totals_case(totals: dict, name: str, key_fields: tuple[str, ...]) -> Case | Value:
-    """SQL giving each row the ``name`` total (``plays`` or ``duration``) of
-    :func:`rollup_totals` for its ``key_fields`` (0 when it has none): a ``CASE`` with one
-    ``WHEN`` per key, to sort by the totals in SQL. Meant for the few users or libraries."""
-    whens = []
-    for key, entry in totals.items():
-        values = key if len(key_fields) > 1 else (key,)
-        whens.append(When(**dict(zip(key_fields, values, strict=True)), then=getattr(entry, name)))
-    if not whens:
-        return Value(0, output_field=IntegerField())
-    return Case(*whens, default=Value(0), output_field=IntegerField())
-
-
-def latest_history(column: str, server=None) -> QuerySet:
-    """History rows of the outer query's user or library (``column``, ``user_id`` or
-    ``section_id``, equal to the outer row's), on ``server`` (a server pk or an expression;
-    None: every server), latest start first, then highest id; rows without a start time left
-    out (as ``MAX(started)`` leaves them out). The first is its "last played" row, read from
-    the History index (``column``, -started).
-
-    The shape keeps both databases on that index whatever their statistics: ``column`` is
-    matched as a range (``>=`` and ``<=`` the outer value) and leads the ORDER BY (given an
-    equality, PostgreSQL drops it from the sort and may walk the global ``-started`` index
-    instead); on SQLite the server is compared as ``server_id + 0``, which no index serves
-    (SQLite, without statistics, would walk the ``server, -started`` index). Either detour reads
-    every history row of a user or library that has no (recent) history. PostgreSQL keeps the
-    plain column, whose statistics it knows (an expression's default estimate makes each
-    lookup look costly enough to start JIT compilation, 100+ ms).
-    """
-    outer = OuterRef(column)
-    rows = History.objects.filter(
-        **{f"{column}__gte": outer, f"{column}__lte": outer}, started__isnull=False
-    )
-    if server is not None:
-        server_id = F("server_id") + 0 if connection.vendor == "sqlite" else F("server_id")
-        rows = rows.alias(server_key=server_id).filter(server_key=server)
-    return rows.order_by(column, "-started", "-id")
 
 
 def users_table(request: TableRequest, *, grouping: bool, server=None) -> TablePage:

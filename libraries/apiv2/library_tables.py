@@ -23,7 +23,7 @@ from core.tautulli_api.datatables import (
 )
 from core.timeutils import to_epoch
 from plex.servers import server_from_params
-from users.queries import NO_PLAYS, PlayTotals
+from stats.totals import NO_PLAYS, PlayTotals
 
 from ..models import Library
 from ..queries import (

@@ -2,7 +2,7 @@
 over the History rows, grouped or not, on every server or one, in a DST time zone; the last
 played row from History; a fixed number of queries once the rollup is current.
 
-``reference_totals`` is the rule of :func:`users.queries.rollup_totals` (and of the libraries
+``reference_totals`` is the rule of :func:`stats.totals.rollup_totals` (and of the libraries
 table) written over raw History rows: the rows of one play (``COALESCE(reference_id, id)``) that
 started on one local date are a day-play, which belongs to the user, server and section of its
 latest row (highest id); grouped, a play counts once, on the day it began; ungrouped, every row
