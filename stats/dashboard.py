@@ -57,8 +57,6 @@ HOME_STATS_COUNT = 5
 # The query-string parameters the pages read (the rest of a URL's query is kept as it is).
 WINDOW_PARAMS = ("time_range", "after", "before", "server", "y_axis")
 # Dates a window may cover: the ends of the calendar overflow the local-to-UTC conversions.
-EARLIEST_DAY = dt.date(1970, 1, 1)
-LATEST_DAY = dt.date(9998, 12, 31)
 # Watch-time windows of a user's or library's page (Tautulli's: last 24 h, 7 days, 30 days, all).
 WATCH_TIME_DAYS = (1, 7, 30, 0)
 
@@ -164,18 +162,13 @@ def window_from_request(request, **fixed) -> tuple[StatsWindow, str]:
     (``user_ids``, ``section_ids``, ``server_id``) replace what the query says.
 
     Bad input (``time_range=abc``, ``after`` later than ``before``, an unknown ``server``, a date
-    before :data:`EARLIEST_DAY` or after :data:`LATEST_DAY`…) gives
+    outside :data:`stats.window.FIRST_DATE` … :data:`stats.window.LAST_DATE`…) gives
     the default window (:data:`DEFAULT_TIME_RANGE` days, all servers, plays) and the reason as
     ``message`` ("" when the query was fine).
     """
     message = ""
     try:
         window = StatsWindow.from_params(Params(request.GET.dict()))
-        if window.first_day < EARLIEST_DAY or window.last_day > LATEST_DAY:
-            raise ApiError(
-                _("The dates must be between %(first)s and %(last)s")
-                % {"first": EARLIEST_DAY.isoformat(), "last": LATEST_DAY.isoformat()}
-            )
     except ApiError as error:
         if "server_id" in fixed:  # a library's page: always its own server
             shown = _("Showing the last %(days)d days instead.")
