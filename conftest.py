@@ -4,8 +4,10 @@
 * ``make_tautulli_db``: builds a realistic Tautulli database with shared/tautulli-db's generator,
   cached per argument set for the whole run.
 * ``api_key`` / ``call_api``: call /api/v2 through Django's test client and get the parsed JSON.
+* ``clock`` (autouse): every test runs at :data:`FROZEN_NOW`, whatever the machine's date.
 """
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -13,9 +15,24 @@ import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 
+from core.testing import browser
+
 END_EPOCH = 1795305600  # 2026-11-22T00:00:00Z: a recent end, so 30-day windows have data
+# "Now" in every test: the morning after the generated databases end (END_EPOCH), a Sunday.
+FROZEN_NOW = dt.datetime(2026, 11, 22, 10, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """The wall clock of every test starts at :data:`FROZEN_NOW` and ticks from there
+    (time-machine: ``time.time``, ``datetime.now``, ``timezone.now`` and ``localdate`` see it;
+    ``time.monotonic`` keeps real time, so timeouts and sleeps still work). Yields the
+    ``time_machine`` traveller: ``clock.move_to(when)`` or ``clock.shift(seconds)``."""
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 def _shared_dir() -> Path:
@@ -229,3 +246,6 @@ def _fresh_plex_connections():
     yield
     clear_cache()
     clear_settings()
+
+
+browser_page = pytest.fixture(browser.browser_page)

@@ -25,8 +25,8 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from core import clock
 from core.tautulli_api import ApiError, Params
 from plex.servers import server_from_params
 from users.models import friendly_name_or_username, user_thumb_url
@@ -110,7 +110,7 @@ def watch_time_stats(
     One SQL query computes every window with filtered aggregates. ``now`` defaults to the
     current time (UTC); a window of ``0`` days is all time.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     aggregates = {}
     for index, days in enumerate(query_days):
         window = Q(stopped__gte=now - dt.timedelta(days=days)) if days > 0 else None

@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import time
 
 from django.db import models, transaction
 
+from core import clock
 from core.config import monitoring_value
 from core.timeutils import from_epoch
 from libraries.models import Library
@@ -102,7 +102,7 @@ def write_session_history(
     clears the session either way). Database errors propagate so that the caller can retry.
     """
     values = session_values(session)
-    stopped_epoch = int(stopped if stopped is not None else (session.stopped or time.time()))
+    stopped_epoch = int(stopped if stopped is not None else (session.stopped or clock.epoch()))
     with transaction.atomic():
         _upsert_session_continued(values, stopped_epoch)
         if not _logging_enabled(session, values, metadata, stopped_epoch):

@@ -24,7 +24,6 @@ with its token removed, should it ever contain it.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -37,6 +36,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import clock
 from core.timeutils import from_epoch
 
 from .demo import is_demo
@@ -82,7 +82,7 @@ def short_time(value) -> str:
     """An aware datetime in the server's time zone: ``"Nov. 22, 6:04 a.m."`` (with the year
     when not this year)."""
     local = timezone.localtime(value)
-    fmt = "N j, P" if local.year == timezone.localtime().year else "N j, Y, P"
+    fmt = "N j, P" if local.year == clock.today().year else "N j, Y, P"
     return date_format(local, fmt)
 
 
@@ -258,7 +258,7 @@ def snapshot(now: float | None = None) -> dict:
     "direct_stream", "transcode", "total_bandwidth", "lan_bandwidth", "wan_bandwidth" (kbps),
     "now": aware datetime}``. Streams are ordered by server, then start time.
     """
-    now = time.time() if now is None else now
+    now = clock.epoch() if now is None else now
     servers = {server.pk: server for server in Server.objects.order_by("id")}
     sessions = (
         Session.objects.filter(state__in=ACTIVE_STATES)

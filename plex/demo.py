@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from core import clock
+
 if TYPE_CHECKING:  # the fake (and Django settings) are loaded only when the demo runs
     from plex.models import Server
     from plex.testing import FakePlexServer
@@ -361,7 +363,7 @@ def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServe
         host=host,
         port=port,
     )
-    pms.clock.now_ms = int(time.time() * 1000)
+    pms.clock.now_ms = int(clock.epoch() * 1000)
     pms.start()
     server = register_server(pms.url, pms.token, pms.version)
     return pms, server

@@ -30,6 +30,8 @@ import time
 from django.db import close_old_connections, connection
 from websocket import WebSocketException
 
+from core.clock import epoch
+
 from .activity import recently_added
 from .activity.handler import ActivityHandler
 from .activity.reachability import mark_down, set_websocket
@@ -58,7 +60,7 @@ class ServerMonitor(threading.Thread):
         self,
         server: Server,
         *,
-        clock=time.time,
+        clock=epoch,
         tick: float = TICK_SECONDS,
         backoff_start: float = BACKOFF_START,
         backoff_max: float = BACKOFF_MAX,

@@ -36,6 +36,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import clock
 from core.tautulli_api import ApiError, Params
 from history.models import History
 from history.stats import player_stats, user_stats, watch_time_stats
@@ -186,7 +187,7 @@ def range_selector(request, window: StatsWindow, *, servers=None, fallback=False
     server choices (``servers``: ``[(id, name)]``, None for no server choice) and the y-axis
     toggle. Every link and form carries the window actually shown (``fallback``: the query was
     bad and the default window is shown), plus the query's other parameters."""
-    today = timezone.localdate()
+    today = clock.today()
     days = (window.last_day - window.first_day).days + 1
     custom = not fallback and bool(request.GET.get("after") or request.GET.get("before"))
     extra = [(key, value) for key, value in request.GET.items() if key not in WINDOW_PARAMS]
@@ -546,7 +547,7 @@ def _epoch_text(value) -> str:
     if epoch <= 0:
         return ""
     local = timezone.localtime(dt.datetime.fromtimestamp(epoch, tz=dt.UTC))
-    fmt = "M j, P" if local.year == timezone.localdate().year else "M j, Y, P"
+    fmt = "M j, P" if local.year == clock.today().year else "M j, Y, P"
     return date_format(local, fmt)
 
 

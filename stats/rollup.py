@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.dispatch import receiver
 from django.utils import timezone
 
+from core import clock
 from core.timeutils import from_epoch, local_day_end, local_day_start
 from history.grouping import epoch_sql, sync_groups
 from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
@@ -213,7 +214,7 @@ def _rebuild_all() -> None:
             month = next_month
     concurrency.rebuild()
     RollupState.objects.filter(pk=STATE_ID).update(
-        time_zone=timezone.get_current_timezone_name(), built_at=timezone.now()
+        time_zone=timezone.get_current_timezone_name(), built_at=clock.now()
     )
 
 

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from core.tautulli_api import ApiError, Params
 from core.timeutils import local_day_end, local_day_start
 from plex.servers import server_from_params
@@ -54,7 +54,7 @@ class StatsWindow:
         ``months``: ``time_range`` counts months (get_plays_per_month) and the window starts on
         the first day of its first month.
         """
-        today = timezone.localdate()
+        today = clock.today()
         time_range = params.int("time_range", default_days, minimum=1)
         after, before = params.date("after"), params.date("before")
         if after and before and after > before:
@@ -113,7 +113,7 @@ class StatsWindow:
         """The first days of the months whose history lies entirely inside the window: months
         inside it, and the current month when the window runs to today (history has no
         future days, so its month rows hold exactly the days up to today)."""
-        today = timezone.localdate()
+        today = clock.today()
         return [
             month
             for month in self.months()

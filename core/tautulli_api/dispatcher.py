@@ -16,6 +16,8 @@ import xmltodict
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
+from core import clock
+
 from .errors import ApiError
 from .params import Params
 from .registry import COMMANDS
@@ -51,9 +53,8 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
         device = MobileDevice.objects.filter(device_token=key).first()
         if device is None:
             raise ApiError("Invalid apikey")
-        from django.utils import timezone
 
-        MobileDevice.objects.filter(pk=device.pk).update(last_seen=timezone.now())
+        MobileDevice.objects.filter(pk=device.pk).update(last_seen=clock.now())
         return
     import hmac
 

@@ -13,11 +13,11 @@ search, no live sessions); ``filter_duration`` sums only the rows of the returne
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from django.db import connection
 
+from core import clock
 from core.tautulli_api.datatables import TableRequest, table_response
 
 from ..grouping import SEARCH_SEPARATOR, group_state, sync_groups
@@ -60,7 +60,7 @@ def history_table(query: HistoryQuery) -> dict:
     state = group_state()
     filters, table = query.filters, query.table
     search = table.search
-    now = int(time.time())
+    now = int(clock.epoch())
 
     history_sources = []
     if (

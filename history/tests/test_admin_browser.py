@@ -2,41 +2,17 @@
 open a play, rename a user. Needs /usr/bin/chromium (Debian's ``chromium`` package)."""
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connections
 from model_bakery import baker
 
+from core.testing.browser import BROWSER_TEST, log_in
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from plex.models import Server
 from users.models import User
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls made by the test itself
-# (baking rows, checking the result) are plain synchronous calls, so let Django allow them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PASSWORD = "correct horse battery staple"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -79,36 +55,10 @@ def plays(db):
     return users
 
 
-@pytest.fixture
-def superuser(db):
-    return get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        try:
-            yield tab
-        finally:
-            context.close()
-            browser.close()
-
-
-def test_browse_filter_open_and_rename(live_server, plays, superuser, page, tmp_path):
+def test_browse_filter_open_and_rename(live_server, plays, browser_page, tmp_path):
+    page, _errors = browser_page
     base = live_server.url
-
-    # Log in.
-    page.goto(f"{base}/admin/login/?next=/admin/history/history/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(f"{base}/admin/history/history/")
+    log_in(page, base, "/admin/history/history/")
 
     # The history list: newest first, friendly names (username when blank), humanised durations.
     rows = page.locator("#result_list tbody tr")
@@ -160,9 +110,6 @@ def test_browse_filter_open_and_rename(live_server, plays, superuser, page, tmp_
     page.screenshot(path=str(tmp_path / "users_after_rename.png"), full_page=True)
     alice.refresh_from_db()
     assert alice.friendly_name == "Alice Liddell"
-    # ORM calls made while Playwright's loop runs get their own connection (Django keys
-    # connections by async context): close it, or PostgreSQL cannot drop the test database.
-    connections.close_all()
 
     for shot in ("history_filtered.png", "history_detail.png", "users_after_rename.png"):
         assert (tmp_path / shot).stat().st_size > 10_000

@@ -10,10 +10,10 @@ import time
 from functools import partial
 
 import pytest
-from django.utils import timezone
 from model_bakery import baker
 
 from conftest import (
+    FROZEN_NOW,
     bake_play,
     expected_watch_windows,
     load_fixture,
@@ -25,7 +25,7 @@ from users.models import DEFAULT_USER_THUMB, User
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now()
+NOW = FROZEN_NOW  # the clock every test runs at (conftest)
 DAY = dt.timedelta(days=1)
 MARGIN = dt.timedelta(minutes=10)
 

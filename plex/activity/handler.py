@@ -28,6 +28,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
+from core.clock import epoch
 from history.writer import int_or_none
 from plex.client import (
     DEFAULT_TIMEOUT,
@@ -92,7 +93,7 @@ class ActivityHandler:
         self,
         server: Server,
         *,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = epoch,
         timeout: float = DEFAULT_TIMEOUT,
         fetch_sessions: Callable[[Server], list] | None = None,
         fetch_metadata: Callable[[Server, object], dict | None] | None = None,

@@ -11,9 +11,9 @@ the only way activity is seen.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
+from core.clock import epoch
 from plex.client import PlexUnavailable
 from plex.models import Server, Session
 
@@ -56,7 +56,7 @@ def notification_for(item) -> dict:
 
 
 def reconcile(
-    server: Server, *, handler: ActivityHandler | None = None, clock=time.time
+    server: Server, *, handler: ActivityHandler | None = None, clock=epoch
 ) -> ReconcileResult:
     """Bring ``server``'s sessions in line with what its PMS lists now; see the module doc.
 

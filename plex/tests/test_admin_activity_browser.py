@@ -1,50 +1,18 @@
 """The Activity page in headless Chromium: it follows the sessions without a reload.
 Needs /usr/bin/chromium (Debian's ``chromium`` package)."""
 
-import os
-from pathlib import Path
-
-import pytest
-from django.contrib.auth import get_user_model
-from django.db import connections
-
+from core.testing.browser import BROWSER_TEST, log_in
 from plex import admin_activity
 from plex.models import Server, Session
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright's loop
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-PASSWORD = "correct horse battery staple"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        try:
-            yield tab
-        finally:
-            context.close()
-            browser.close()
+pytestmark = BROWSER_TEST
 
 
 def test_the_activity_page_follows_the_streams_without_reloading(
-    live_server, page, monkeypatch, tmp_path
+    live_server, browser_page, monkeypatch, tmp_path
 ):
+    page, _errors = browser_page
     monkeypatch.setattr(admin_activity, "REFRESH_SECONDS", 1)
-    get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD)
     server = Server.objects.create(
         name="Living Room PMS", url="http://127.0.0.1:9", token="SECRET-PMS-TOKEN", connected=True
     )
@@ -65,11 +33,7 @@ def test_the_activity_page_follows_the_streams_without_reloading(
     )
 
     base = live_server.url
-    page.goto(f"{base}/admin/login/?next=/admin/activity/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(f"{base}/admin/activity/")
+    log_in(page, base, "/admin/activity/")
     rows = page.locator("#activity-streams tbody tr")
     assert rows.count() == 1
     assert "Heat" in rows.first.inner_text() and "30:00 / 2:00:00 (25%)" in rows.first.inner_text()
@@ -102,6 +66,3 @@ def test_the_activity_page_follows_the_streams_without_reloading(
     assert page.evaluate("window.notReloaded") is True
     assert "SECRET-PMS-TOKEN" not in page.content()
     page.screenshot(path=str(tmp_path / "activity.png"), full_page=True)
-    # ORM calls made while Playwright's loop runs get their own connection (Django keys
-    # connections by async context): close it, or PostgreSQL cannot drop the test database.
-    connections.close_all()

@@ -3,27 +3,13 @@ cards and charts, change the time range, open a user's and a library's page. Cha
 drawn every chart, the cards must show the API's numbers and the browser must report no error.
 Needs /usr/bin/chromium (Debian's ``chromium`` package)."""
 
-import os
-from pathlib import Path
-
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import connections
 
+from core.testing.browser import BROWSER_TEST, log_in
 from libraries.models import Library
 from users.models import User
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # ORM calls beside Playwright's loop
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-PASSWORD = "correct horse battery staple"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs /usr/bin/chromium"),
-]
+pytestmark = BROWSER_TEST
 
 # Per drawn chart: how many values Chart.js holds (-1 when the canvas has no chart).
 CHART_VALUES_JS = """() => Array.from(document.querySelectorAll("canvas.chart")).map((canvas) => {
@@ -34,47 +20,9 @@ CHART_VALUES_JS = """() => Array.from(document.querySelectorAll("canvas.chart"))
 
 
 @pytest.fixture
-def browser_page():
-    """A Chromium tab, and the list of errors it reports (console errors, uncaught exceptions,
-    failed requests)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 900})
-        tab = context.new_page()
-        tab.set_default_timeout(20_000)
-        errors: list[str] = []
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
-        tab.on(
-            "response",
-            lambda r: errors.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None,
-        )
-        try:
-            yield tab, errors
-        finally:
-            # ORM calls made while Playwright's loop runs get their own connection (Django keys
-            # connections by async context): close it, or PostgreSQL cannot drop the test database.
-            connections.close_all()
-            context.close()
-            browser.close()
-
-
-@pytest.fixture
 def dataset(imported_tautulli, settings):
     settings.TIME_ZONE = "America/New_York"
     return imported_tautulli(history_rows=900, users=8, days=120)
-
-
-def log_in(page, base, next_path):
-    get_user_model().objects.create_superuser("admin", "admin@example.com", PASSWORD)
-    page.goto(f"{base}/admin/login/?next={next_path}")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_url(f"{base}{next_path}")
 
 
 def assert_charts_drawn(page):

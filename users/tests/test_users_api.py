@@ -11,17 +11,22 @@ import time
 from functools import partial
 
 import pytest
-from django.utils import timezone
 from model_bakery import baker
 
-from conftest import bake_play, expected_watch_windows, load_fixture, source_watch_windows
+from conftest import (
+    FROZEN_NOW,
+    bake_play,
+    expected_watch_windows,
+    load_fixture,
+    source_watch_windows,
+)
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from plex.models import Server
 from users.models import DEFAULT_USER_THUMB, User
 
 pytestmark = pytest.mark.django_db
 
-NOW = timezone.now()
+NOW = FROZEN_NOW  # the clock every test runs at (conftest)
 
 
 def make_user(user_id, username, **fields):
