@@ -116,11 +116,11 @@ def call_api(client, api_key):
 @pytest.fixture
 def imported_tautulli(db, make_tautulli_db):
     """``imported_tautulli(history_rows=2000, users=10, seed=1, days=365, server_name=None)``
-    → the :class:`core.tautulli_import.ImportResult` of importing a generated Tautulli database
+    → the :class:`tautulli_import.importer.ImportResult` of importing a generated Tautulli database
     into the test database (``.server``, ``.counts`` rows added per source table,
     ``.source_counts``, ``.placeholder_user_ids``).
     """
-    from core.tautulli_import import import_tautulli
+    from tautulli_import.importer import import_tautulli
 
     def run(history_rows=2000, users=10, seed=1, days=365, end_epoch=END_EPOCH, server_name=None):
         path = make_tautulli_db(

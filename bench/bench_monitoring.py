@@ -66,7 +66,7 @@ def setup_django(database_url: str | None) -> None:
 
 
 def make_server(pms, name):
-    from plex.models import Server
+    from servers.models import Server
 
     return Server.objects.create(
         name=name, url=pms.url, token=pms.token, machine_identifier=pms.machine_identifier
@@ -88,8 +88,8 @@ def bench_poll(streams: int, repeat: int) -> dict:
 
     from plex.activity.handler import ActivityHandler, fetch_live_sessions
     from plex.activity.reconcile import reconcile
-    from plex.models import Session
     from plex.testing import FakePlexServer
+    from servers.models import Session
 
     with FakePlexServer(token="bench-token", machine_identifier=f"bench{streams:035d}") as pms:
         pms.clock.now_ms = T0 * 1000

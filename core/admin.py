@@ -1,4 +1,4 @@
-"""Admin for instance settings: the /api/v2 key (shown on its page, rotatable) and imports.
+"""Admin for instance settings: the /api/v2 key (shown on its page, rotatable) and monitoring.
 
 The key is masked in the list (only its last characters) and shown whole on its own page, where
 an admin copies it into clients. ``TAUTULLI_API_KEY`` in the environment overrides the stored
@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from core.admin_utils import ReadOnlyAdminMixin, mask_tail
+from core.admin_utils import mask_tail
 
-from .models import ApiKey, MonitoringSettings, TautulliImport
+from .models import ApiKey, MonitoringSettings
 
 
 def _env_overrides() -> bool:
@@ -81,14 +81,6 @@ class ApiKeyAdmin(ModelAdmin):
     def rotate(self, request, obj: ApiKey):
         """The change page's "Rotate key" button (a POST, like the form it belongs to)."""
         self._rotated(request)
-
-
-@admin.register(TautulliImport)
-class TautulliImportAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    """Imported Tautulli databases (``manage.py import_tautulli``): read-only."""
-
-    list_display = ("__str__", "server", "source_path", "last_imported_at")
-    list_select_related = ("server",)
 
 
 @admin.register(MonitoringSettings)

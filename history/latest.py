@@ -1,4 +1,5 @@
-"""The latest history row of a user or library, as a correlated subquery on History's indexes."""
+"""The latest history row of a user or library (a correlated subquery on History's indexes) and the
+fields of a "last played" row that the users, libraries and IP tables show."""
 
 from django.db import connection
 from django.db.models import F, OuterRef, QuerySet
@@ -30,3 +31,55 @@ def latest_history(column: str, server=None) -> QuerySet:
         server_id = F("server_id") + 0 if connection.vendor == "sqlite" else F("server_id")
         rows = rows.alias(server_key=server_id).filter(server_key=server)
     return rows.order_by(column, "-started", "-id")
+
+
+# History fields of the "last played" row shown in both tables (metadata/media info via LEFT JOIN).
+LAST_ROW_FIELDS = (
+    "id",
+    "rating_key",
+    "metadata__full_title",
+    "metadata__media_type",
+    "metadata__thumb",
+    "metadata__parent_thumb",
+    "metadata__grandparent_thumb",
+    "metadata__parent_title",
+    "metadata__year",
+    "metadata__media_index",
+    "metadata__parent_media_index",
+    "metadata__live",
+    "metadata__originally_available_at",
+    "metadata__guid",
+    "media_info__transcode_decision",
+)
+
+
+def last_row_details(history_ids) -> dict[int, dict]:
+    """History id → the last-played fields (``LAST_ROW_FIELDS``), in one query."""
+    ids = [row_id for row_id in history_ids if row_id is not None]
+    if not ids:
+        return {}
+    return {row["id"]: row for row in History.objects.filter(pk__in=ids).values(*LAST_ROW_FIELDS)}
+
+
+def item_fields(detail: dict | None) -> dict:
+    """The played-item fields of a table row, from a ``LAST_ROW_FIELDS`` dict (or none)."""
+    detail = detail or {}
+    media_type = detail.get("metadata__media_type")
+    if media_type == "episode":
+        thumb = detail.get("metadata__parent_thumb") or detail.get("metadata__grandparent_thumb")
+    else:
+        thumb = detail.get("metadata__thumb")
+    live = detail.get("metadata__live")
+    return {
+        "rating_key": detail.get("rating_key"),
+        "media_type": media_type,
+        "thumb": thumb,
+        "parent_title": detail.get("metadata__parent_title"),
+        "year": detail.get("metadata__year"),
+        "media_index": detail.get("metadata__media_index"),
+        "parent_media_index": detail.get("metadata__parent_media_index"),
+        "live": None if live is None else int(live),
+        "originally_available_at": detail.get("metadata__originally_available_at"),
+        "guid": detail.get("metadata__guid"),
+        "transcode_decision": detail.get("media_info__transcode_decision"),
+    }

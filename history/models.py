@@ -23,10 +23,10 @@ Tautulli does); ``view_offset`` and ``duration`` are milliseconds; ``paused_coun
 ``play_duration`` are seconds.
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 
-from plex.models import Server
+from servers.models import Server
 from users.models import User
 
 # Media types history is written for, and Tautulli's ``media_type=live`` pseudo filter.
@@ -39,6 +39,19 @@ class HistoryQuerySet(models.QuerySet):
 
     def for_server(self, server):
         return self.filter(server=server) if server is not None else self
+
+    def purge(self) -> int:
+        """Delete these rows with their metadata and media info; returns how many History rows
+        were deleted.
+
+        Three set-based DELETEs in one transaction (children first), rather than Django's
+        collector, which would load every row of a heavy user into memory first.
+        """
+        with transaction.atomic():
+            HistoryMetadata.objects.filter(history__in=self.values("pk")).delete()
+            HistoryMediaInfo.objects.filter(history__in=self.values("pk")).delete()
+            # Nothing else refers to History once its two 1:1 tables are gone.
+            return self._raw_delete(self.db)
 
 
 class History(models.Model):

@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 
 from core import clock
 from core.tautulli_api import ApiError, Params
-from plex.servers import server_from_params
+from servers.apiv2 import server_from_params
 from users.models import friendly_name_or_username, user_thumb_url
 
 from .models import History

@@ -2,7 +2,7 @@
 (reference 3.5) and ``group_history`` (reference 3.6).
 
 Independent of how the session was observed: the websocket monitor (on_stop, stale timer) and the
-reconciliation poll both call :func:`write_session_history` with the ``plex.models.Session`` row
+reconciliation poll both call :func:`write_session_history` with the ``servers.models.Session`` row
 they hold (Tautulli's ``sessions`` columns: times epoch **seconds**, ``view_offset``/``duration``
 **milliseconds**, ``paused_counter`` seconds) and the item's metadata.
 
@@ -22,7 +22,7 @@ from core import clock
 from core.config import monitoring_value
 from core.timeutils import from_epoch
 from libraries.models import Library
-from plex.models import Session, SessionContinued
+from servers.models import Session, SessionContinued
 from users.models import User
 
 from .models import LOGGED_MEDIA_TYPES, History, HistoryMediaInfo, HistoryMetadata
@@ -96,7 +96,7 @@ def write_session_history(
     it); None for live TV, whose own session fields are used. ``stopped``: epoch seconds of the
     stop; defaults to the session's stored ``stopped`` (its last update), else now.
 
-    In one transaction: upsert :class:`~plex.models.SessionContinued`, then, when the logging
+    In one transaction: upsert :class:`~servers.models.SessionContinued`, then, when the logging
     criteria pass, insert History + HistoryMetadata + HistoryMediaInfo and set ``reference_id``.
     Returns the History row, or None when the stream is not logged (not an error: the caller
     clears the session either way). Database errors propagate so that the caller can retry.

@@ -1,8 +1,7 @@
 """Admin for Plex library sections (synced from PMS) and the recently-added log.
 
-A library's page shows its statistics above the settings
-(:func:`stats.dashboard.library_statistics`: watch time, users, top items and graphs of that
-server's section, with the dashboard's time-range selector).
+The statistics app registers :class:`LibraryAdmin` again with each library's statistics
+(:class:`stats.admin.LibraryStatisticsAdmin`).
 """
 
 from django.contrib import admin
@@ -12,7 +11,6 @@ from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_utils import ReadOnlyAdminMixin
-from stats.dashboard import library_statistics
 
 from .models import Library, RecentlyAdded
 
@@ -73,13 +71,6 @@ class LibraryAdmin(ModelAdmin):
         ),
     )
     readonly_fields = PLEX_LIBRARY_FIELDS
-    change_form_outer_before_template = "admin/libraries/library/statistics.html"
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """The change page, with the library's statistics (``library_stats``) above the form."""
-        if obj is not None and not add:
-            context["library_stats"] = library_statistics(request, obj)
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_add_permission(self, request):
         return False

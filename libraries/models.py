@@ -2,13 +2,25 @@
 
 from django.db import models
 
-from plex.models import Server
+from servers.models import Server
+
+# Tautulli's common.DEFAULT_COVER_THUMB: the thumb of a library without one.
+DEFAULT_COVER_THUMB = "interfaces/default/images/cover.png"
 
 
 class LibraryQuerySet(models.QuerySet):
     def active(self):
         """Libraries not deleted in Tautulli's sense (``deleted_section = 0``)."""
         return self.filter(deleted_section=False)
+
+    def in_scope(self, server=None):
+        """Libraries not deleted (``deleted_section = 0``) of ``server``, or of every server when
+        ``server`` is None; the server row is joined (its machine identifier is the
+        ``server_id`` that Tautulli's API shows)."""
+        queryset = self.active().select_related("server")
+        if server is not None:
+            queryset = queryset.filter(server=server)
+        return queryset
 
 
 class Library(models.Model):
@@ -57,6 +69,20 @@ class Library(models.Model):
     def library_art(self) -> str:
         return self.custom_art_url or self.art or ""
 
+    def api_thumb(self) -> str:
+        """Tautulli's ``library_thumb``: the custom thumb when set (and different), else PMS's
+        thumb, else the default cover."""
+        if self.custom_thumb_url and self.custom_thumb_url != self.thumb:
+            return self.custom_thumb_url
+        return self.thumb or DEFAULT_COVER_THUMB
+
+    def api_art(self) -> str | None:
+        """Tautulli's ``library_art``: the custom art when set (and different), else PMS's art
+        (None when the library has none)."""
+        if self.custom_art_url and self.custom_art_url != self.art:
+            return self.custom_art_url
+        return self.art
+
 
 class RecentlyAdded(models.Model):
     """A rating key already announced by ``on_created`` (Tautulli's ``recently_added``)."""
@@ -78,9 +104,9 @@ class RecentlyAdded(models.Model):
 
 class LibraryMedia(models.Model):
     """One playable item of a library (movie, episode or track), as PMS lists it: the inventory
-    that library growth (:mod:`libraries.growth`) counts.
+    that library growth (:mod:`stats.library_growth`) counts.
 
-    Filled by :func:`libraries.media.refresh_library_media` (every 12 hours and
+    Filled by :func:`plex.library_media.refresh_library_media` (every 12 hours and
     ``manage.py refresh_library_media``). ``added_at`` is PMS's ``addedAt`` (aware, UTC; null when
     PMS gives none); ``file_size`` is Σ bytes of the item's media parts (every version), null
     when PMS gives no size. Unique per (server, rating_key): an item moved to another section

@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Mapping
 
-from plex.models import Server
+from servers.models import Server
 
 
 def distinct_library_names(

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "notifications"
+
+    def ready(self):
+        from core.tautulli_api.registry import register_app_token_authenticator
+
+        from .devices import authenticate_device_token
+
+        register_app_token_authenticator(authenticate_device_token)

@@ -15,11 +15,11 @@ from unfold.decorators import action
 
 from core.admin_utils import ReadOnlyAdminMixin, WriteOnlySecretsFormMixin
 from core.timeutils import from_epoch
+from servers.models import Server, Session, SessionContinued
 
 from . import admin_activity, connection
 from .admin_activity import ERROR_SHOWN, badge, connection_badge, redacted_error, short_time
 from .demo import is_demo
-from .models import Server, Session, SessionContinued
 
 
 def _http_by_default(db_field, **kwargs):

@@ -1,6 +1,6 @@
 """The admin's Activity page: every server's streams playing now, and whether each server answers.
 
-Read from the ``sessions`` rows only (:class:`plex.models.Session`): the monitor (websocket) and
+Read from the ``sessions`` rows only (:class:`servers.models.Session`): the monitor (websocket) and
 the reconciling poll keep them current, so a page view never waits for a Plex Media Server. Two
 queries per page or fragment whatever the number of streams: the servers, then the active
 sessions (``raw_stream_info`` deferred: it is the large JSON and nothing here needs it).
@@ -38,9 +38,9 @@ from django.utils.translation import gettext_lazy
 
 from core import clock
 from core.timeutils import from_epoch
+from servers.models import Server, Session
 
 from .demo import is_demo
-from .models import Server, Session
 
 REFRESH_SECONDS = 5
 ACTIVE_STATES = ("playing", "paused", "buffering")  # "stopped": history write pending, not shown

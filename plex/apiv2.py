@@ -1,6 +1,6 @@
 """/api/v2 commands about the Plex Media Server (reference 1.2 "Server (PMS) info").
 
-``get_server_info`` answers from the configured :class:`plex.models.Server` (Tautulli answers
+``get_server_info`` answers from the configured :class:`servers.models.Server` (Tautulli answers
 from its config, never asking Plex). ``server_status`` reports the monitor's connection state.
 Both take the optional ``server`` parameter (id, name or machine identifier; default: the first).
 """
@@ -8,9 +8,8 @@ Both take the optional ``server`` parameter (id, name or machine identifier; def
 import re
 
 from core.tautulli_api import api_command
-
-from .models import Server
-from .servers import server_from_params
+from servers.apiv2 import server_from_params
+from servers.models import Server
 
 # A plex.direct host names its IP: "192-0-2-10.<hash>.plex.direct" is 192.0.2.10.
 _PLEX_DIRECT_IPV4 = re.compile(r"^(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})\.[^.]+\.plex\.direct$")
@@ -135,7 +134,7 @@ def delete_temp_sessions(request, params):
     written yet are lost, as in Tautulli (this is the manual fix for stuck sessions).
     Returns: json: {"result": "success", "message": "Temporary sessions flushed."}
     """
-    from .models import Session
+    from servers.models import Session
 
     server = server_from_params(params, default_first=False)
     rows = Session.objects.all() if server is None else Session.objects.filter(server=server)

@@ -18,10 +18,10 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from core.tautulli_api import ApiError, api_command
+from servers.apiv2 import server_from_params
 
 from . import metadata
 from .client import PlexUnavailable
-from .servers import server_from_params
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """plexapi ``PlexServer`` objects for configured servers, and failures in words an admin can act on.
 
 :func:`connect` is how the monitor, the reconciling poll and the /api/v2 commands reach a
-:class:`~plex.models.Server`: it builds ``plexapi.server.PlexServer`` (which reads ``GET /``) and
+:class:`~servers.models.Server`: it builds ``plexapi.server.PlexServer`` (which reads ``GET /``) and
 keeps it for :data:`CONNECTION_TTL` seconds per process, so that a command does not pay for a
 second round trip each time. Every failure is raised as :class:`PlexUnavailable` carrying one
 readable line (never the token).
@@ -60,7 +60,7 @@ PLEX_ERRORS = (PlexApiException, requests.exceptions.RequestException, ParseErro
 
 
 def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) -> PlexServer:
-    """A ``PlexServer`` for ``server`` (a :class:`plex.models.Server`), reused for
+    """A ``PlexServer`` for ``server`` (a :class:`servers.models.Server`), reused for
     :data:`CONNECTION_TTL` seconds unless ``fresh``.
 
     Raises :class:`PlexUnavailable` (one readable line) when the server has no URL or cannot be

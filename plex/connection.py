@@ -2,7 +2,7 @@
 
 :func:`probe` asks PMS for its root (``GET /`` with ``X-Plex-Token``) through
 ``plexapi.server.PlexServer`` and turns every failure into one readable message;
-:func:`test_connection` probes a :class:`~plex.models.Server` and, on success, stores what PMS
+:func:`test_connection` probes a :class:`~servers.models.Server` and, on success, stores what PMS
 said about itself (name, version, platform, machine identifier, Plex Pass).
 """
 
@@ -73,7 +73,7 @@ def probe(url: str, token: str, timeout: float = DEFAULT_TIMEOUT) -> ConnectionR
 
 
 def test_connection(server, timeout: float = DEFAULT_TIMEOUT) -> ConnectionResult:
-    """Probe ``server`` (a :class:`plex.models.Server`) and on success save its identity.
+    """Probe ``server`` (a :class:`servers.models.Server`) and on success save its identity.
 
     On success ``name``, ``version``, ``platform``, ``machine_identifier`` and ``plexpass`` are
     updated from PMS. If another Server row already has the machine identifier PMS reported, the

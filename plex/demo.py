@@ -5,7 +5,7 @@
 with a real-time clock and :data:`SCRIPT`: five people on six sessions (two movies, an episode, two
 tracks, live TV; direct play, direct stream and transcode; LAN, WAN and cellular) who play, pause,
 buffer, resume and stop, over a loop of :data:`LOOP_SECONDS` (10 minutes) that starts again
-forever. It also creates (once) and updates the :class:`~plex.models.Server` row
+forever. It also creates (once) and updates the :class:`~servers.models.Server` row
 :data:`DEMO_NAME`, recognised by its machine identifier :data:`DEMO_MACHINE_IDENTIFIER` (and a
 loopback URL), so the monitor (``manage.py monitor``) watches it like a real server: streams show
 on the admin's Activity page and become history when they stop. Once a real server is configured
@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING
 from core import clock
 
 if TYPE_CHECKING:  # the fake (and Django settings) are loaded only when the demo runs
-    from plex.models import Server
     from plex.testing import FakePlexServer
+    from servers.models import Server
 
 logger = logging.getLogger(__name__)
 
@@ -273,12 +273,12 @@ class DemoScript:
 
 
 def register_server(url: str, token: str, version: str = "") -> Server:
-    """Create (once) or update the demo's :class:`~plex.models.Server` row; returns it.
+    """Create (once) or update the demo's :class:`~servers.models.Server` row; returns it.
 
     Found by :data:`DEMO_MACHINE_IDENTIFIER`: its URL, token and version are set and it is made
     active; a name changed in the admin is kept.
     """
-    from plex.models import Server
+    from servers.models import Server
 
     server, _created = Server.objects.update_or_create(
         machine_identifier=DEMO_MACHINE_IDENTIFIER,
@@ -297,7 +297,7 @@ def register_server(url: str, token: str, version: str = "") -> Server:
 def demo_token() -> str:
     """The demo row's token when there is one (so a restart changes nothing the monitor
     follows), else a new random one."""
-    from plex.models import Server
+    from servers.models import Server
 
     existing = (
         Server.objects.filter(machine_identifier=DEMO_MACHINE_IDENTIFIER)
@@ -309,7 +309,7 @@ def demo_token() -> str:
 
 def demo_server() -> Server | None:
     """The demo's row (see :func:`is_demo`), if there is one."""
-    from plex.models import Server
+    from servers.models import Server
 
     server = Server.objects.filter(machine_identifier=DEMO_MACHINE_IDENTIFIER).first()
     return server if server is not None and is_demo(server) else None
@@ -318,7 +318,7 @@ def demo_server() -> Server | None:
 def demo_wanted(environ) -> tuple[bool, str]:
     """(whether the demo should start, why not): not when ``PLEX_URL`` or ``PLEX_TOKEN`` is set,
     nor when a server other than the demo's is configured (active or not)."""
-    from plex.models import Server
+    from servers.models import Server
 
     if (environ.get("PLEX_URL") or "").strip() or (environ.get("PLEX_TOKEN") or "").strip():
         return False, "PLEX_URL/PLEX_TOKEN is set"

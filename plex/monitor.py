@@ -1,6 +1,6 @@
 """The long-running monitor: one websocket per server (``python manage.py monitor``).
 
-For each active :class:`~plex.models.Server` a :class:`ServerMonitor` thread:
+For each active :class:`~servers.models.Server` a :class:`ServerMonitor` thread:
 
 1. reaches PMS (``plex.client.connect``) and reconciles its sessions (:mod:`plex.activity.reconcile`:
    streams that ended while we were away are written to history once, with their last known
@@ -31,13 +31,13 @@ from django.db import close_old_connections, connection
 from websocket import WebSocketException
 
 from core.clock import epoch
+from servers.models import Server
 
 from .activity import recently_added
 from .activity.handler import ActivityHandler
 from .activity.reachability import mark_down, set_websocket
 from .activity.reconcile import reconcile
 from .client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
-from .models import Server
 
 logger = logging.getLogger(__name__)
 

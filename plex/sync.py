@@ -40,9 +40,8 @@ from plexapi.server import PlexServer
 from requests.adapters import HTTPAdapter
 
 from libraries.models import Library
+from servers.models import Server
 from users.models import User
-
-from .models import Server
 
 logger = logging.getLogger(__name__)
 

@@ -3,11 +3,10 @@ refreshes of users and libraries.
 
 Tautulli refreshes users from plex.tv and libraries from PMS every 12 hours (reference 3.2);
 the poll of ``/status/sessions`` catches what the websocket missed (and is the only source of
-activity when a server's websocket cannot be opened). :func:`ensure_schedules` creates (or
-corrects) the :class:`django_q.models.Schedule` rows, and data migrations
-(``plex/migrations/0002_sync_schedules.py``, ``0004_poll_schedule.py``,
-``0006_library_media_schedule.py``) call it so a fresh
-install has them. Their first run is due at once (the cluster's first tick after start-up, as Tautulli
+activity when a server's websocket cannot be opened). Data migrations of the servers app
+(``0002_sync_schedules``, ``0004_poll_schedule``, ``0006_library_media_schedule``) create the
+:class:`django_q.models.Schedule` rows of :data:`SCHEDULES` on a fresh install;
+:func:`ensure_schedules` creates or corrects them. Their first run is due at once (the cluster's first tick after start-up, as Tautulli
 refreshes at start-up); missed runs are not caught up (``Q_CLUSTER["catch_up"] = False``).
 """
 
@@ -51,11 +50,11 @@ def refresh_libraries() -> dict:
 
 def refresh_library_media() -> dict:
     """Task: refresh every active server's inventory of movies, episodes and tracks (see
-    :func:`libraries.media.refresh_library_media`, read by the library growth graph).
+    :func:`plex.library_media.refresh_library_media`, read by the library growth graph).
 
     Returns ``{"servers": int, "items": int, "deleted": int, "errors": [str]}``.
     """
-    from libraries.media import refresh_library_media as refresh
+    from plex.library_media import refresh_library_media as refresh
 
     return refresh()
 
@@ -66,8 +65,9 @@ def poll_sessions() -> dict:
     Returns ``{server name: {"started", "updated", "stopped", "retried", "error"}}``. A server that
     cannot be reached is marked down; the others are polled regardless.
     """
+    from servers.models import Server
+
     from .activity.reconcile import reconcile
-    from .models import Server
 
     summary = {}
     for server in Server.objects.filter(is_active=True).exclude(url=""):

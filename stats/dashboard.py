@@ -41,9 +41,9 @@ from core.tautulli_api import ApiError, Params
 from history.models import History
 from history.stats import player_stats, user_stats, watch_time_stats
 from history.table.serialize import human_duration
-from libraries.growth import library_growth
 from libraries.models import Library
-from plex.models import Server
+from servers.models import Server
+from stats.library_growth import library_growth
 from users.models import User
 
 from . import graphs, home_stats
@@ -375,7 +375,7 @@ GROWTH_MONTHS = 12  # the library growth chart shows at least this many months
 
 def growth_chart(window: StatsWindow) -> dict | None:
     """The "Library growth" chart (items added per month, one stacked bar per library, from
-    :func:`libraries.growth.library_growth`, one query), or None when the inventory of the
+    :func:`stats.library_growth.library_growth`, one query), or None when the inventory of the
     window's server is empty (``manage.py refresh_library_media`` never ran, or no library).
 
     It covers the months of ``window`` but at least the :data:`GROWTH_MONTHS` months ending

@@ -61,7 +61,6 @@ from history.platforms import PLATFORM_NAME_OVERRIDES
 from libraries.models import Library
 from libraries.naming import distinct_library_names
 from users.models import User
-from users.queries import display_friendly_name
 
 from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyPlays, DailyStreams, HourlyPlays
@@ -209,9 +208,9 @@ def _top_users(queryset, sums: dict) -> list[dict]:
         queryset.order_by().values("user_id").annotate(**sums).filter(total__gt=0).order_by()
     )
     names = dict(
-        User.objects.filter(user_id__in=[row["user_id"] for row in rows]).values_list(
-            "user_id", display_friendly_name()
-        )
+        User.objects.filter(user_id__in=[row["user_id"] for row in rows])
+        .with_display_name()
+        .values_list("user_id", "display_friendly_name")
     )
     for row in rows:
         row["name"] = names.get(row["user_id"]) or UNKNOWN

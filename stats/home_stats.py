@@ -86,7 +86,6 @@ from history.watched import (
     watched_marker,
     watched_percent_for,
 )
-from libraries.apiv2.library_tables import library_art, library_thumb
 from libraries.models import Library
 from users.models import friendly_name_or_username, user_thumb_url
 
@@ -686,8 +685,8 @@ def _library_row(group: dict, row: dict, library: Library | None) -> dict:
             "section_name": library.section_name if library else None,
             "section_id": group["section_id"],
             "last_play": group["last_play"],
-            "library_thumb": library_thumb(library) if library else None,
-            "library_art": library_art(library) if library else None,
+            "library_thumb": library.api_thumb() if library else None,
+            "library_art": library.api_art() if library else None,
             "thumb": _thumb(row),
             "grandparent_thumb": row.get("metadata__grandparent_thumb"),
             "art": row.get("metadata__art"),

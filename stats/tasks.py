@@ -2,8 +2,8 @@
 
 Readers sync the rollups themselves (:func:`stats.rollup.sync_rollup`), so this only moves the
 work of recomputing the days that new plays changed (under a second at 1M plays) from the first
-page or API call after a play to the scheduler. ``ensure_schedule`` creates the
-:class:`django_q.models.Schedule` row; the data migration ``0003_update_schedule`` calls it.
+page or API call after a play to the scheduler. The data migration ``0003_update_schedule``
+creates its :class:`django_q.models.Schedule` row; ``ensure_schedule`` creates or corrects it.
 """
 
 SCHEDULE_NAME = "Update statistics"

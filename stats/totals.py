@@ -33,7 +33,7 @@ def rollup_totals(key_fields: tuple[str, ...], *, grouping: bool, server=None) -
     ``plays``: Σ ``first_plays`` when ``grouping`` (each play counts once, on the day it began,
     for the user/library of its latest row that day — reference 3.6), else Σ ``rows`` (history
     rows); ``duration``: Σ ``duration``, seconds (``stopped − started − paused`` per row,
-    reference 6.1). ``server`` (a :class:`plex.models.Server`) counts that server's plays only.
+    reference 6.1). ``server`` (a :class:`servers.models.Server`) counts that server's plays only.
     The rollup leaves out rows without a ``started`` time (they have no date).
     """
     sync_rollup()

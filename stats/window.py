@@ -26,7 +26,7 @@ from django.db.models import Q
 from core import clock
 from core.tautulli_api import ApiError, Params
 from core.timeutils import local_day_end, local_day_start
-from plex.servers import server_from_params
+from servers.apiv2 import server_from_params
 
 MAX_DAYS = 36_600  # a hundred years: anything longer is a typo
 # Dates a window may cover: their local day bounds must be valid epochs in every time zone.

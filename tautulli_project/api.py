@@ -36,12 +36,14 @@ rest = NinjaAPI(
     docs_decorator=staff_member_required,
 )
 
-REST_ROUTERS = {
-    "servers": "plex.api.router",
-    "users": "users.api.router",
-    "libraries": "libraries.api.router",
-    "history": "history.api.router",
-    "stats": "stats.api.router",
-}
-for prefix, dotted in REST_ROUTERS.items():
+REST_ROUTERS = [
+    ("servers", "servers.api.router"),
+    ("users", "users.api.router"),
+    # /api/libraries/growth before /api/libraries/{library_id}, which would take "growth"
+    ("libraries", "stats.api.library_router"),
+    ("libraries", "libraries.api.router"),
+    ("history", "history.api.router"),
+    ("stats", "stats.api.router"),
+]
+for prefix, dotted in REST_ROUTERS:
     rest.add_router(f"/{prefix}", import_string(dotted))

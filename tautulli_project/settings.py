@@ -53,12 +53,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "django_q",
+    # foundation
     "core",
-    "plex",
+    # entities
+    "servers",
     "users",
     "libraries",
     "history",
+    # derived data
     "stats",
+    # integrations and features
+    "plex",
+    "tautulli_import",
     "notifications",
     "newsletters",
 ]

@@ -15,28 +15,11 @@ Deliberate differences from Tautulli (bugs fixed, reference section 9):
 from django.db import transaction
 from django.db.models import Max
 
-from core.tautulli_api import ApiError, Params, api_command
-from core.tautulli_api.datatables import TableRequest, default_order, table_response
+from core.tautulli_api import ApiError, api_command
 from core.timeutils import to_epoch
-from history.stats import (
-    grouping_param,
-    history_in_scope,
-    player_stats_for,
-    watch_time_stats_for,
-)
-from plex.servers import server_from_params
 
 from .models import DEFAULT_USER_THUMB, User
-from .queries import (
-    USER_IPS_COLUMNS,
-    USER_IPS_DEFAULT_COLUMN,
-    USERS_TABLE_COLUMNS,
-    USERS_TABLE_DEFAULT_COLUMN,
-    display_friendly_name,
-    purge_user_history,
-    user_ips_table,
-    users_table,
-)
+from .signals import users_deleted
 
 
 def _flag(value) -> int | None:
@@ -70,20 +53,6 @@ def _account_fields(user: User) -> dict:
 def _setting_flags(user: User) -> dict:
     """The :data:`_SETTING_FLAGS` of ``user`` as 0/1 ints, in that order."""
     return {name: _flag(getattr(user, name)) for name in _SETTING_FLAGS}
-
-
-def _table_request(params: Params, *, default_column: str, columns: set[str]) -> TableRequest:
-    """DataTables parameters; like Tautulli, ``order_dir`` alone applies to the default column
-    (which is sorted descending when no direction is given)."""
-    return TableRequest.from_params(
-        params, default_order=default_order(params, default_column), columns=columns
-    )
-
-
-def _user_history(params: Params):
-    """History of the required ``user_id``, on ``server`` if given (all servers otherwise)."""
-    user_id = params.int("user_id", required=True)
-    return history_in_scope(params).for_user(user_id)
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -247,199 +216,12 @@ def get_user_names(request, params):
     rows = (
         User.objects.active()
         .order_by("pk")
-        .annotate(display=display_friendly_name())
-        .values("user_id", "display")
+        .with_display_name()
+        .values("user_id", "display_friendly_name")
     )
-    return [{"user_id": row["user_id"], "friendly_name": row["display"]} for row in rows]
-
-
-@api_command()
-def get_users_table(request, params):
-    """Get the data on Tautulli users table.
-
-    ```
-    Required parameters:
-        None
-
-    Optional parameters:
-        grouping (int):                 0 or 1
-        order_column (str):             "user_thumb", "friendly_name", "username", "title",
-                                        "email", "last_seen", "ip_address", "platform",
-                                        "player", "last_played", "plays", "duration"
-        order_dir (str):                "desc" or "asc"
-        start (int):                    Row to start from, 0
-        length (int):                   Number of items to return, 25
-        search (str):                   A string to search for, "Jon Snow"
-        server (str):                   Only count history of this server
-
-    Returns:
-        json:
-            {"draw": 1,
-             "recordsTotal": 10,
-             "recordsFiltered": 10,
-             "data":
-                [{"row_id": 1,
-                  "user_id": 133788,
-                  "username": "LordCommanderSnow",
-                  "friendly_name": "Jon Snow",
-                  "title": "Jon Snow",
-                  "email": "Jon.Snow.1337@CastleBlack.com",
-                  "user_thumb": "https://plex.tv/users/568gwwoib5t98a3a/avatar",
-                  "plays": 487,
-                  "duration": 2998290,
-                  "last_seen": 1462591869,
-                  "last_played": "Game of Thrones - The Red Woman",
-                  "history_row_id": 1121,
-                  "ip_address": "xxx.xxx.xxx.xxx",
-                  "platform": "Chrome",
-                  "player": "Plex Web (Chrome)",
-                  "rating_key": 153037,
-                  "media_type": "episode",
-                  "thumb": "/library/metadata/153036/thumb/1462175062",
-                  "parent_title": "",
-                  "year": 2016,
-                  "media_index": 1,
-                  "parent_media_index": 6,
-                  "live": 0,
-                  "originally_available_at": "2016-04-24",
-                  "guid": "com.plexapp.agents.thetvdb://121361/6/1?lang=en",
-                  "transcode_decision": "transcode",
-                  "do_notify": 1,
-                  "keep_history": 1,
-                  "allow_guest": 1,
-                  "is_active": 1
-                  },
-                 {...}
-                 ]
-             }
-    ```
-    Default order: friendly_name descending (Tautulli's default). ``duration`` is in seconds;
-    ``last_seen`` is epoch seconds. The last-played fields describe the user's latest play.
-    The totals are read from the statistics rollup (:func:`users.queries.users_table`): unlike
-    Tautulli, a play whose rows belong to several users counts once, for the user of its latest
-    row on the day it began, and rows without a start time are not counted.
-    """
-    table = _table_request(
-        params, default_column=USERS_TABLE_DEFAULT_COLUMN, columns=USERS_TABLE_COLUMNS
-    )
-    server = server_from_params(params, default_first=False)
-    page = users_table(table, grouping=grouping_param(params), server=server)
-    return table_response(table, total=page.total, filtered=page.filtered, rows=page.rows)
-
-
-@api_command()
-def get_user_ips(request, params):
-    """Get the data on Tautulli users IP table.
-
-    ```
-    Required parameters:
-        user_id (str):                  The id of the Plex user
-
-    Optional parameters:
-        order_column (str):             "last_seen", "first_seen", "ip_address", "platform",
-                                        "player", "last_played", "play_count"
-        order_dir (str):                "desc" or "asc"
-        start (int):                    Row to start from, 0
-        length (int):                   Number of items to return, 25
-        search (str):                   A string to search for, "xxx.xxx.xxx.xxx"
-        server (str):                   Only history of this server
-
-    Returns:
-        json:
-            {"draw": 1,
-             "recordsTotal": 2344,
-             "recordsFiltered": 10,
-             "data":
-                [{"history_row_id": 1121,
-                  "last_seen": 1462591869,
-                  "first_seen": 1583968210,
-                  "ip_address": "xxx.xxx.xxx.xxx",
-                  "play_count": 149,
-                  "platform": "Chrome",
-                  "player": "Plex Web (Chrome)",
-                  "last_played": "Game of Thrones - The Red Woman",
-                  "rating_key": 153037,
-                  "thumb": "/library/metadata/153036/thumb/1462175062",
-                  "media_type": "episode",
-                  "parent_title": "",
-                  "year": 2016,
-                  "media_index": 1,
-                  "parent_media_index": 6,
-                  "live": 0,
-                  "originally_available_at": "2016-04-24",
-                  "guid": "com.plexapp.agents.thetvdb://121361/6/1?lang=en",
-                  "transcode_decision": "transcode",
-                  "friendly_name": "Jon Snow",
-                  "user_id": 133788
-                  },
-                 {...}
-                 ]
-             }
-    ```
-    Default order: last_seen descending. ``play_count`` counts history rows (not grouped).
-    ``recordsTotal`` is the number of rows of the whole history table, as in Tautulli.
-    """
-    user_id = params.int("user_id", required=True)
-    table = _table_request(params, default_column=USER_IPS_DEFAULT_COLUMN, columns=USER_IPS_COLUMNS)
-    server = server_from_params(params, default_first=False)
-    page = user_ips_table(table, user_id=user_id, server=server)
-    return table_response(table, total=page.total, filtered=page.filtered, rows=page.rows)
-
-
-@api_command()
-def get_user_player_stats(request, params):
-    """Get a user's player statistics.
-
-    ```
-    Required parameters:
-        user_id (str):          The id of the Plex user
-
-    Optional parameters:
-        grouping (int):         0 or 1
-        server (str):           Only history of this server
-
-    Returns:
-        json:
-            [{"player_name": "Plex Web (Chrome)",
-              "platform": "Chrome",
-              "platform_name": "chrome",
-              "total_plays": 170,
-              "total_time": 349618,
-              "result_id": 0
-              },
-             {...}
-             ]
-    ```
-    One row per player, most plays first; ``total_time`` in seconds; ``result_id`` is the
-    0-based rank.
-    """
-    return player_stats_for(_user_history(params), params)
-
-
-@api_command()
-def get_user_watch_time_stats(request, params):
-    """Get a user's watch time statistics.
-
-    ```
-    Required parameters:
-        user_id (str):          The id of the Plex user
-
-    Optional parameters:
-        grouping (int):         0 or 1
-        query_days (str):       Comma separated days, e.g. "1,7,30,0"
-        server (str):           Only history of this server
-
-    Returns:
-        json:
-            [{"query_days": 1, "total_time": 0, "total_plays": 0},
-             {"query_days": 7, "total_time": 15694, "total_plays": 3},
-             {"query_days": 30, "total_time": 63054, "total_plays": 35},
-             {"query_days": 0, "total_time": 1183080, "total_plays": 508}
-             ]
-    ```
-    ``total_time`` is in seconds; ``query_days`` 0 means all time.
-    """
-    return watch_time_stats_for(_user_history(params), params)
+    return [
+        {"user_id": row["user_id"], "friendly_name": row["display_friendly_name"]} for row in rows
+    ]
 
 
 # --- changing -----------------------------------------------------------------------------
@@ -514,11 +296,10 @@ def delete_user(request, params):
     if not users:
         return {"result": "error", "message": "Failed to delete user(s)."}
     with transaction.atomic():
-        for user in users:
-            purge_user_history(user.user_id)
-            User.objects.filter(pk=user.pk).update(
-                deleted_user=True, keep_history=False, do_notify=False
-            )
+        User.objects.filter(pk__in=[user.pk for user in users]).update(
+            deleted_user=True, keep_history=False, do_notify=False
+        )
+        users_deleted.send(User, user_ids=[user.user_id for user in users])
     return {"result": "success", "message": "Deleted user."}
 
 

@@ -1,6 +1,9 @@
 """Plex users (plex.tv accounts) as Tautulli keeps them, plus Tautulli's web login log."""
 
 from django.db import models
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Trim
+from django.db.models.lookups import Exact
 
 DEFAULT_USER_THUMB = "interfaces/default/images/gravatar-default-80x80.png"
 
@@ -22,6 +25,18 @@ class UserQuerySet(models.QuerySet):
     def active(self):
         """Users not deleted in Tautulli's sense (``deleted_user = 0``)."""
         return self.filter(deleted_user=False)
+
+    def with_display_name(self):
+        """Annotate ``display_friendly_name``: :func:`friendly_name_or_username` in SQL
+        (``friendly_name`` unless NULL or blank after TRIM, else ``username``)."""
+        return self.annotate(
+            display_friendly_name=Case(
+                When(friendly_name__isnull=True, then=F("username")),
+                When(Exact(Trim("friendly_name"), Value("")), then=F("username")),
+                default=F("friendly_name"),
+                output_field=CharField(),
+            )
+        )
 
 
 class User(models.Model):

@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 
 from .errors import ApiError
 from .params import Params
@@ -93,6 +94,15 @@ def _descending(direction: str) -> bool:
     return direction == "desc"
 
 
+@dataclass
+class TablePage:
+    """One page of a table command: counts and rows (JSON-ready dicts) for :func:`table_response`."""
+
+    total: int
+    filtered: int
+    rows: list[dict]
+
+
 def table_response(request: TableRequest, *, total: int, filtered: int, rows: list, **extra):
     """The DataTables envelope data, in Tautulli's key order."""
     return {
@@ -114,6 +124,14 @@ def default_order(params: Params, column: str) -> list[tuple[str, bool]]:
     return [(column, _descending(directions[0]))]
 
 
+def table_request(params: Params, *, default_column: str, columns: set[str]) -> TableRequest:
+    """The table request of a command whose default order is ``default_column`` (descending,
+    or in the direction of a lone ``order_dir``, see :func:`default_order`)."""
+    return TableRequest.from_params(
+        params, default_order=default_order(params, default_column), columns=columns
+    )
+
+
 # --- SQL helpers for table commands ---------------------------------------------------------
 
 
@@ -127,6 +145,19 @@ def order_terms(order: list[tuple[str, bool]], expressions: dict) -> list:
     """ORDER BY terms (:func:`sort_term`) of ``order``'s (column, descending) pairs, with
     ``expressions`` mapping each column to its SQL expression."""
     return [sort_term(expressions[column], descending) for column, descending in order]
+
+
+def annotation_sort_terms(order: list[tuple[str, bool]], keys: dict[str, tuple[str, bool]]) -> list:
+    """ORDER BY terms for ``(column, descending)`` pairs; ``keys`` maps a column to its
+    annotation and whether to lower-case it here (NOCASE). NULLs sort first ascending and
+    last descending, SQLite's order, on PostgreSQL too. Unknown columns are skipped."""
+    terms = []
+    for column, descending in order:
+        if column not in keys:
+            continue
+        name, nocase = keys[column]
+        terms.append(sort_term(Lower(name) if nocase else F(name), descending))
+    return terms
 
 
 def search_q(search: str, fields: Iterable[str]) -> Q:

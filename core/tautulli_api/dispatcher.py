@@ -7,6 +7,7 @@ parameters answer HTTP 400 with a message naming the parameter, where Tautulli r
 500 "Check the logs for errors"; ``docs`` and ``docs_md`` need the key like every other command.
 """
 
+import hmac
 import json
 import logging
 import re
@@ -16,11 +17,11 @@ import xmltodict
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
-from core import clock
+from core.models import ApiKey
 
 from .errors import ApiError
 from .params import Params
-from .registry import COMMANDS
+from .registry import APP_TOKEN_AUTHENTICATORS, COMMANDS
 
 logger = logging.getLogger(__name__)
 
@@ -42,22 +43,15 @@ def _possible_commands() -> str:
 
 
 def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
-    """Raise ApiError unless the request carries the API key (or, with app=true, a device token)."""
-    from core.models import ApiKey
-    from notifications.models import MobileDevice
-
+    """Raise ApiError unless the request carries the API key (or, with app=true, a token that a
+    registered app-token authenticator accepts: a Tautulli Remote device's)."""
     key = params.get("apikey") or request.headers.get("X-Api-Key") or ""
     if not key:
         raise ApiError("Parameter apikey is required")
     if str(params.get("app", "")).lower() == "true":
-        device = MobileDevice.objects.filter(device_token=key).first()
-        if device is None:
+        if not any(accepts(key) for accepts in APP_TOKEN_AUTHENTICATORS):
             raise ApiError("Invalid apikey")
-
-        MobileDevice.objects.filter(pk=device.pk).update(last_seen=clock.now())
         return
-    import hmac
-
     if not hmac.compare_digest(key.encode(), ApiKey.current().encode()):
         raise ApiError("Invalid apikey")
 

@@ -1,4 +1,4 @@
-"""The registry of /api/v2 commands."""
+"""The registries of /api/v2: its commands, and who may vouch for an ``app=true`` token."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,3 +34,15 @@ def api_command(name: str | None = None, *, raw: bool = False):
         return func
 
     return decorator
+
+
+# Callables ``token -> bool``: True when the token is a valid app token (``app=true``).
+APP_TOKEN_AUTHENTICATORS: list[Callable[[str], bool]] = []
+
+
+def register_app_token_authenticator(func: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Accept ``apikey=TOKEN&app=true`` when ``func(TOKEN)`` is true (Tautulli Remote's device
+    tokens, registered by the notifications app, which owns the devices). Idempotent."""
+    if func not in APP_TOKEN_AUTHENTICATORS:
+        APP_TOKEN_AUTHENTICATORS.append(func)
+    return func

@@ -20,12 +20,13 @@ from core.admin_utils import (
     mask_secrets,
     restore_masked,
 )
-from core.models import ApiKey, TautulliImport
+from core.models import ApiKey
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from libraries.models import Library, RecentlyAdded
 from newsletters.models import Newsletter, NewsletterLog
 from notifications.models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
-from plex.models import Server, Session, SessionContinued
+from servers.models import Server, Session, SessionContinued
+from tautulli_import.models import TautulliImport
 from users.models import User, UserLogin
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,16 @@ def local_time_zone(settings):
     settings.TIME_ZONE = "America/New_York"
 
 
-OUR_APPS = {"core", "plex", "users", "libraries", "history", "notifications", "newsletters"}
+OUR_APPS = {
+    "core",
+    "plex",
+    "users",
+    "libraries",
+    "history",
+    "tautulli_import",
+    "notifications",
+    "newsletters",
+}
 SECRETS = (
     "SERVER-TOKEN-SECRET",
     "USER-TOKEN-SECRET",
@@ -176,7 +186,7 @@ def test_every_model_of_the_project_has_an_admin():
     registered = {model._meta.label for model in _our_models()}
     assert {
         "core.ApiKey",
-        "core.TautulliImport",
+        "tautulli_import.TautulliImport",
         "plex.Server",
         "plex.Session",
         "users.User",

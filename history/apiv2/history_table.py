@@ -5,7 +5,7 @@ from django.db import transaction
 
 from core.tautulli_api import ApiError, api_command
 from core.tautulli_api.datatables import TableRequest, default_order
-from plex.servers import server_from_params
+from servers.apiv2 import server_from_params
 
 from ..grouping import sync_groups
 from ..models import History

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import requests
 
 from core.tautulli_api import ApiError
-from plex.models import Server
+from servers.models import Server
 
 TIMEOUT = 10  # seconds
 

@@ -9,7 +9,7 @@ parsed values and builds:
   for the groups whose filtered columns are the same on all rows (see :meth:`mixed_mask`) and that
   lie wholly inside the date range;
 * :meth:`~HistoryFilters.straddle_q` — the groups cut by a date boundary;
-* :meth:`~HistoryFilters.sessions_q` — a ``Q`` on :class:`~plex.models.Session` (live activity).
+* :meth:`~HistoryFilters.sessions_q` — a ``Q`` on :class:`~servers.models.Session` (live activity).
 
 Dates are the server's local calendar days (settings.TIME_ZONE, reference 1.2): a day ``D`` is the
 half-open range of epoch seconds ``[local midnight of D, local midnight of D+1)``.

@@ -40,7 +40,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from core.tautulli_api.datatables import sort_term
-from plex.models import Session
+from servers.models import Session
 from users.models import User
 
 from ..grouping import mixed_values

@@ -9,7 +9,7 @@ from model_bakery import baker
 
 from core.testing.browser import BROWSER_TEST, log_in
 from history.models import History, HistoryMediaInfo, HistoryMetadata
-from plex.models import Server
+from servers.models import Server
 from users.models import User
 
 pytestmark = BROWSER_TEST

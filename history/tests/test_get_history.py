@@ -28,7 +28,7 @@ from history.models import (
 from history.table import HistoryFilters, HistoryQuery, history_table
 from history.table.serialize import ROW_KEYS, human_duration
 from history.table.sources import split_plays
-from plex.models import Server, Session
+from servers.models import Server, Session
 from users.models import User
 
 # 2026-09-21T00:00:00Z: a UTC midnight (20:00 the day before in New York, EDT).

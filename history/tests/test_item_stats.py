@@ -20,7 +20,7 @@ from conftest import (
     source_user_stats,
     source_watch_windows,
 )
-from plex.models import Server
+from servers.models import Server
 from users.models import DEFAULT_USER_THUMB, User
 
 pytestmark = pytest.mark.django_db

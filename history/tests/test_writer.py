@@ -11,7 +11,7 @@ from history.models import History, HistoryMediaInfo, HistoryMetadata
 from history.watched import check_watched, is_watched
 from history.writer import write_session_history
 from libraries.models import Library
-from plex.models import Server, Session, SessionContinued
+from servers.models import Server, Session, SessionContinued
 from users.models import User
 
 T0 = 1_789_948_800  # 2026-09-21T00:00:00Z

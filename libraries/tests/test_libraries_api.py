@@ -14,7 +14,7 @@ from model_bakery import baker
 from conftest import bake_play, load_fixture
 from history.models import HistoryMetadata
 from libraries.models import Library
-from plex.models import Server
+from servers.models import Server
 
 T0 = dt.datetime(2026, 6, 1, 20, 0, tzinfo=dt.UTC)
 

@@ -19,8 +19,8 @@ import logging
 from core.tautulli_api import ApiError, api_command
 from history.models import History
 from plex.client import PLEX_ERRORS, PlexUnavailable, connect, describe_error
-from plex.models import Server, Session
-from plex.servers import server_from_params
+from servers.apiv2 import server_from_params
+from servers.models import Server, Session
 
 from .session_info import activity_data, find_session, session_columns, session_id_of
 

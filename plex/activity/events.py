@@ -3,7 +3,7 @@
 One Django signal, :data:`plex_event`, sent with ``sender=Server`` (the class) and keyword
 arguments:
 
-* ``server``: the :class:`plex.models.Server` the event is about;
+* ``server``: the :class:`servers.models.Server` the event is about;
 * ``action``: Tautulli's notify action name (reference 4.2): ``on_play``, ``on_stop``,
   ``on_pause``, ``on_resume``, ``on_change``, ``on_buffer``, ``on_error``, ``on_intro``,
   ``on_credits``, ``on_commercial``, ``on_watched``, ``on_concurrent``, ``on_newdevice``,

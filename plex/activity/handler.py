@@ -38,7 +38,7 @@ from plex.client import (
     describe_error,
     forget,
 )
-from plex.models import Server, Session
+from servers.models import Server, Session
 
 from . import store
 from .events import emit
@@ -87,7 +87,7 @@ def default_fetch_metadata(server: Server, rating_key) -> dict | None:
 
 
 class ActivityHandler:
-    """Applies PMS session notifications of one :class:`~plex.models.Server` to its sessions."""
+    """Applies PMS session notifications of one :class:`~servers.models.Server` to its sessions."""
 
     def __init__(
         self,

@@ -1,7 +1,7 @@
 """Whether each server answers, and the on_intdown / on_intup events (reference 3.2).
 
 :func:`mark_up` and :func:`mark_down` are called by the monitor and the reconciling poll after
-each attempt to reach a server. The state lives on the :class:`~plex.models.Server` row
+each attempt to reach a server. The state lives on the :class:`~servers.models.Server` row
 (``connected``, ``connected_changed_at``, ``last_error``, ``down_notified``) and is written with
 ``UPDATE`` so an admin editing the server at the same time loses nothing. One log line is written
 per change of state, not per failed attempt. on_intdown is emitted once the server has been down
@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from core.timeutils import from_epoch
-from plex.models import Server
+from servers.models import Server
 
 from .events import emit
 

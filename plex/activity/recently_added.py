@@ -2,7 +2,7 @@
 
 :func:`queue_entry` takes each websocket ``TimelineEntry``; an item created in a library
 (``identifier=com.plexapp.plugins.library``, ``state=0``, ``metadataState=created``,
-``sectionID > 0``) is stored as :class:`~plex.models.PendingRecentlyAdded` under its top-level key
+``sectionID > 0``) is stored as :class:`~servers.models.PendingRecentlyAdded` under its top-level key
 (the show of an episode, the artist of a track, else itself); a deleted one (``state=9``,
 ``metadataState=deleted``) is dropped from the queue. :func:`release_due` announces each group no
 item was added to for ``NOTIFY_RECENTLY_ADDED_DELAY`` seconds (default 300), grouped as Tautulli
@@ -27,7 +27,7 @@ from django.db.models import Max
 from core.config import monitoring_value
 from core.timeutils import from_epoch
 from libraries.models import RecentlyAdded
-from plex.models import PendingRecentlyAdded, Server
+from servers.models import PendingRecentlyAdded, Server
 
 from .events import emit
 

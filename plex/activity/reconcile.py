@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from core.clock import epoch
 from plex.client import PlexUnavailable
-from plex.models import Server, Session
+from servers.models import Server, Session
 
 from . import store
 from .handler import ActivityHandler, session_key_of

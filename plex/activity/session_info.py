@@ -5,7 +5,7 @@
   (``shared/fixtures/tautulli-dart/activity/get_activity__by_session_key.json``) with the same
   JSON type: PMS's attribute text for most values, ints for flags and counters, lists for people,
   genres, guids and markers.
-* :func:`session_columns` — the part of such a dict that fits a :class:`plex.models.Session` row,
+* :func:`session_columns` — the part of such a dict that fits a :class:`servers.models.Session` row,
   plus ``raw_stream_info`` (the whole dict as JSON), as the monitor stores it.
 * :func:`activity_data` — Tautulli's ``get_activity`` ``data`` for a server: counters, bandwidths
   and every session; or one session by ``session_key``/``session_id``.
@@ -59,7 +59,6 @@ from history.platforms import platform_display, platform_icon_name
 from libraries.models import Library
 from plex.activity.store import STATE_MACHINE_COLUMNS
 from plex.client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error
-from plex.models import Session
 from plex.pms_fields import (
     AUDIO_CHANNELS,
     AUDIO_STREAM_FIELDS,
@@ -81,6 +80,7 @@ from plex.pms_fields import flag as _flag
 from plex.pms_fields import raw as _attr
 from plex.pms_fields import to_float as _float
 from plex.pms_fields import to_int as _int
+from servers.models import Session
 from users.models import DEFAULT_USER_THUMB, User
 
 logger = logging.getLogger(__name__)
@@ -619,7 +619,7 @@ def session_info(
 
     ``item``: an element of ``PlexServer.sessions()`` (plexapi ``MovieSession``,
     ``EpisodeSession``, ``TrackSession``, ``ClipSession``, ``PhotoSession``). ``server``: its
-    :class:`plex.models.Server`. ``library_names`` maps section ids (text) to names and ``users``
+    :class:`servers.models.Server`. ``library_names`` maps section ids (text) to names and ``users``
     maps the user ids PMS reports to :class:`users.models.User` rows (:func:`load_lookups`);
     without them this reads both from the database (2 queries). ``metadata`` shares fetched
     library items between sessions (a new :class:`MetadataCache` otherwise).
@@ -830,7 +830,7 @@ def load_lookups(server, items: Iterable) -> tuple[dict[str, str], dict]:
 
 
 def session_columns(info: dict) -> dict:
-    """The values of a :class:`plex.models.Session` row for the session dict ``info``.
+    """The values of a :class:`servers.models.Session` row for the session dict ``info``.
 
     Every concrete column except the id and the monitor's bookkeeping
     (:data:`BOOKKEEPING_COLUMNS`), under the same name as in ``info``, coerced to the column's
@@ -899,7 +899,7 @@ def activity_data(
     session_id: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict:
-    """Tautulli's get_activity ``data`` for ``server`` (a :class:`plex.models.Server`).
+    """Tautulli's get_activity ``data`` for ``server`` (a :class:`servers.models.Server`).
 
     ``{"stream_count": "N" (text), "sessions": [session dicts by session key],
     "stream_count_direct_play", "stream_count_direct_stream", "stream_count_transcode",

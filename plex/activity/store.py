@@ -25,7 +25,7 @@ from history.models import History
 from history.watched import check_watched
 from history.writer import credits_markers, int_or_none, session_values, write_session_history
 from plex.client import PlexUnavailable
-from plex.models import Server, Session, SessionContinued
+from servers.models import Server, Session, SessionContinued
 
 from .events import emit
 

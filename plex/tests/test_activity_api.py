@@ -12,8 +12,8 @@ from model_bakery import baker
 import plex.activity.apiv2_activity  # noqa: F401  (registers the commands)
 from conftest import load_fixture
 from history.models import History, HistoryMediaInfo, HistoryMetadata
-from plex.models import Server, Session
 from plex.testing import FakePlexServer
+from servers.models import Server, Session
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from history.models import History
 from plex.activity.events import plex_event
 from plex.activity.handler import ActivityHandler
 from plex.activity.reconcile import reconcile
-from plex.models import Server, Session
 from plex.testing import FakePlexServer
+from servers.models import Server, Session
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from model_bakery import baker
 from plex import admin_activity
 from plex.admin_activity import snapshot
 from plex.demo import DEMO_MACHINE_IDENTIFIER, DEMO_NAME
-from plex.models import Server, Session
+from servers.models import Server, Session
 
 PAGE = "/admin/activity/"
 FRAGMENT = "/admin/activity/fragment/"

@@ -3,7 +3,7 @@ Needs /usr/bin/chromium (Debian's ``chromium`` package)."""
 
 from core.testing.browser import BROWSER_TEST, log_in
 from plex import admin_activity
-from plex.models import Server, Session
+from servers.models import Server, Session
 
 pytestmark = BROWSER_TEST
 

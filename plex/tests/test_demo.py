@@ -23,8 +23,8 @@ from conftest import bake_play
 from history.models import History
 from plex import demo
 from plex.activity.handler import ActivityHandler
-from plex.models import Server, Session
 from plex.testing import FakePlexServer
+from servers.models import Server, Session
 from users.models import User
 
 T0 = 1_795_000_000

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from plex.models import Server
-from plex.servers import ensure_env_server
+from plex.env_server import ensure_env_server
+from servers.models import Server
 
 pytestmark = pytest.mark.django_db
 

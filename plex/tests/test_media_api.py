@@ -16,7 +16,6 @@ from model_bakery import baker
 
 import plex.apiv2_media  # noqa: F401  (registers the commands; plex/apiv2.py will import it)
 from conftest import load_fixture
-from plex.models import Server
 from plex.testing import FakePlexServer
 from plex.testing.media_routes import (
     MOVIE_108,
@@ -27,6 +26,7 @@ from plex.testing.media_routes import (
     json_fixture_xml,
     with_markers,
 )
+from servers.models import Server
 
 TOKEN = "secret-plex-token"
 STATIC = Path(plex.apiv2_media.__file__).resolve().parent / "static" / "plex"

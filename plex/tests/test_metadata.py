@@ -18,7 +18,6 @@ from history.writer import write_session_history
 from libraries.models import Library
 from plex import metadata
 from plex.client import PlexUnavailable
-from plex.models import Server, Session
 from plex.testing import FakePlexServer
 from plex.testing.media_routes import (
     EPISODES_OF_89,
@@ -29,6 +28,7 @@ from plex.testing.media_routes import (
     single_item_xml,
     with_markers,
 )
+from servers.models import Server, Session
 from users.models import User
 
 pytestmark = pytest.mark.django_db

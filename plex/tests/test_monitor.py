@@ -10,9 +10,9 @@ import time
 import pytest
 
 from history.models import History
-from plex.models import Server, Session
 from plex.monitor import Monitor, ServerMonitor
 from plex.testing import FakePlexServer
+from servers.models import Server, Session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -15,7 +15,7 @@ from pytautulli import PyTautulli
 from pytautulli.exceptions import PyTautulliConnectionException, PyTautulliException
 
 from libraries.models import Library
-from plex.models import Server
+from servers.models import Server
 from users.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -6,7 +6,7 @@ from model_bakery import baker
 from libraries.models import RecentlyAdded
 from plex.activity import recently_added
 from plex.activity.events import plex_event
-from plex.models import PendingRecentlyAdded, Server
+from servers.models import PendingRecentlyAdded, Server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 T0 = 1_795_000_000

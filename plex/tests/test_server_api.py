@@ -4,7 +4,7 @@ import pytest
 from model_bakery import baker
 
 from conftest import load_fixture
-from plex.models import Server
+from servers.models import Server
 
 CAPTURE = "tautulli-dart/plex/get_server_info.json"
 
@@ -129,7 +129,7 @@ def test_server_status_reports_what_the_monitor_last_saw(call_api, captured_serv
 def test_delete_temp_sessions_flushes_live_sessions(call_api, captured_server):
     from model_bakery import baker
 
-    from plex.models import Session
+    from servers.models import Session
 
     baker.make(Session, server=captured_server, session_key=1, state="playing")
     baker.make(Session, server=captured_server, session_key=2, state="paused")

@@ -18,8 +18,8 @@ from plex.activity.session_info import (
     session_columns,
     session_info,
 )
-from plex.models import Server, Session
 from plex.testing import FakePlexServer
+from servers.models import Server, Session
 from users.models import User
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from model_bakery import baker
 
 from libraries.models import Library
 from plex import sync, tasks
-from plex.models import Server
 from plex.testing import FakePlexServer
+from servers.models import Server
 from users.models import User
 
 pytestmark = pytest.mark.django_db

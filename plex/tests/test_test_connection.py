@@ -9,8 +9,8 @@ from django.urls import reverse
 from model_bakery import baker
 
 from plex import connection
-from plex.models import Server
 from plex.testing import FakePlexServer
+from servers.models import Server
 
 pytestmark = pytest.mark.django_db
 

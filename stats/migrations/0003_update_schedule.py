@@ -3,16 +3,22 @@
 from django.db import migrations
 
 
-def create_schedule(apps, schema_editor):
-    from stats.tasks import ensure_schedule
+SCHEDULES = {  # frozen: name → (task, interval in minutes), as of this migration
+    "Update statistics": ("stats.tasks.update_statistics", 1),
+}
 
-    ensure_schedule(apps.get_model("django_q", "Schedule"))
+
+def create_schedules(apps, schema_editor):
+    schedule_model = apps.get_model("django_q", "Schedule")
+    for name, (func, minutes) in SCHEDULES.items():
+        schedule_model.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
+        )
 
 
-def remove_schedule(apps, schema_editor):
-    from stats.tasks import SCHEDULE_NAME
-
-    apps.get_model("django_q", "Schedule").objects.filter(name=SCHEDULE_NAME).delete()
+def remove_schedules(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name__in=list(SCHEDULES)).delete()
 
 
 class Migration(migrations.Migration):
@@ -21,4 +27,4 @@ class Migration(migrations.Migration):
         ("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more"),
     ]
 
-    operations = [migrations.RunPython(create_schedule, remove_schedule)]
+    operations = [migrations.RunPython(create_schedules, remove_schedules)]

@@ -22,7 +22,7 @@ from model_bakery import baker
 from conftest import bake_play
 from history.models import History
 from libraries.models import Library
-from plex.models import Server
+from servers.models import Server
 from stats.dashboard import DASHBOARD_GRAPHS, MONTHLY_MIN_DAYS, chart_data
 from stats.graphs import GRAPHS
 from users.models import User

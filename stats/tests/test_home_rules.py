@@ -14,7 +14,7 @@ from model_bakery import baker
 from conftest import bake_play
 from history.models import HistoryMediaInfo, HistoryMetadata
 from libraries.models import Library
-from plex.models import Server
+from servers.models import Server
 from users.models import DEFAULT_USER_THUMB, User
 
 pytestmark = pytest.mark.django_db

@@ -59,7 +59,7 @@ CAPTURES = (
 @pytest.fixture(scope="module")
 def dataset(django_db_setup, django_db_blocker, make_tautulli_db):
     """3000 generated rows over 120 days (12 users), imported under America/New_York."""
-    from core.tautulli_import import import_tautulli
+    from tautulli_import.importer import import_tautulli
 
     with django_db_blocker.unblock(), override_settings(TIME_ZONE=ZONE):
         atomic = transaction.atomic()

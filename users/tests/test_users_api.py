@@ -21,7 +21,7 @@ from conftest import (
     source_watch_windows,
 )
 from history.models import History, HistoryMediaInfo, HistoryMetadata
-from plex.models import Server
+from servers.models import Server
 from users.models import DEFAULT_USER_THUMB, User
 
 pytestmark = pytest.mark.django_db

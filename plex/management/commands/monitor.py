@@ -5,8 +5,8 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from plex.env_server import ensure_env_server
 from plex.monitor import Monitor
-from plex.servers import ensure_env_server
 
 logger = logging.getLogger("plex.monitor")
 

@@ -1,0 +1,27 @@
+"""Add the 12-hour "Refresh library media" schedule (the inventory library growth reads)."""
+
+from django.db import migrations
+
+
+SCHEDULES = {  # frozen: name → (task, interval in minutes), as of this migration
+    "Refresh library media": ("plex.tasks.refresh_library_media", 720),
+}
+
+
+def create_schedules(apps, schema_editor):
+    schedule_model = apps.get_model("django_q", "Schedule")
+    for name, (func, minutes) in SCHEDULES.items():
+        schedule_model.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
+        )
+
+
+def remove_schedules(apps, schema_editor):
+    apps.get_model("django_q", "Schedule").objects.filter(name__in=list(SCHEDULES)).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("plex", "0005_pending_recently_added")]
+
+    operations = [migrations.RunPython(create_schedules, remove_schedules)]

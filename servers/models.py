@@ -1,0 +1,272 @@
+"""Plex Media Servers and their live sessions.
+
+Every session, history row, library and recently-added row belongs to a :class:`Server`: unlike
+Tautulli, several Plex servers are watched at once.
+"""
+
+from django.db import models
+
+
+class ServerQuerySet(models.QuerySet):
+    def default(self):
+        """The server that Tautulli commands without a ``server`` parameter answer for: the first
+        active one (else the first)."""
+        return self.order_by("-is_active", "id").first()
+
+    def lookup(self, value: str) -> "Server | None":
+        """The server named by ``value``: its id (decimal digits), machine identifier or name,
+        tried in that order; None when no server matches."""
+        by_id = None
+        if value.isascii() and value.isdigit() and len(value) <= 18:  # fits a 64-bit id
+            by_id = self.filter(pk=int(value)).first()
+        return (
+            by_id
+            or self.filter(machine_identifier=value).first()
+            or self.filter(name=value).first()
+        )
+
+
+class Server(models.Model):
+    """A Plex Media Server (``PlexServer`` in plexapi).
+
+    ``token`` is write-only: it is never rendered by the admin list, the API or the logs.
+    ``machine_identifier`` is PMS's ``machineIdentifier`` (Tautulli's ``PMS_IDENTIFIER`` and
+    ``library_sections.server_id``).
+    """
+
+    name = models.CharField(max_length=255)
+    url = models.URLField(max_length=500, blank=True, help_text="e.g. http://192.168.1.10:32400")
+    machine_identifier = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    token = models.CharField(max_length=255, blank=True)
+    version = models.CharField(max_length=64, blank=True)
+    platform = models.CharField(max_length=64, blank=True)
+    plexpass = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True, help_text="Monitor this server.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Connection state, owned by the monitor (plex.monitor) and the reconciling poll.
+    connected = models.BooleanField(
+        null=True, blank=True, editable=False, help_text="Last known reachability; empty: unknown."
+    )
+    connected_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_contact_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    websocket_connected = models.BooleanField(default=False, editable=False)
+    down_notified = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="on_intdown was emitted for the current outage (after 60 s down).",
+    )
+
+    objects = ServerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def host(self) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.url).hostname or "" if self.url else ""
+
+    @property
+    def port(self) -> int:
+        from urllib.parse import urlsplit
+
+        if not self.url:
+            return 32400
+        parts = urlsplit(self.url)
+        return parts.port or (443 if parts.scheme == "https" else 32400)
+
+    @property
+    def ssl(self) -> bool:
+        return self.url.startswith("https://")
+
+
+class Session(models.Model):
+    """A stream playing now: Tautulli's ``sessions`` table, one row per (server, session_key).
+
+    Kept as Tautulli keeps it (the state machine of reference section 3.4 runs on these columns):
+    times are epoch **seconds**, ``view_offset``/``duration`` are **milliseconds**,
+    ``paused_counter`` is seconds, and ``stopped`` doubles as "last updated" while the stream is
+    active. ``raw_stream_info`` holds the full session JSON used to write history.
+    """
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="sessions")
+    session_key = models.IntegerField(null=True, blank=True)
+    session_id = models.TextField(null=True, blank=True)
+    transcode_key = models.TextField(null=True, blank=True)
+    rating_key = models.IntegerField(null=True, blank=True)
+    section_id = models.IntegerField(null=True, blank=True)
+    media_type = models.TextField(null=True, blank=True)
+    started = models.BigIntegerField(null=True, blank=True)
+    stopped = models.BigIntegerField(null=True, blank=True)
+    paused_counter = models.IntegerField(null=True, blank=True)
+    state = models.TextField(null=True, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    user = models.TextField(null=True, blank=True)
+    friendly_name = models.TextField(null=True, blank=True)
+    ip_address = models.TextField(null=True, blank=True)
+    machine_id = models.TextField(null=True, blank=True)
+    bandwidth = models.IntegerField(null=True, blank=True)
+    location = models.TextField(null=True, blank=True)
+    player = models.TextField(null=True, blank=True)
+    product = models.TextField(null=True, blank=True)
+    platform = models.TextField(null=True, blank=True)
+    title = models.TextField(null=True, blank=True)
+    parent_title = models.TextField(null=True, blank=True)
+    grandparent_title = models.TextField(null=True, blank=True)
+    original_title = models.TextField(null=True, blank=True)
+    full_title = models.TextField(null=True, blank=True)
+    media_index = models.IntegerField(null=True, blank=True)
+    parent_media_index = models.IntegerField(null=True, blank=True)
+    thumb = models.TextField(null=True, blank=True)
+    parent_thumb = models.TextField(null=True, blank=True)
+    grandparent_thumb = models.TextField(null=True, blank=True)
+    year = models.IntegerField(null=True, blank=True)
+    parent_rating_key = models.IntegerField(null=True, blank=True)
+    grandparent_rating_key = models.IntegerField(null=True, blank=True)
+    originally_available_at = models.TextField(null=True, blank=True)
+    added_at = models.IntegerField(null=True, blank=True)
+    guid = models.TextField(null=True, blank=True)
+    view_offset = models.IntegerField(null=True, blank=True)
+    duration = models.IntegerField(null=True, blank=True)
+    video_decision = models.TextField(null=True, blank=True)
+    audio_decision = models.TextField(null=True, blank=True)
+    transcode_decision = models.TextField(null=True, blank=True)
+    container = models.TextField(null=True, blank=True)
+    bitrate = models.IntegerField(null=True, blank=True)
+    width = models.IntegerField(null=True, blank=True)
+    height = models.IntegerField(null=True, blank=True)
+    video_codec = models.TextField(null=True, blank=True)
+    video_bitrate = models.IntegerField(null=True, blank=True)
+    video_resolution = models.TextField(null=True, blank=True)
+    video_width = models.IntegerField(null=True, blank=True)
+    video_height = models.IntegerField(null=True, blank=True)
+    video_framerate = models.TextField(null=True, blank=True)
+    video_scan_type = models.TextField(null=True, blank=True)
+    video_full_resolution = models.TextField(null=True, blank=True)
+    video_dynamic_range = models.TextField(null=True, blank=True)
+    aspect_ratio = models.TextField(null=True, blank=True)
+    audio_codec = models.TextField(null=True, blank=True)
+    audio_bitrate = models.IntegerField(null=True, blank=True)
+    audio_channels = models.IntegerField(null=True, blank=True)
+    audio_language = models.TextField(null=True, blank=True)
+    audio_language_code = models.TextField(null=True, blank=True)
+    subtitle_codec = models.TextField(null=True, blank=True)
+    subtitle_forced = models.IntegerField(null=True, blank=True)
+    subtitle_language = models.TextField(null=True, blank=True)
+    stream_bitrate = models.IntegerField(null=True, blank=True)
+    stream_video_resolution = models.TextField(null=True, blank=True)
+    quality_profile = models.TextField(null=True, blank=True)
+    stream_container_decision = models.TextField(null=True, blank=True)
+    stream_container = models.TextField(null=True, blank=True)
+    stream_video_decision = models.TextField(null=True, blank=True)
+    stream_video_codec = models.TextField(null=True, blank=True)
+    stream_video_bitrate = models.IntegerField(null=True, blank=True)
+    stream_video_width = models.IntegerField(null=True, blank=True)
+    stream_video_height = models.IntegerField(null=True, blank=True)
+    stream_video_framerate = models.TextField(null=True, blank=True)
+    stream_video_scan_type = models.TextField(null=True, blank=True)
+    stream_video_full_resolution = models.TextField(null=True, blank=True)
+    stream_video_dynamic_range = models.TextField(null=True, blank=True)
+    stream_audio_decision = models.TextField(null=True, blank=True)
+    stream_audio_codec = models.TextField(null=True, blank=True)
+    stream_audio_bitrate = models.IntegerField(null=True, blank=True)
+    stream_audio_channels = models.IntegerField(null=True, blank=True)
+    stream_audio_language = models.TextField(null=True, blank=True)
+    stream_audio_language_code = models.TextField(null=True, blank=True)
+    subtitles = models.IntegerField(null=True, blank=True)
+    stream_subtitle_decision = models.TextField(null=True, blank=True)
+    stream_subtitle_codec = models.TextField(null=True, blank=True)
+    stream_subtitle_forced = models.IntegerField(null=True, blank=True)
+    stream_subtitle_language = models.TextField(null=True, blank=True)
+    transcode_protocol = models.TextField(null=True, blank=True)
+    transcode_container = models.TextField(null=True, blank=True)
+    transcode_video_codec = models.TextField(null=True, blank=True)
+    transcode_audio_codec = models.TextField(null=True, blank=True)
+    transcode_audio_channels = models.IntegerField(null=True, blank=True)
+    transcode_width = models.IntegerField(null=True, blank=True)
+    transcode_height = models.IntegerField(null=True, blank=True)
+    transcode_hw_decoding = models.IntegerField(null=True, blank=True)
+    transcode_hw_encoding = models.IntegerField(null=True, blank=True)
+    optimized_version = models.IntegerField(null=True, blank=True)
+    optimized_version_profile = models.TextField(null=True, blank=True)
+    optimized_version_title = models.TextField(null=True, blank=True)
+    synced_version = models.IntegerField(null=True, blank=True)
+    synced_version_profile = models.TextField(null=True, blank=True)
+    live = models.IntegerField(null=True, blank=True)
+    live_uuid = models.TextField(null=True, blank=True)
+    channel_call_sign = models.TextField(null=True, blank=True)
+    channel_id = models.TextField(null=True, blank=True)
+    channel_identifier = models.TextField(null=True, blank=True)
+    channel_title = models.TextField(null=True, blank=True)
+    channel_thumb = models.TextField(null=True, blank=True)
+    channel_vcn = models.TextField(null=True, blank=True)
+    secure = models.IntegerField(null=True, blank=True)
+    relayed = models.IntegerField(null=True, blank=True)
+    buffer_count = models.IntegerField(null=True, blank=True)
+    buffer_last_triggered = models.IntegerField(null=True, blank=True)
+    last_paused = models.IntegerField(null=True, blank=True)
+    watched = models.IntegerField(null=True, blank=True)
+    intro = models.IntegerField(null=True, blank=True)
+    credits = models.IntegerField(null=True, blank=True)
+    commercial = models.IntegerField(null=True, blank=True)
+    marker = models.IntegerField(null=True, blank=True)
+    initial_stream = models.IntegerField(null=True, blank=True)
+    write_attempts = models.IntegerField(null=True, blank=True)
+    raw_stream_info = models.TextField(null=True, blank=True)
+    rating_key_websocket = models.TextField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["server", "session_key"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.full_title}"
+
+
+class SessionContinued(models.Model):
+    """Last stop per (user, machine, media_type): decides ``initial_stream`` (``sessions_continued``)."""
+
+    user_id = models.BigIntegerField(null=True)
+    machine_id = models.TextField(null=True)
+    media_type = models.TextField(null=True)
+    stopped = models.BigIntegerField(null=True, help_text="epoch seconds")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "machine_id", "media_type"], name="uniq_session_continued"
+            )
+        ]
+
+
+class PendingRecentlyAdded(models.Model):
+    """An item PMS reported as added, waiting to be announced (reference 3.7).
+
+    The monitor queues each library timeline entry ``state=0, metadataState=created`` here; once
+    no item of the same show/artist (``group_key``) arrived for the recently-added delay, the
+    group is announced with on_created (grouped show → season → episode, artist → album →
+    track), de-duplicated against ``recently_added``, and deleted. Kept in the database so a
+    restart loses nothing.
+    """
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="pending_added")
+    rating_key = models.IntegerField()
+    parent_rating_key = models.IntegerField(null=True, blank=True)
+    grandparent_rating_key = models.IntegerField(null=True, blank=True)
+    group_key = models.IntegerField(help_text="Top-level rating key: show, artist or the item.")
+    media_type = models.TextField(blank=True)
+    section_id = models.IntegerField(null=True, blank=True)
+    title = models.TextField(blank=True)
+    queued_at = models.BigIntegerField(help_text="epoch seconds")
+
+    class Meta:
+        verbose_name_plural = "pending recently added"
+        constraints = [
+            models.UniqueConstraint(fields=["server", "rating_key"], name="uniq_pending_added")
+        ]
+        indexes = [models.Index(fields=["server", "group_key"])]

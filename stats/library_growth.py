@@ -1,0 +1,132 @@
+"""Library growth: items (or bytes) added per month, per library — Tautulli's feature request
+"library statistics/growth graphs" (upstream #1403, PR #1472; reference 8 #13), which Tautulli
+never shipped, so the shape follows its graph commands (reference 6.2).
+
+Read from the inventory :class:`libraries.models.LibraryMedia` (movies, episodes and tracks as
+PMS lists them, see :mod:`plex.library_media`), not from history: an item counts in the month of
+its ``added_at`` in the server's local time zone (``settings.TIME_ZONE``). Items removed from
+Plex are no longer in the inventory, so they are not counted in the month they were added
+(the graph shows how the *current* libraries grew); items without ``added_at`` are never
+counted in a month.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from core.tautulli_api import ApiError, Params
+from libraries.models import Library, LibraryMedia
+from libraries.naming import distinct_library_names
+
+from .window import StatsWindow, month_label
+
+Y_AXES = ("count", "size")
+DEFAULT_MONTHS = 12
+OUTSIDE = -1  # the bucket of items not added in the window
+
+
+def growth_params(params: Params) -> tuple[StatsWindow, str]:
+    """``(window, y_axis)`` of /api/v2 (or REST) parameters; raises ApiError on bad input.
+
+    ``time_range`` counts months (default 12, the current month included) and the window
+    starts on the first day of its first month; ``after``/``before`` (local dates, inclusive)
+    give a custom range; ``section_id`` (comma-separated) and ``server`` filter. ``y_axis`` is
+    ``count`` (items, default) or ``size`` (bytes). ``user_id`` and ``grouping`` mean nothing
+    for an inventory and are ignored.
+    """
+    y_axis = (params.str("y_axis") or "count").strip().lower()
+    if y_axis not in Y_AXES:
+        raise ApiError("Parameter y_axis must be count or size")
+    # StatsWindow knows the graphs' y axes (plays/duration), not ours: read the rest without it.
+    window = StatsWindow.from_params(
+        params.without("y_axis"), default_days=DEFAULT_MONTHS, months=True
+    )
+    return window, y_axis
+
+
+def _month_index(year: int, month: int) -> int:
+    return year * 12 + month - 1
+
+
+def growth_rows(window: StatsWindow) -> list[dict]:
+    """One SQL query: per library (server, section) of the inventory matching the window's
+    ``server``/``section_id`` filters and per local month of the window, ``{"server_id",
+    "section_id", "bucket" (year·12 + month − 1, or -1 for the library's items added outside
+    the window), "items", "size" (bytes, None when no size is known), "section_name",
+    "server_name"}``.
+
+    The ``-1`` rows make every library of the inventory appear even when nothing was added
+    to it in the window.
+    """
+    tz = timezone.get_current_timezone()
+    month = ExtractYear("added_at", tzinfo=tz) * 12 + ExtractMonth("added_at", tzinfo=tz) - 1
+    bucket = Case(
+        When(Q(added_at__gte=window.start, added_at__lt=window.end), then=month),
+        default=Value(OUTSIDE),
+        output_field=IntegerField(),
+    )
+    name = Library.objects.filter(
+        server_id=OuterRef("server_id"), section_id=OuterRef("section_id")
+    ).values("section_name")[:1]
+    media = LibraryMedia.objects.all()
+    if window.server_id is not None:
+        media = media.filter(server_id=window.server_id)
+    if window.section_ids:
+        media = media.filter(section_id__in=window.section_ids)
+    return list(
+        media.annotate(bucket=bucket)
+        .values("server_id", "section_id", "bucket")
+        .annotate(
+            items=Count("id"),
+            size=Sum("file_size"),
+            section_name=Subquery(name),
+            server_name=Max("server__name"),
+        )
+        .order_by("server_id", "section_id", "bucket")
+    )
+
+
+def library_growth(window: StatsWindow, y_axis: str = "count") -> dict:
+    """Items (``y_axis="count"``) or bytes (``"size"``, Σ ``file_size``) added per local month
+    of ``window``: ``{"categories": ["Dec 2025", ..., "Nov 2026"], "series": [{"name": <library
+    name>, "data": [int per month]}, ..., {"name": "Total", "data": [...]}]}``.
+
+    One series per library of the inventory (matching the ``server``/``section_id`` filters),
+    ordered by server then section id, named by the library's ``section_name`` (with the
+    server's name in parentheses when two servers have a library of that name; "Section N"
+    when the library is unknown), zero-filled; then "Total", the sum of the libraries. The
+    months are those the window touches (its first month counts from ``window.first_day``).
+    Items with an unknown size add 0 bytes. The aggregation is one SQL query
+    (:func:`growth_rows`).
+    """
+    if y_axis not in Y_AXES:
+        raise ValueError(f"y_axis must be one of {Y_AXES}")
+    months = window.months()
+    first = _month_index(months[0].year, months[0].month)
+    series: dict[tuple[int, int], dict] = {}
+    for row in growth_rows(window):
+        key = (row["server_id"], row["section_id"])
+        entry = series.setdefault(
+            key,
+            {
+                "name": row["section_name"] or f"Section {row['section_id']}",
+                "server": row["server_name"] or "",
+                "data": [0] * len(months),
+            },
+        )
+        index = row["bucket"] - first
+        if row["bucket"] != OUTSIDE and 0 <= index < len(months):
+            entry["data"][index] += row["items"] if y_axis == "count" else int(row["size"] or 0)
+    names = distinct_library_names(
+        {key: entry["name"] for key, entry in series.items()},
+        {key[0]: entry["server"] for key, entry in series.items()},
+    )
+    result = [{"name": names[key], "data": entry["data"]} for key, entry in series.items()]
+    total = [sum(s["data"][index] for s in result) for index in range(len(months))]
+    result.append({"name": "Total", "data": total})
+    return {
+        "categories": [month_label(m) for m in months],
+        "series": result,
+    }

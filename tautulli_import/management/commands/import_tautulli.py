@@ -1,0 +1,64 @@
+"""``manage.py import_tautulli PATH``: import a Tautulli database (see the tautulli_import app)."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tautulli_import.errors import TautulliImportError
+from tautulli_import.importer import import_tautulli
+from tautulli_import.tables import CACHE_TABLES
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a Tautulli database (tautulli.db, v2.x): users, libraries, history (with its "
+        "metadata and media info, keeping Tautulli's ids and grouping), notifiers and their "
+        "triggers, notification log, newsletters and their log, recently added, mobile devices, "
+        "web logins, live sessions and sessions_continued, all attached to one server. The file "
+        "is opened read-only and never changed. The whole import is one transaction; running it "
+        "again adds only rows that are new in the source. Not imported: "
+        + ", ".join(t for t in CACHE_TABLES if t != "version_info" and not t.startswith("sqlite"))
+        + " (caches and exports, rebuilt on demand; version_info is recorded). Exit status 2 "
+        "when the file is missing, corrupt or not a Tautulli database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="Path of tautulli.db")
+        parser.add_argument(
+            "--server",
+            metavar="NAME",
+            help="Attach everything to the server of this name (created if missing) instead "
+            "of the one named by library_sections.server_id.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what would be imported (rows per table) and write nothing.",
+        )
+        parser.add_argument(
+            "--batch-size", type=int, default=5000, help="Rows per batch (default 5000)."
+        )
+
+    def handle(self, *args, path, server=None, dry_run=False, batch_size=5000, **options):
+        verbosity = options.get("verbosity", 1)
+        report = self.stdout.write if verbosity >= 1 else None
+        try:
+            result = import_tautulli(
+                path, server_name=server, dry_run=dry_run, batch_size=batch_size, report=report
+            )
+        except TautulliImportError as exc:
+            raise CommandError(str(exc), returncode=exc.exit_status) from None
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        created = " (created)" if result.server_created else ""
+        placeholders = len(result.placeholder_user_ids)
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: would add {result.added:,} rows to server "
+                f"'{result.server.name}'{created}; nothing was written."
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported {result.added:,} rows into server '{result.server.name}'{created}"
+                    f" ({placeholders} placeholder users)."
+                )
+            )
