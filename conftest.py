@@ -131,6 +131,47 @@ def imported_tautulli(db, make_tautulli_db):
     return run
 
 
+def shared_import(name: str, *, time_zone: str = "UTC", **generator_args):
+    """A module-scoped fixture called ``name``: one generated Tautulli database
+    (``make_tautulli_db(**generator_args)``) imported once for the tests of a module, under
+    ``time_zone`` and at :data:`FROZEN_NOW`; yields the import's result.
+
+    Django's ``setUpTestData`` pattern: the import runs in a transaction opened for the module
+    and rolled back after its last test; each test still runs in its own savepoint, so what a
+    test writes is gone for the next one. Every test of the module that runs after the first
+    one using it sees the data: use it in modules whose tests all want it, none of them
+    transactional (``transaction=True`` tests cannot run inside the module's transaction).
+    """
+
+    @pytest.fixture(scope="module", name=name)
+    def imported(django_db_setup, django_db_blocker, make_tautulli_db):
+        from django.db import connection, transaction
+        from django.test import override_settings
+
+        from tautulli_import.importer import import_tautulli
+
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+        try:
+            with (
+                django_db_blocker.unblock(),
+                override_settings(TIME_ZONE=time_zone),
+                time_machine.travel(FROZEN_NOW, tick=False),
+            ):
+                result = import_tautulli(make_tautulli_db(**generator_args))
+                if connection.vendor == "postgresql":  # planner statistics, as autovacuum keeps
+                    with connection.cursor() as cursor:
+                        cursor.execute("ANALYZE")
+            yield result
+        finally:
+            with django_db_blocker.unblock():
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+
+    return imported
+
+
 # --- helpers shared by several apps' tests (import them: ``from conftest import bake_play``) ---
 
 

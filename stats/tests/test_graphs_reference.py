@@ -19,6 +19,7 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
+from conftest import shared_import
 from history.models import History
 from history.platforms import PLATFORM_NAME_OVERRIDES
 from libraries.models import Library
@@ -350,10 +351,15 @@ class Reference:
 # --- tests --------------------------------------------------------------------------------------
 
 
+imported = shared_import(
+    "imported", time_zone="America/New_York", history_rows=3000, users=12, days=120
+)
+
+
 @pytest.fixture
-def dataset(imported_tautulli, settings):
+def dataset(imported, settings):
     settings.TIME_ZONE = "America/New_York"
-    result = imported_tautulli(history_rows=3000, users=12, days=120)
+    result = imported
     rows = history_rows()
     return result, rows, day_plays(rows)
 

@@ -23,20 +23,17 @@ import datetime as dt
 from collections import defaultdict
 
 import pytest
-from django.db import connection, transaction
-from django.test import override_settings
+from django.db import connection
 from django.utils import timezone
 
-from conftest import load_fixture
+from conftest import load_fixture, shared_import
 from core.timeutils import local_day_end, local_day_start, to_epoch
-from history.models import History, HistoryMetadata
+from history.models import History
 from history.platforms import platform_display
 from history.watched import check_watched
 from libraries.models import Library
 from stats.home_stats import HOME_STAT_IDS, STAT_TITLES, home_stats, watched_q
-from stats.rollup import sync_rollup
 from stats.window import StatsWindow
-from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -56,25 +53,8 @@ CAPTURES = (
 )
 
 
-@pytest.fixture(scope="module")
-def dataset(django_db_setup, django_db_blocker, make_tautulli_db):
-    """3000 generated rows over 120 days (12 users), imported under America/New_York."""
-    from tautulli_import.importer import import_tautulli
-
-    with django_db_blocker.unblock(), override_settings(TIME_ZONE=ZONE):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            result = import_tautulli(make_tautulli_db(history_rows=3000, users=12, days=120))
-            sync_rollup()
-            if connection.vendor == "postgresql":  # planner statistics, as autovacuum keeps them
-                with connection.cursor() as cursor:
-                    for model in (History, HistoryMetadata, User):
-                        cursor.execute(f"ANALYZE {model._meta.db_table}")
-            yield result
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+# 3000 generated rows over 120 days (12 users), imported under America/New_York.
+dataset = shared_import("dataset", time_zone=ZONE, history_rows=3000, users=12, days=120)
 
 
 @pytest.fixture(autouse=True)
@@ -475,7 +455,6 @@ def test_paging_with_stats_start(dataset, call_api):
 
 def test_a_card_costs_a_fixed_number_of_queries(dataset, call_api):
     data(call_api, after=AFTER, before=BEFORE)  # rollup in sync
-    from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     counts = []

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
-from conftest import bake_play
+from conftest import bake_play, shared_import
 from history.models import History
 from libraries.models import Library
 from servers.models import Server
@@ -41,12 +41,16 @@ def table(call_api, **params) -> dict:
     return body["response"]["data"]
 
 
+# A generated Tautulli database (3000 rows over a year) imported with the server in New York
+# (DST), once for the module.
+imported = shared_import("imported", time_zone=NEW_YORK, history_rows=3000, users=12, days=365)
+
+
 @pytest.fixture
-def dataset(imported_tautulli, settings):
-    """A generated Tautulli database (3000 rows over a year) imported with the server in New
-    York (DST), plus a library that was never played."""
+def dataset(imported, settings):
+    """The imported database, plus a library that was never played."""
     settings.TIME_ZONE = NEW_YORK
-    result = imported_tautulli(history_rows=3000, users=12, days=365)
+    result = imported
     baker.make(Library, server=result.server, section_id=4242, section_name="Never Played")
     return result
 

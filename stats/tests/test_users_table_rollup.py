@@ -19,7 +19,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from model_bakery import baker
 
-from conftest import bake_play
+from conftest import bake_play, shared_import
 from history.models import History
 from servers.models import Server
 from users.models import User
@@ -78,12 +78,15 @@ def table(call_api, **params) -> dict:
     return body["response"]["data"]
 
 
+# A generated Tautulli database (3000 rows over a year, grouped plays, live TV, tracks, deleted
+# users) imported with the server in New York (DST), once for the module.
+imported = shared_import("imported", time_zone=NEW_YORK, history_rows=3000, users=12, days=365)
+
+
 @pytest.fixture
-def dataset(imported_tautulli, settings):
-    """A generated Tautulli database (3000 rows over a year, grouped plays, live TV, tracks,
-    deleted users) imported with the server in New York (DST)."""
+def dataset(imported, settings):
     settings.TIME_ZONE = NEW_YORK
-    return imported_tautulli(history_rows=3000, users=12, days=365)
+    return imported
 
 
 def spanning_plays() -> int:
