@@ -33,7 +33,8 @@ def latest_history(column: str, server=None) -> QuerySet:
     return rows.order_by(column, "-started", "-id")
 
 
-# History fields of the "last played" row shown in both tables (metadata/media info via LEFT JOIN).
+# History fields of the "last played" row of the users and IP tables (metadata/media info via
+# LEFT JOIN).
 LAST_ROW_FIELDS = (
     "id",
     "rating_key",
