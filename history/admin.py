@@ -20,12 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 
-from core.admin_utils import (
-    BigTableAdminMixin,
-    LocalDateRangeFilter,
-    ReadOnlyAdminMixin,
-    humanize_seconds,
-)
+from core.admin_kit.display import humanize_seconds
+from core.admin_kit.filters import LocalDateRangeFilter
+from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from libraries.models import Library
 
 from .models import History, HistoryMediaInfo, HistoryMetadata

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from core.admin_utils import ReadOnlyAdminMixin, WriteOnlySecretsFormMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 from core.timeutils import from_epoch
 from servers.models import Server, Session, SessionContinued
 

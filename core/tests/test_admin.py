@@ -13,13 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from model_bakery import baker
 
-from core.admin_utils import (
-    MASK,
-    EstimatedCountPaginator,
-    humanize_seconds,
-    mask_secrets,
-    restore_masked,
-)
+from core.admin_kit.display import humanize_seconds
+from core.admin_kit.pagination import EstimatedCountPaginator
+from core.admin_kit.secrets import MASK, mask_secrets, restore_masked
 from core.models import ApiKey
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from libraries.models import Library, RecentlyAdded
