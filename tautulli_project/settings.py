@@ -42,9 +42,10 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "unfold",
+    # unfold's templates without its default site: the admin site is core.admin_kit.site's.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "django.contrib.admin",
+    "core.admin_kit.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -225,6 +226,8 @@ UNFOLD = {
     "SITE_TITLE": "Tautulli",
     "SITE_HEADER": "Tautulli",
     "SITE_SYMBOL": "monitoring",
+    # The admin's "View site": the REST API's docs (the admin is the site; / leads to it).
+    "SITE_URL": "/api/docs",
     "SHOW_HISTORY": False,
     # The admin's home is the statistics dashboard (templates/admin/index.html).
     "DASHBOARD_CALLBACK": "stats.dashboard.dashboard_callback",
