@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # the API docs' Swagger UI from ninja's static files, not a CDN
     "django_q",
     # foundation
     "core",
