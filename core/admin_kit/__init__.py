@@ -1,7 +1,7 @@
 """The admin kit: what every app's admin shares. Import from the module that owns a piece.
 
 * :mod:`.site` — the admin site (unfold's, installed as the default site by
-  ``core.apps.AdminConfig``) and its extension point for extra pages (``site.register_page``);
+  :mod:`.apps` ``AdminConfig``) and its extension point for extra pages (``register_page``);
 * :mod:`.pagination` — :class:`~.pagination.EstimatedCountPaginator`: no ``COUNT(*)`` over a big
   table;
 * :mod:`.changelist` — :class:`~.changelist.BigTableChangeList`: the paginator's rows reused and a

@@ -1,9 +1,11 @@
 """How the admin shows a duration: one format, :func:`humanize_seconds`, on every page.
 
-History's list and detail use it through :func:`duration_display`. Not here on purpose: ``/api/v2``
-answers Tautulli's own strings ("1 day 2 hrs 3 mins", ``history.table.serialize.human_duration``),
-which are part of its contract; the Activity page shows a stream's position as a player's clock
-(``1:30 / 10:00``, ``plex.admin_activity.clock_text``).
+History's list and detail use it through :func:`duration_display`; the statistics pages
+(``stats.dashboard``: cards, watch time, the users' and libraries' tables) still write Tautulli's
+format and are to move to this one. Not here on purpose: ``/api/v2`` answers Tautulli's own
+strings ("1 day 2 hrs 3 mins", ``history.table.serialize.human_duration``), which are part of its
+contract; the Activity page shows a stream's position as a player's clock (``1:30 / 10:00``,
+``plex.admin_activity.clock_text``).
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def test_the_default_site_is_ours_and_not_patched():
     assert isinstance(admin.site, AdminSite)
     instance = admin.site._wrapped  # the DefaultAdminSite proxy's site
     assert not {"get_app_list", "extra_urls", "get_urls"} & set(vars(instance))
-    assert [page.url_name for page in admin.site.pages] == ["plex_activity"]
+    assert "plex_activity" in [page.url_name for page in admin.site.pages]
 
 
 def test_root_leads_to_the_admin_and_view_site_to_the_api_docs(client, admin_client):
