@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from core.admin_utils import mask_tail
+from core.admin_kit.secrets import mask_tail
 
 from .models import ApiKey, MonitoringSettings
 

@@ -10,4 +10,4 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("apiv2")
-        from . import config  # noqa: F401  (its signal receivers)
+        from . import checks, config  # noqa: F401  (its system checks, its signal receivers)

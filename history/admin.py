@@ -20,12 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 
-from core.admin_utils import (
-    BigTableAdminMixin,
-    LocalDateRangeFilter,
-    ReadOnlyAdminMixin,
-    humanize_seconds,
-)
+from core.admin_kit.display import duration_display
+from core.admin_kit.filters import LocalDateRangeFilter
+from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from libraries.models import Library
 
 from .models import History, HistoryMediaInfo, HistoryMetadata
@@ -124,7 +121,9 @@ class ReadOnlyInline(ReadOnlyAdminMixin, StackedInline):
     """A 1:1 companion table shown read-only, in its own tab, on the history detail page.
 
     Only the fields with a value are listed (a direct play has no transcode fields, a track no
-    video fields): groups left empty are dropped.
+    video fields): groups left empty are dropped. A field that a duration display of the inline
+    shows (``readonly_fields`` made by :func:`~core.admin_kit.display.duration_display`) is
+    listed as that display.
     """
 
     extra = 0
@@ -137,14 +136,33 @@ class ReadOnlyInline(ReadOnlyAdminMixin, StackedInline):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         companion = _companion(obj, self.related_name) if obj is not None else None
-        if companion is None:
-            return fieldsets
-        shown = []
-        for name, options in fieldsets:
-            fields = [f for f in options["fields"] if getattr(companion, f) not in (None, "")]
-            if fields:
-                shown.append((name, {**options, "fields": fields}))
-        return shown or fieldsets
+        displays = self._duration_displays()
+
+        def listed(fields, with_value_only: bool) -> list[str]:
+            return [
+                displays.get(f, f)
+                for f in fields
+                if not with_value_only or getattr(companion, f) not in (None, "")
+            ]
+
+        if companion is not None:
+            shown = [
+                (name, {**opts, "fields": listed(opts["fields"], True)}) for name, opts in fieldsets
+            ]
+            shown = [(name, opts) for name, opts in shown if opts["fields"]]
+            if shown:
+                return shown
+        return [
+            (name, {**opts, "fields": listed(opts["fields"], False)}) for name, opts in fieldsets
+        ]
+
+    def _duration_displays(self) -> dict[str, str]:
+        """Model field → the name of the read-only display that shows it as a duration."""
+        return {
+            getattr(self, name).source_field: name
+            for name in self.readonly_fields
+            if hasattr(getattr(self, name, None), "source_field")
+        }
 
 
 def _field_names(model: type[Model]) -> list[str]:
@@ -218,6 +236,11 @@ class HistoryMetadataInline(ReadOnlyInline):
     related_name = "metadata"
     verbose_name = verbose_name_plural = _("metadata")
     fieldsets = _metadata_fieldsets()
+    readonly_fields = ("length", "credits_first", "credits_final")
+
+    length = duration_display("duration", _("duration"), unit="ms")
+    credits_first = duration_display("marker_credits_first", _("first credits marker"), unit="ms")
+    credits_final = duration_display("marker_credits_final", _("final credits marker"), unit="ms")
 
 
 class HistoryMediaInfoInline(ReadOnlyInline):
@@ -225,6 +248,9 @@ class HistoryMediaInfoInline(ReadOnlyInline):
     related_name = "media_info"
     verbose_name = verbose_name_plural = _("stream info")
     fieldsets = _media_info_fieldsets()
+    readonly_fields = ("length",)
+
+    length = duration_display("duration", _("duration"), unit="ms")
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -266,7 +292,7 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
                 "fields": (
                     ("server", "user", "username"),
                     ("started", "stopped"),
-                    ("duration", "paused_counter", "view_offset"),
+                    ("duration", "paused", "position"),
                     "reference_id",
                 ),
             },
@@ -298,7 +324,12 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
             },
         ),
     )
-    readonly_fields = ("duration",)
+    readonly_fields = ("duration", "paused", "position")
+
+    # Durations in the admin's one format (core.admin_kit.display).
+    duration = duration_display("play_duration", _("duration"))  # pauses excluded (ref. 6.1)
+    paused = duration_display("paused_counter", _("paused"))
+    position = duration_display("view_offset", _("view offset"), unit="ms")
 
     def has_add_permission(self, request):
         return False
@@ -319,11 +350,6 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
     @admin.display(description=_("player / platform"))
     def player_platform(self, obj: History) -> str:
         return " / ".join(part for part in (obj.player, obj.platform) if part)
-
-    @admin.display(description=_("duration"))
-    def duration(self, obj: History) -> str:
-        """``play_duration`` (seconds played, pauses excluded; reference 6.1), humanised."""
-        return humanize_seconds(obj.play_duration)
 
     @admin.display(description=_("transcode decision"))
     def transcode_decision(self, obj: History) -> str:

@@ -6,4 +6,4 @@ class HistoryConfig(AppConfig):
     name = "history"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects its signal receivers)
+        from . import checks, receivers  # noqa: F401  (registers its checks, connects receivers)

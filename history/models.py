@@ -15,8 +15,8 @@ its 25 rows. It also makes a Tautulli import a column-for-column copy, so nothin
 Plays (rows grouped by ``reference_id``) are kept pre-aggregated in :class:`HistoryGroup`, with
 its totals (:class:`HistoryGroupState`, :class:`HistoryGroupUserTotal`), by
 :mod:`history.grouping`; triggers on the three tables above queue the plays to recompute
-(:class:`HistoryGroupDirty`). On SQLite, a migration that rebuilds one of those tables drops its
-triggers: recreate them (see migration ``0002_history_groups``).
+(:class:`HistoryGroupDirty`, :mod:`history.triggers`). On SQLite, a migration that rebuilds one of
+those tables drops its triggers: it calls ``history.triggers.install_triggers`` again.
 
 Units: ``started``/``stopped`` are aware UTC datetimes (the API answers epoch seconds, as
 Tautulli does); ``view_offset`` and ``duration`` are milliseconds; ``paused_counter`` and

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.admin_utils import ReadOnlyAdminMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
 
 from .models import Library, RecentlyAdded
 

@@ -1,7 +1,7 @@
 """Admin for newsletters and their send log.
 
 ``email_config`` holds the SMTP password (and ``config`` may hold URLs or keys): never listed, and
-shown masked in the change form (``core.admin_utils.mask_secrets``); masked values left as they
+shown masked in the change form (``core.admin_kit.secrets.mask_secrets``); masked values left as they
 are keep the stored secrets on save.
 """
 
@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.admin_utils import MaskedSecretsFormMixin, MaskedSecretsJSONField, ReadOnlyAdminMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.secrets import MaskedSecretsFormMixin, MaskedSecretsJSONField
 
 from .models import Newsletter, NewsletterLog
 

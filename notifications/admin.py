@@ -1,7 +1,7 @@
 """Admin for notification agents, their triggers, the notify log and Remote App devices.
 
 A notifier's ``config`` holds secrets (tokens, passwords, webhook URLs): the list never shows it,
-and the change form shows it with every secret value masked (``core.admin_utils.mask_secrets``);
+and the change form shows it with every secret value masked (``core.admin_kit.secrets.mask_secrets``);
 a masked value left as is keeps the stored secret on save. Device tokens are never shown.
 """
 
@@ -13,12 +13,8 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.contrib.filters.admin import DropdownFilter
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.admin_utils import (
-    BigTableAdminMixin,
-    MaskedSecretsFormMixin,
-    MaskedSecretsJSONField,
-    ReadOnlyAdminMixin,
-)
+from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
+from core.admin_kit.secrets import MaskedSecretsFormMixin, MaskedSecretsJSONField
 
 from .models import NOTIFY_ACTIONS, MobileDevice, Notifier, NotifierTrigger, NotifyLog
 

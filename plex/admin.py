@@ -6,14 +6,16 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
-from core.admin_utils import ReadOnlyAdminMixin, WriteOnlySecretsFormMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.secrets import WriteOnlySecretsFormMixin
+from core.admin_kit.site import AdminPage
 from core.timeutils import from_epoch
 from servers.models import Server, Session, SessionContinued
 
@@ -243,65 +245,24 @@ class SessionContinuedAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
 # --- the Activity page: /admin/activity/, listed first in the Plex group ------------------------
 
-
-def _activity_urls() -> list:
-    """``/admin/activity/`` and its refreshed fragment, checked against the sessions' admin
-    (staff with the view permission on sessions)."""
-    sessions = admin.site.get_model_admin(Session)
-    wrap = admin.site.admin_view
-    return [
-        path(
-            "activity/",
-            wrap(partial(admin_activity.activity_page, sessions)),
-            name="plex_activity",
+_sessions = admin.site.get_model_admin(Session)
+admin.site.register_page(
+    AdminPage(
+        title=_("Activity"),
+        app_label="plex",
+        urls=(
+            path(
+                "activity/",
+                partial(admin_activity.activity_page, _sessions),
+                name="plex_activity",
+            ),
+            path(
+                "activity/fragment/",
+                partial(admin_activity.activity_fragment, _sessions),
+                name="plex_activity_fragment",
+            ),
         ),
-        path(
-            "activity/fragment/",
-            wrap(partial(admin_activity.activity_fragment, sessions)),
-            name="plex_activity_fragment",
-        ),
-    ]
-
-
-def _with_activity_urls(previous):
-    """Unfold's ``extra_urls`` hook of the site (URLs before the apps' own), keeping any other."""
-
-    def extra_urls():
-        return [*_activity_urls(), *(previous() if callable(previous) else [])]
-
-    extra_urls.activity = True
-    return extra_urls
-
-
-def _with_activity_entry(get_app_list):
-    """Wrap the site's ``get_app_list`` (the sidebar, the index and the Plex app page read it) to
-    list the Activity page first in the Plex group, for users who may view sessions."""
-
-    def app_list_with_activity(request, app_label=None):
-        app_list = get_app_list(request, app_label)
-        for app in app_list:
-            if app.get("app_label") != "plex":
-                continue
-            if not any(m.get("object_name") == "Session" for m in app["models"]):
-                continue  # no permission to view sessions
-            app["models"].insert(
-                0,
-                {
-                    "name": _("Activity"),
-                    "object_name": "Activity",
-                    "perms": {"view": True},
-                    "admin_url": reverse("admin:plex_activity", current_app=admin.site.name),
-                    "add_url": None,
-                    "view_only": True,
-                },
-            )
-        return app_list
-
-    app_list_with_activity.activity = True
-    return app_list_with_activity
-
-
-if not getattr(admin.site.get_app_list, "activity", False):
-    admin.site.get_app_list = _with_activity_entry(admin.site.get_app_list)
-if not getattr(getattr(admin.site, "extra_urls", None), "activity", False):
-    admin.site.extra_urls = _with_activity_urls(getattr(admin.site, "extra_urls", None))
+        # Staff with the view permission on sessions (the views check it again).
+        permission=_sessions.has_view_permission,
+    )
+)

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from unfold.admin import ModelAdmin
 
-from core.admin_utils import ReadOnlyAdminMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
 
 from .models import TautulliImport
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 
+from history.triggers import TRIGGER_NAME_PATTERN
 from notifications.models import NOTIFY_ACTIONS
 
 from .idmap import IdMap
@@ -46,9 +47,9 @@ CACHE_TABLES = (
     "version_info",
 )
 
-# history.grouping's triggers (``<table>_group_dirty_<event>``) only queue plays to recompute;
-# a bulk load pauses them and the importer rebuilds every play afterwards (see importer).
-GROUP_TRIGGERS = "%_group_dirty_%"
+# history.triggers (``<table>_group_dirty_<event>``) only queue plays to recompute; a bulk load
+# pauses them and the importer rebuilds every play afterwards (see importer).
+GROUP_TRIGGERS = TRIGGER_NAME_PATTERN
 
 INT_TYPES = {
     "IntegerField",

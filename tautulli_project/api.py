@@ -3,13 +3,14 @@
 Each app contributes a ninja ``router`` in its ``api.py``; this module only assembles them.
 """
 
-from django.contrib.admin.views.decorators import staff_member_required
+from urllib.parse import urlencode
+
 from django.http import HttpResponseNotAllowed
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
-from core.auth import REST_AUTH
+from core.auth import REST_AUTH, ApiKeyQueryAuth, api_key_or_staff_required
 from core.tautulli_api.dispatcher import dispatch
 
 
@@ -23,6 +24,29 @@ def tautulli_v2(request):
 
 
 # --- REST API ---------------------------------------------------------------------------------
+class ApiDocs(Swagger):
+    """django-ninja's Swagger UI, its assets served from ninja's static files (``"ninja"`` is in
+    INSTALLED_APPS, so ninja renders ``ninja/swagger.html`` rather than its CDN page): the docs
+    work without Internet. Opened with ``?apikey=KEY`` rather than an admin session, the page
+    reads the schema with the same key."""
+
+    def __init__(self, settings=None, apikey: str = ""):
+        super().__init__(settings)
+        self.apikey = apikey
+
+    def get_openapi_url(self, api, path_params):
+        url = super().get_openapi_url(api, path_params)
+        return (
+            f"{url}?{urlencode({ApiKeyQueryAuth.param_name: self.apikey})}" if self.apikey else url
+        )
+
+    def render_page(self, request, api, **kwargs):
+        apikey = request.GET.get(ApiKeyQueryAuth.param_name, "")
+        if apikey != self.apikey:  # a page of its own for this key (ninja keeps the URL on it)
+            return ApiDocs(self.settings, apikey).render_page(request, api, **kwargs)
+        return super().render_page(request, api, **kwargs)
+
+
 rest = NinjaAPI(
     title="Tautulli REST API",
     version="1.0",
@@ -32,8 +56,9 @@ rest = NinjaAPI(
     ),
     auth=REST_AUTH,
     urls_namespace="rest",
-    # The OpenAPI schema and docs need an admin session, like every other endpoint needs auth.
-    docs_decorator=staff_member_required,
+    docs=ApiDocs(),
+    # The OpenAPI schema and docs need the key or an admin session, as every endpoint needs auth.
+    docs_decorator=api_key_or_staff_required,
 )
 
 REST_ROUTERS = [

@@ -5,6 +5,11 @@ database in WAL mode, the generated ``SECRET_KEY`` and the image cache. ``DATABA
 PostgreSQL (``postgres://user:pass@host:5432/name``, psycopg 3). ``REDIS_URL`` switches the django-q2
 broker from the ORM to Redis. ``TIME_ZONE`` is the server's local zone, used (as Tautulli does) to
 read ``before``/``after`` dates and to bucket graphs.
+
+Every variable is read through ``env`` (:class:`core.environment.Environment`): a bad value
+(``WATCHED_MARKER=7``) falls back to the default and is reported by ``manage.py check`` (system
+check ``core.E001``, naming the variable), never raised here. The variables and their defaults
+are listed in the README (Configuration).
 """
 
 import os
@@ -14,19 +19,19 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.environment import Environment
+
+env = Environment()
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("DATA_DIR", BASE_DIR / "data")).resolve()
+DATA_DIR = env.path("DATA_DIR", BASE_DIR / "data")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
-
-
-def _env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _secret_key() -> str:
     """The key from ``SECRET_KEY``, else one generated once and kept in ``DATA_DIR/secret_key``."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    if env.str("SECRET_KEY"):
+        return env.str("SECRET_KEY")
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))
@@ -35,16 +40,15 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = _env_bool("DEBUG")
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "*").split(",") if h.strip()]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+DEBUG = env.bool("DEBUG", False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "unfold",
+    # unfold's templates without its default site: the admin site is core.admin_kit.site's.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "django.contrib.admin",
+    "core.admin_kit.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -52,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "ninja",  # the API docs' Swagger UI from ninja's static files, not a CDN
     "django_q",
     # foundation
     "core",
@@ -102,8 +107,9 @@ WSGI_APPLICATION = "tautulli_project.wsgi.application"
 # --- Database -------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "tautulli.sqlite3"
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{SQLITE_PATH}", conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+    "default": dj_database_url.parse(
+        env.str("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}",
+        conn_max_age=env.int("CONN_MAX_AGE", 60, minimum=0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -135,7 +141,7 @@ LOGIN_URL = "/admin/login/"
 LOGIN_REDIRECT_URL = "/admin/"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", os.environ.get("TZ", "UTC")) or "UTC"
+TIME_ZONE = env.time_zone("TIME_ZONE", fallback="TZ")
 USE_I18N = True
 USE_TZ = True
 
@@ -158,15 +164,15 @@ CACHES = {
 # --- django-q2 ------------------------------------------------------------------------------
 Q_CLUSTER = {
     "name": "tautulli",
-    "workers": int(os.environ.get("Q_WORKERS", "1")),
+    "workers": env.int("Q_WORKERS", 1, minimum=1),
     "timeout": 600,
     "retry": 900,
     "max_attempts": 5,
     "catch_up": False,
     "label": "Scheduled tasks",
 }
-if os.environ.get("REDIS_URL"):
-    Q_CLUSTER["redis"] = os.environ["REDIS_URL"]
+if env.str("REDIS_URL"):
+    Q_CLUSTER["redis"] = env.str("REDIS_URL")
 else:
     Q_CLUSTER["orm"] = "default"
 
@@ -183,48 +189,46 @@ LOGGING = {
             "filters": ["redact_tokens"],
         }
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.log_level("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # --- Tautulli compatibility -----------------------------------------------------------------
 # The /api/v2 key: TAUTULLI_API_KEY wins; otherwise one is generated on first use and kept in the
 # database (see core.models.ApiKey), shown and rotated in the admin.
-TAUTULLI_API_KEY = os.environ.get("TAUTULLI_API_KEY", "")
+TAUTULLI_API_KEY = env.str("TAUTULLI_API_KEY")
 # Version reported by get_tautulli_info: clients (Overseerr) require >= v2.9.0.
 TAUTULLI_COMPAT_VERSION = "v2.17.2"
 # Monitoring defaults, as in Tautulli's config.ini [Monitoring] (reference section 3.6).
 GROUP_HISTORY_TABLES = True
 # Graphs by day of week start on Monday instead of Sunday (Tautulli's WEEK_START_MONDAY).
-WEEK_START_MONDAY = os.environ.get("WEEK_START_MONDAY", "0").strip().lower() in ("1", "true", "yes")
+WEEK_START_MONDAY = env.bool("WEEK_START_MONDAY", False)
 HISTORY_TABLE_ACTIVITY = True
-MOVIE_WATCHED_PERCENT = int(os.environ.get("MOVIE_WATCHED_PERCENT", "85"))
-TV_WATCHED_PERCENT = int(os.environ.get("TV_WATCHED_PERCENT", "85"))
-MUSIC_WATCHED_PERCENT = int(os.environ.get("MUSIC_WATCHED_PERCENT", "85"))
+MOVIE_WATCHED_PERCENT = env.int("MOVIE_WATCHED_PERCENT", 85, minimum=0, maximum=100)
+TV_WATCHED_PERCENT = env.int("TV_WATCHED_PERCENT", 85, minimum=0, maximum=100)
+MUSIC_WATCHED_PERCENT = env.int("MUSIC_WATCHED_PERCENT", 85, minimum=0, maximum=100)
 # 0 = percent only; 1 = final credits marker; 2 = first credits marker; 3 = the earlier of the
 # percent and the first credits marker (markers fall back to the percent when absent).
-WATCHED_MARKER = int(os.environ.get("WATCHED_MARKER", "3"))
+WATCHED_MARKER = env.int("WATCHED_MARKER", 3, minimum=0, maximum=3)
 # Movies and episodes played for less than this many seconds are not logged (0 logs everything).
-LOGGING_IGNORE_INTERVAL = int(os.environ.get("LOGGING_IGNORE_INTERVAL", "120"))
+LOGGING_IGNORE_INTERVAL = env.int("LOGGING_IGNORE_INTERVAL", 120, minimum=0)
 # Events (reference 3.7, 4.2). Every monitoring value here is only the default: the admin's
 # "Monitoring settings" page overrides it at runtime (core.config.monitoring_value).
-NOTIFY_CONCURRENT_THRESHOLD = int(os.environ.get("NOTIFY_CONCURRENT_THRESHOLD", "2"))
-NOTIFY_CONCURRENT_BY_IP = os.environ.get("NOTIFY_CONCURRENT_BY_IP", "0") == "1"
-NOTIFY_RECENTLY_ADDED_DELAY = int(os.environ.get("NOTIFY_RECENTLY_ADDED_DELAY", "300"))
-NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT = (
-    os.environ.get("NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT", "1") == "1"
-)
-NOTIFY_GROUP_RECENTLY_ADDED_PARENT = (
-    os.environ.get("NOTIFY_GROUP_RECENTLY_ADDED_PARENT", "1") == "1"
-)
+NOTIFY_CONCURRENT_THRESHOLD = env.int("NOTIFY_CONCURRENT_THRESHOLD", 2, minimum=0)
+NOTIFY_CONCURRENT_BY_IP = env.bool("NOTIFY_CONCURRENT_BY_IP", False)
+NOTIFY_RECENTLY_ADDED_DELAY = env.int("NOTIFY_RECENTLY_ADDED_DELAY", 300, minimum=0)
+NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT = env.bool("NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT", True)
+NOTIFY_GROUP_RECENTLY_ADDED_PARENT = env.bool("NOTIFY_GROUP_RECENTLY_ADDED_PARENT", True)
 # plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
-PLEX_TV_URL = os.environ.get("PLEX_TV_URL", "https://plex.tv")
-SHARED_DIR = Path(os.environ.get("TAUTULLI_SHARED_DIR", BASE_DIR.parent / "shared"))
+PLEX_TV_URL = env.str("PLEX_TV_URL", "https://plex.tv")
+SHARED_DIR = Path(env.str("TAUTULLI_SHARED_DIR", str(BASE_DIR.parent / "shared")))
 
 UNFOLD = {
     "SITE_TITLE": "Tautulli",
     "SITE_HEADER": "Tautulli",
     "SITE_SYMBOL": "monitoring",
+    # The admin's "View site": the REST API's docs (the admin is the site; / leads to it).
+    "SITE_URL": "/api/docs",
     "SHOW_HISTORY": False,
     # The admin's home is the statistics dashboard (templates/admin/index.html).
     "DASHBOARD_CALLBACK": "stats.dashboard.dashboard_callback",
@@ -239,3 +243,7 @@ UNFOLD = {
         }
     ],
 }
+
+# Variables whose value was not used (reported by the system check core.E001): last, after every
+# read above.
+ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import path, re_path
+from django.views.generic import RedirectView
 
 from core.tautulli_api.dispatcher import legacy_api
 from core.views import health
@@ -7,6 +8,8 @@ from core.views import health
 from .api import rest, tautulli_v2
 
 urlpatterns = [
+    # The admin is the interface: / leads there.
+    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
     path("admin/", admin.site.urls),
     re_path(r"^api/v2/?$", tautulli_v2),
     path("api", legacy_api),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.admin_utils import ReadOnlyAdminMixin
+from core.admin_kit.mixins import ReadOnlyAdminMixin
 
 from .models import User, UserLogin
 

@@ -13,13 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from model_bakery import baker
 
-from core.admin_utils import (
-    MASK,
-    EstimatedCountPaginator,
-    humanize_seconds,
-    mask_secrets,
-    restore_masked,
-)
+from core.admin_kit.display import humanize_seconds
+from core.admin_kit.pagination import EstimatedCountPaginator
+from core.admin_kit.secrets import MASK, mask_secrets, restore_masked
 from core.models import ApiKey
 from history.models import History, HistoryMediaInfo, HistoryMetadata
 from libraries.models import Library, RecentlyAdded
@@ -234,6 +230,20 @@ def test_history_list_shows_local_time_friendly_name_title_and_humanised_duratio
     assert "41m 30s" in html  # play_duration 2490 s
     assert "direct play" in html and "transcode" in html
     assert "Player 0 / Chrome" in html
+
+
+def test_history_detail_shows_every_duration_in_the_admin_format(admin_client, baked):
+    row = baked["history"][0]
+    History.objects.filter(pk=row.pk).update(view_offset=2_490_500)  # ms
+    HistoryMetadata.objects.filter(pk=row.pk).update(duration=6_000_000, marker_credits_first=None)
+    HistoryMediaInfo.objects.filter(pk=row.pk).update(duration=6_000_000)
+    html = admin_client.get(reverse("admin:history_history_change", args=[row.pk])).content
+    html = html.decode()
+    assert "41m 30s" in html  # play_duration 2490 s, and view_offset 2,490,500 ms
+    assert "30s" in html  # paused_counter
+    assert html.count("1h 40m") == 2  # the item's and the file's duration (6,000,000 ms)
+    assert "6000000" not in html and "2490500" not in html
+    assert "first credits marker" not in html.lower()  # no value: not listed
 
 
 def test_history_is_read_only_but_deletable_through_the_confirmed_action(admin_client, baked):

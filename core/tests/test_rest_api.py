@@ -2,6 +2,7 @@
 OpenAPI documentation (history has its own tests in history/tests/test_rest_history.py)."""
 
 import json
+import re
 
 import pytest
 from model_bakery import baker
@@ -356,6 +357,44 @@ def test_docs_render_for_a_logged_in_admin(client, admin_user):
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
     assert b"/api/openapi.json" in response.content
+
+
+def test_openapi_takes_the_api_key_like_the_api(client, api_key):
+    by_header = client.get("/api/openapi.json", HTTP_X_API_KEY=api_key)
+    assert by_header.status_code == 200 and "paths" in by_header.json()
+    assert client.get("/api/openapi.json", {"apikey": api_key}).status_code == 200
+    # A wrong key is no key: to the admin login, like an anonymous visitor.
+    assert client.get("/api/openapi.json", HTTP_X_API_KEY="wrong").status_code == 302
+    assert client.get("/api/openapi.json", {"apikey": "wrong"}).status_code == 302
+    assert client.get("/api/docs", {"apikey": "wrong"}).status_code == 302
+
+
+def _references(html: str) -> list[str]:
+    """Every src/href of the page."""
+    return re.findall(r'(?:src|href)="([^"]*)"', html)
+
+
+def test_docs_work_offline_from_the_projects_static_files(admin_client):
+    """Swagger UI's script, style and icons come from the project (django-ninja's static files,
+    served by whitenoise): the page names no other host."""
+    html = admin_client.get("/api/docs").content.decode()
+    assert "://" not in html  # no absolute URL at all: nothing from a CDN
+    assets = _references(html)
+    assert {"/static/ninja/swagger-ui-bundle.js", "/static/ninja/swagger-ui.css"} <= set(assets)
+    for asset in assets:
+        response = admin_client.get(asset)
+        assert response.status_code == 200, asset
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_docs_opened_with_the_key_read_the_schema_with_it(client, api_key):
+    response = client.get("/api/docs", {"apikey": api_key})
+    assert response.status_code == 200
+    settings = json.loads(
+        re.search(r'id="swagger-settings">(.*?)</script>', response.content.decode(), re.S)[1]
+    )
+    assert settings["url"] == f"/api/openapi.json?apikey={api_key}"
+    assert client.get(settings["url"]).status_code == 200
 
 
 def test_every_documented_filter_has_a_filterset_filter():

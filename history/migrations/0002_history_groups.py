@@ -3,118 +3,21 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from history.triggers import install_triggers, queue_every_play, remove_triggers
+
 
 # Triggers that queue the key (COALESCE(reference_id, id)) of every play whose rows change, so that
 # history.grouping.sync_groups() can recompute HistoryGroup whoever wrote the rows (ORM, COPY, SQL).
-# PostgreSQL: an already queued key is updated (not ignored), which locks it until the writer
-# commits, so that sync_groups' DELETE … RETURNING takes it only once the change is visible.
-# SQLite has one writer at a time, so INSERT OR IGNORE is enough there.
-DIRTY = "history_historygroupdirty"
-HISTORY = "history_history"
-SIDE_TABLES = ("history_historymetadata", "history_historymediainfo")  # primary key "id" = History.id
-
-POSTGRES_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION history_group_dirty_rows() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO {DIRTY} (reference_id)
-        SELECT DISTINCT COALESCE(reference_id, id) FROM new_rows
-        ON CONFLICT (reference_id) DO UPDATE SET reference_id = EXCLUDED.reference_id;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO {DIRTY} (reference_id)
-        SELECT DISTINCT COALESCE(reference_id, id) FROM old_rows
-        ON CONFLICT (reference_id) DO UPDATE SET reference_id = EXCLUDED.reference_id;
-    END IF;
-    RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION history_group_dirty_side() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO {DIRTY} (reference_id)
-        SELECT DISTINCT COALESCE(h.reference_id, h.id)
-        FROM new_rows n JOIN {HISTORY} h ON h.id = n.id
-        ON CONFLICT (reference_id) DO UPDATE SET reference_id = EXCLUDED.reference_id;
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO {DIRTY} (reference_id)
-        SELECT DISTINCT COALESCE(h.reference_id, h.id)
-        FROM old_rows o JOIN {HISTORY} h ON h.id = o.id
-        ON CONFLICT (reference_id) DO UPDATE SET reference_id = EXCLUDED.reference_id;
-    END IF;
-    RETURN NULL;
-END $$;
-"""
-
-_REFERENCING = {
-    "INSERT": "REFERENCING NEW TABLE AS new_rows",
-    "UPDATE": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
-    "DELETE": "REFERENCING OLD TABLE AS old_rows",
-}
-
-
-def _postgres_triggers():
-    statements = [POSTGRES_FUNCTIONS]
-    for table, function in [(HISTORY, "history_group_dirty_rows")] + [
-        (table, "history_group_dirty_side") for table in SIDE_TABLES
-    ]:
-        for event, referencing in _REFERENCING.items():
-            statements.append(
-                f"CREATE TRIGGER {table}_group_dirty_{event.lower()} AFTER {event} ON {table} "
-                f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
-            )
-    return statements
-
-
-def _sqlite_triggers():
-    def key_of(row):
-        return f"INSERT OR IGNORE INTO {DIRTY} (reference_id) VALUES (COALESCE({row}.reference_id, {row}.id));"
-
-    def side_key_of(row):
-        return (
-            f"INSERT OR IGNORE INTO {DIRTY} (reference_id) "
-            f"SELECT COALESCE(reference_id, id) FROM {HISTORY} WHERE id = {row}.id;"
-        )
-
-    statements = []
-    for table, key in [(HISTORY, key_of)] + [(table, side_key_of) for table in SIDE_TABLES]:
-        for event, rows in (("INSERT", ["NEW"]), ("UPDATE", ["OLD", "NEW"]), ("DELETE", ["OLD"])):
-            body = " ".join(key(row) for row in rows)
-            statements.append(
-                f"CREATE TRIGGER {table}_group_dirty_{event.lower()} AFTER {event} ON {table} "
-                f"FOR EACH ROW BEGIN {body} END"
-            )
-    return statements
-
-
+# Defined in history.triggers (one idempotent function, also checked by the system check
+# history.E001): a later migration that rebuilds a history table calls install_triggers again.
 def create_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        statements = _postgres_triggers()
-    elif vendor == "sqlite":
-        statements = _sqlite_triggers()
-    else:  # pragma: no cover - only the two supported databases
-        raise RuntimeError(f"history group triggers are not written for {vendor}")
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+    install_triggers(schema_editor.connection)
     # Queue what is already there: the first reader builds the groups.
-    schema_editor.execute(
-        f"INSERT INTO {DIRTY} (reference_id) SELECT DISTINCT COALESCE(reference_id, id) FROM {HISTORY}",
-        params=None,
-    )
+    queue_every_play(schema_editor.connection)
 
 
 def drop_triggers(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for table in (HISTORY, *SIDE_TABLES):
-        for event in ("insert", "update", "delete"):
-            suffix = f" ON {table}" if vendor == "postgresql" else ""
-            schema_editor.execute(
-                f"DROP TRIGGER IF EXISTS {table}_group_dirty_{event}{suffix}", params=None
-            )
-    if vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS history_group_dirty_rows()", params=None)
-        schema_editor.execute("DROP FUNCTION IF EXISTS history_group_dirty_side()", params=None)
+    remove_triggers(schema_editor.connection)
 
 
 def create_search_index(apps, schema_editor):
