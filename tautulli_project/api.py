@@ -10,6 +10,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 
 from core.auth import REST_AUTH
+from core.errors import InvalidInput
 from core.tautulli_api.dispatcher import dispatch
 
 
@@ -35,6 +36,15 @@ rest = NinjaAPI(
     # The OpenAPI schema and docs need an admin session, like every other endpoint needs auth.
     docs_decorator=staff_member_required,
 )
+
+
+@rest.exception_handler(InvalidInput)
+def invalid_input(request, exc: InvalidInput):
+    """Input the domain rejects (``after`` later than ``before``, an unknown server...): HTTP 400
+    ``{"detail": message}``, as ninja answers an ``HttpError(400, ...)``. A malformed parameter
+    is rejected by the endpoint's schema first (422)."""
+    return rest.create_response(request, {"detail": exc.message or "Invalid input"}, status=400)
+
 
 REST_ROUTERS = [
     ("servers", "servers.api.router"),
