@@ -9,8 +9,11 @@ How the groups stay right, whoever writes history:
 * Triggers on ``History``, ``HistoryMetadata`` and ``HistoryMediaInfo`` (migration
   ``0002_history_groups``; statement-level on PostgreSQL, row-level on SQLite) put the key of every
   group whose rows were inserted, updated or deleted into :class:`~history.models.HistoryGroupDirty`.
-* :func:`sync_groups` — called by every reader before it reads the groups — recomputes the queued
-  groups (or everything, when many are queued) and empties the queue.
+* :func:`sync_groups` recomputes the queued groups (or everything, when many are queued) and
+  empties the queue. Readers never call it: the models' manager (``objects``) does, before a
+  read, once per read scope (:mod:`core.freshness`); this module, which maintains the tables,
+  reads and writes them through ``unsynced``. Writers that want the groups current at once
+  (``delete_history``, the importer) call it.
 * :func:`rebuild_groups` recomputes all groups, or the given ones, on demand: the importer calls it
   once after a bulk load.
 
@@ -51,8 +54,9 @@ STATE_ID = 1
 
 def sync_groups() -> None:
     """Bring the groups up to date with history (cheap when nothing changed: one indexed EXISTS).
+    Always runs.
 
-    Call before reading :class:`~history.models.HistoryGroup` or its state.
+    Readers do not call it: reading ``HistoryGroup.objects`` (or its totals') does.
     """
     if not HistoryGroupDirty.objects.exists():
         return
@@ -90,7 +94,7 @@ def rebuild_groups(reference_ids: Iterable[int] | None = None) -> None:
 
 
 def group_state() -> HistoryGroupState:
-    """The totals row (all zeros on an empty database)."""
+    """The totals row, up to date (all zeros on an empty database)."""
     return HistoryGroupState.objects.filter(pk=STATE_ID).first() or HistoryGroupState(pk=STATE_ID)
 
 
@@ -98,8 +102,8 @@ def group_state() -> HistoryGroupState:
 
 
 def _locked_state() -> HistoryGroupState:
-    HistoryGroupState.objects.get_or_create(pk=STATE_ID)
-    return HistoryGroupState.objects.select_for_update().get(pk=STATE_ID)
+    HistoryGroupState.unsynced.get_or_create(pk=STATE_ID)
+    return HistoryGroupState.unsynced.select_for_update().get(pk=STATE_ID)
 
 
 def _take_dirty() -> list[int]:
@@ -122,16 +126,16 @@ def _chunks(keys: list[int]):
 
 def _rebuild_all(state: HistoryGroupState) -> None:
     HistoryGroupDirty.objects.all().delete()
-    HistoryGroup.objects.all().delete()
+    HistoryGroup.unsynced.all().delete()
     with _bulk_load():
         _insert_groups(None)
-    totals = _totals(HistoryGroup.objects.all())
+    totals = _totals(HistoryGroup.unsynced.all())
     state.groups, state.rows, state.play_duration = totals
     state.save()
-    HistoryGroupUserTotal.objects.all().delete()
-    HistoryGroupUserTotal.objects.bulk_create(
+    HistoryGroupUserTotal.unsynced.all().delete()
+    HistoryGroupUserTotal.unsynced.bulk_create(
         HistoryGroupUserTotal(user_id=user_id, groups=groups, play_duration=seconds)
-        for user_id, (groups, seconds) in _user_totals(HistoryGroup.objects.all()).items()
+        for user_id, (groups, seconds) in _user_totals(HistoryGroup.unsynced.all()).items()
     )
     groups_changed.send(sender=HistoryGroup, spans=[], everything=True)
 
@@ -168,13 +172,13 @@ def _bulk_load():
 
 def _regroup(state: HistoryGroupState, keys: list[int]) -> None:
     for chunk in _chunks(keys):
-        existing = HistoryGroup.objects.filter(reference_id__in=chunk)
+        existing = HistoryGroup.unsynced.filter(reference_id__in=chunk)
         spans = list(existing.values_list("started", "date"))
         old = _totals(existing)
         old_users = _user_totals(existing)
         existing.delete()
         _insert_groups(chunk)
-        fresh = HistoryGroup.objects.filter(reference_id__in=chunk)
+        fresh = HistoryGroup.unsynced.filter(reference_id__in=chunk)
         new = _totals(fresh)
         state.groups += new[0] - old[0]
         state.rows += new[1] - old[1]
@@ -203,8 +207,8 @@ def _apply_user_totals(old: dict, new: dict) -> None:
         new_plays, new_seconds = new.get(user_id, (0, 0))
         if (old_plays, old_seconds) == (new_plays, new_seconds):
             continue
-        HistoryGroupUserTotal.objects.get_or_create(user_id=user_id)
-        HistoryGroupUserTotal.objects.filter(user_id=user_id).update(
+        HistoryGroupUserTotal.unsynced.get_or_create(user_id=user_id)
+        HistoryGroupUserTotal.unsynced.filter(user_id=user_id).update(
             groups=F("groups") + (new_plays - old_plays),
             play_duration=F("play_duration") + (new_seconds - old_seconds),
         )

@@ -26,11 +26,14 @@ Tautulli does); ``view_offset`` and ``duration`` are milliseconds; ``paused_coun
 from django.db import models, transaction
 from django.db.models import Q
 
+from core.freshness import FreshManager, UnsyncedManager
 from servers.models import Server
 from users.models import User
 
 # Media types history is written for, and Tautulli's ``media_type=live`` pseudo filter.
 LOGGED_MEDIA_TYPES = ("movie", "episode", "track")
+# What brings the play groups (HistoryGroup and its totals) up to date.
+SYNC_GROUPS = "history.grouping.sync_groups"
 
 
 class HistoryQuerySet(models.QuerySet):
@@ -296,8 +299,10 @@ class HistoryGroup(models.Model):
 
     Derived data, never written by hand: :mod:`history.grouping` recomputes a group whenever one of
     its rows changes. Database triggers on the three history tables queue the changed groups in
-    :class:`HistoryGroupDirty` (so any writer — ORM, bulk COPY, raw SQL — is covered) and every
-    reader of this table first calls :func:`history.grouping.sync_groups`.
+    :class:`HistoryGroupDirty` (so any writer — ORM, bulk COPY, raw SQL — is covered), and
+    ``objects`` runs :func:`history.grouping.sync_groups` before a read (once per read scope, see
+    :mod:`core.freshness`): readers never call it. :mod:`history.grouping` itself, which
+    maintains the table, uses ``unsynced``.
 
     The group key is ``COALESCE(reference_id, id)`` (a row without reference_id is a play of its
     own). Times are epoch **seconds** (as the API answers them, and so that they sort in indexes);
@@ -349,6 +354,9 @@ class HistoryGroup(models.Model):
         "joined by U+001F: what get_history's search looks into (with the user's name)."
     )
 
+    objects = FreshManager(SYNC_GROUPS)  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for history.grouping, which maintains the table
+
     class Meta:
         # Sorted by date for each filter get_history answers from this table. The trailing
         # play_duration (and started) let PostgreSQL count, sum and find the plays cut by a date
@@ -394,22 +402,30 @@ class HistoryGroupState(models.Model):
     """Totals over :class:`HistoryGroup`, kept with it (one row, id 1).
 
     ``rows`` = Σ group_count (= number of History rows), ``groups`` = number of plays,
-    ``play_duration`` = Σ seconds. Kept up to date by :mod:`history.grouping`.
+    ``play_duration`` = Σ seconds. Kept up to date by :mod:`history.grouping` (managers as
+    :class:`HistoryGroup`'s).
     """
 
     rows = models.BigIntegerField(default=0)
     groups = models.BigIntegerField(default=0)
     play_duration = models.BigIntegerField(default=0)
 
+    objects = FreshManager(SYNC_GROUPS)
+    unsynced = UnsyncedManager()
+
 
 class HistoryGroupUserTotal(models.Model):
     """Per user: the plays of :class:`HistoryGroup` whose rows are all that user's (not
     ``MIXED_USER``), counted and summed — get_history's ``user_id`` filter without reading
-    the user's plays. Kept with the groups by :mod:`history.grouping`."""
+    the user's plays. Kept with the groups by :mod:`history.grouping` (managers as
+    :class:`HistoryGroup`'s)."""
 
     user_id = models.BigIntegerField(primary_key=True)
     groups = models.BigIntegerField(default=0)
     play_duration = models.BigIntegerField(default=0, help_text="seconds")
+
+    objects = FreshManager(SYNC_GROUPS)
+    unsynced = UnsyncedManager()
 
 
 class HistoryGroupDirty(models.Model):

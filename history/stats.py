@@ -1,8 +1,10 @@
 """Watch-time, per-user and per-player statistics over history (reference 1.2 and 1.3).
 
-Shared by the user, library and item statistics commands of /api/v2. Every aggregation runs in
-SQL (one query per call), over a :class:`~history.models.History` queryset the caller has
-already narrowed to a user, a library section or an item.
+Shared by the user, library and item statistics commands of /api/v2 (their adapters in
+:mod:`history.apiv2` parse the parameters) and the admin's statistics pages. Every aggregation
+runs in SQL (one query per call), over a :class:`~history.models.History` queryset the caller has
+already narrowed to a user, a library section or an item (and a server:
+``History.objects.for_server(server)``).
 
 Units and rules (reference 1.3 "Watch-time stats", 3.6, 6.1):
 
@@ -10,7 +12,7 @@ Units and rules (reference 1.3 "Watch-time stats", 3.6, 6.1):
   (``stopped − started − paused_counter``) of the matching rows.
 * ``total_plays`` counts plays: ``COUNT(DISTINCT reference_id)`` when grouping (continuations of
   one play count once; a row without a reference id counts as its own play), else ``COUNT(id)``.
-  ``grouping`` defaults to ``settings.GROUP_HISTORY_TABLES``.
+  The adapters default ``grouping`` to ``settings.GROUP_HISTORY_TABLES``.
 * A window of ``days`` covers rows with ``stopped >= now − days·86400`` (an epoch offset, not
   local calendar days); ``0`` means all time.
 
@@ -21,47 +23,19 @@ them.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from core import clock
-from core.tautulli_api import ApiError, Params
-from servers.apiv2 import server_from_params
+from core.errors import InvalidInput
 from users.models import friendly_name_or_username, user_thumb_url
 
-from .models import History
 from .platforms import platform_display, platform_icon_name
 
+# The watch-time windows when a request names none: last 24 hours, 7 days, 30 days, all time.
 DEFAULT_QUERY_DAYS = (1, 7, 30, 0)
-
-# --- parameters ---------------------------------------------------------------------------
-
-
-def grouping_param(params: Params) -> bool:
-    """``grouping`` 0/1 (also true/false); absent → ``settings.GROUP_HISTORY_TABLES``."""
-    return bool(params.bool("grouping", default=settings.GROUP_HISTORY_TABLES))
-
-
-def query_days_param(params: Params) -> list[int]:
-    """``query_days`` as a list of non-negative ints ("1,7,30,0"); absent → 1, 7, 30, 0."""
-    raw = params.str_list("query_days")
-    if not raw:
-        return list(DEFAULT_QUERY_DAYS)
-    days = []
-    for item in raw:
-        try:
-            value = int(item)
-        except ValueError:
-            raise ApiError(
-                f"Parameter query_days must be comma-separated days, e.g. 1,7,30,0; got {item!r}"
-            ) from None
-        if value < 0:
-            raise ApiError("Parameter query_days must not be negative")
-        days.append(value)
-    return days
-
 
 # --- expressions --------------------------------------------------------------------------
 
@@ -100,16 +74,20 @@ def rating_key_q(rating_keys: list[int], *, prefix: str = "") -> Q:
 
 def watch_time_stats(
     history: QuerySet,
-    query_days: list[int],
+    query_days: Sequence[int] = DEFAULT_QUERY_DAYS,
     *,
     grouping: bool,
     now: dt.datetime | None = None,
 ) -> list[dict]:
-    """``[{"query_days": d, "total_time": seconds, "total_plays": n}, ...]`` in request order.
+    """``[{"query_days": d, "total_time": seconds, "total_plays": n}, ...]``, one per window of
+    ``query_days`` (days, in that order; ``0`` is all time; a window of ``d`` days covers rows
+    stopped since ``now − d·86400``).
 
     One SQL query computes every window with filtered aggregates. ``now`` defaults to the
-    current time (UTC); a window of ``0`` days is all time.
+    current time (UTC). A negative number of days raises :class:`~core.errors.InvalidInput`.
     """
+    if any(days < 0 for days in query_days):
+        raise InvalidInput("Parameter query_days must not be negative")
     now = now or clock.now()
     aggregates = {}
     for index, days in enumerate(query_days):
@@ -192,29 +170,3 @@ def player_stats(history: QuerySet, *, grouping: bool) -> list[dict]:
             }
         )
     return result
-
-
-# --- command bodies -----------------------------------------------------------------------
-# The user, library and item statistics commands differ only in the History rows they cover.
-
-
-def history_in_scope(params: Params) -> QuerySet:
-    """History of the optional ``server`` parameter (id, name or machine identifier), of every
-    server without it; an unknown server raises :class:`ApiError`."""
-    return History.objects.for_server(server_from_params(params, default_first=False))
-
-
-def watch_time_stats_for(history: QuerySet, params: Params) -> list[dict]:
-    """:func:`watch_time_stats` of ``history`` for the request's ``query_days`` and ``grouping``
-    (the ``get_*_watch_time_stats`` commands; ``total_time`` in seconds)."""
-    return watch_time_stats(history, query_days_param(params), grouping=grouping_param(params))
-
-
-def user_stats_for(history: QuerySet, params: Params) -> list[dict]:
-    """:func:`user_stats` of ``history`` for the request's ``grouping`` (``get_*_user_stats``)."""
-    return user_stats(history, grouping=grouping_param(params))
-
-
-def player_stats_for(history: QuerySet, params: Params) -> list[dict]:
-    """:func:`player_stats` of ``history`` for the request's ``grouping``."""
-    return player_stats(history, grouping=grouping_param(params))

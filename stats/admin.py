@@ -4,7 +4,7 @@ The users and libraries apps register plain admins (settings and Plex fields); t
 owns the statistics, registers them again (Django's documented way to extend another app's
 admin): the users list gains plays and last seen (in the page's own query: correlated subqueries
 on the per-user play totals and the ``(user_id, -started)`` index, never one query per row), and
-a user's or a library's page shows its statistics above the settings (:mod:`stats.dashboard`:
+a user's or a library's page shows its statistics above the settings (:mod:`stats.dashboard.pages`:
 watch time, players or users, top items and graphs, with the dashboard's time-range selector).
 """
 
@@ -13,20 +13,20 @@ from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from history.grouping import sync_groups
 from history.models import History, HistoryGroupUserTotal
 from libraries.admin import LibraryAdmin
 from libraries.models import Library
 from users.admin import UserAdmin
 from users.models import User
 
-from .dashboard import library_statistics, user_statistics
+from .dashboard.pages import library_statistics, user_statistics
 
 
 def plays_subquery() -> Subquery:
     """Plays of the outer user as Tautulli counts them: grouped plays (distinct reference_id,
     reference 3.6), read from the per-user totals :mod:`history.grouping` keeps (one primary-key
-    lookup per row of the page). The caller syncs the groups first."""
+    lookup per row of the page), brought up to date when the subquery is made (their manager
+    syncs the groups)."""
     return Subquery(
         HistoryGroupUserTotal.objects.filter(user_id=OuterRef("user_id")).values("groups")[:1],
         output_field=IntegerField(),
@@ -66,7 +66,8 @@ class UserStatisticsAdmin(UserAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_queryset(self, request):
-        sync_groups()  # plays come from the per-play totals: bring them up to date first
+        """The users with ``plays_count`` (grouped plays) and ``last_seen_at`` (aware UTC start
+        of the latest play), both subqueries of the page's own query."""
         return (
             super()
             .get_queryset(request)

@@ -3,6 +3,12 @@
 
 ``GET /api/stats/graphs/{name}`` answers one graph of :data:`stats.graphs.GRAPHS` (the /api/v2
 command name without ``get_``), in Tautulli's shape. Counting rules: :mod:`stats.graphs`.
+
+The schemas are typed (dates, lists of ints, enums): their values go to the domain functions as
+they are (:func:`stats.graphs.window_for`, :func:`stats.library_growth.growth_window`). A
+malformed parameter is answered 422 by the schema; a window the domain rejects (``after``
+later than ``before``...) or an unknown server raises :class:`core.errors.InvalidInput`,
+answered 400 ``{"detail": ...}`` by the API's handler (:mod:`tautulli_project.api`).
 """
 
 import datetime as dt
@@ -11,10 +17,11 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from core.tautulli_api import ApiError, Params
+from core.freshness import fresh_reads
+from servers.apiv2 import server_named
 
 from .graphs import GRAPH_TITLES, GRAPHS, window_for
-from .library_growth import growth_params, library_growth
+from .library_growth import growth_window, library_growth
 
 router = Router(tags=["statistics"])
 # Mounted under /api/libraries: library growth, read from the libraries' inventory.
@@ -59,19 +66,20 @@ class GraphFilters(Schema):
         "plays", description="`plays` (counts) or `duration` (seconds)."
     )
 
-    def as_params(self) -> Params:
-        """The filters as /api/v2 parameters (strings), for ``StatsWindow.from_params``."""
-        values = {
+    def window_arguments(self) -> dict:
+        """The filters as the typed keyword arguments of :func:`stats.graphs.window_for`
+        (the server looked up by id, name or machine identifier: an unknown one raises
+        :class:`~core.errors.InvalidInput`)."""
+        return {
             "time_range": self.time_range,
-            "after": self.after.isoformat() if self.after else None,
-            "before": self.before.isoformat() if self.before else None,
-            "user_id": ",".join(map(str, self.user_id)) if self.user_id else None,
-            "section_id": ",".join(map(str, self.section_id)) if self.section_id else None,
-            "server": self.server,
-            "grouping": None if self.grouping is None else str(int(self.grouping)),
+            "after": self.after,
+            "before": self.before,
+            "user_ids": tuple(self.user_id or ()),
+            "section_ids": tuple(self.section_id or ()),
+            "server": server_named(self.server),
+            "grouping": self.grouping,
             "y_axis": self.y_axis,
         }
-        return Params({key: str(value) for key, value in values.items() if value is not None})
 
 
 class GraphSeries(Schema):
@@ -120,11 +128,9 @@ def get_graph(request, name: str, filters: Query[GraphFilters]):
     """``GRAPHS[name]`` over the window of ``filters`` (see ``_GRAPH_DESCRIPTION``)."""
     if name not in GRAPHS:
         raise HttpError(404, f"Unknown graph {name!r}; graphs: {', '.join(GRAPHS)}")
-    try:
-        window = window_for(name, filters.as_params())
-    except ApiError as error:
-        raise HttpError(400, error.message or "Invalid parameters") from None
-    return GRAPHS[name](window)
+    window = window_for(name, **filters.window_arguments())
+    with fresh_reads():
+        return GRAPHS[name](window)
 
 
 @router.get("/graphs", response=dict[str, str], summary="List the graphs")
@@ -157,16 +163,17 @@ class GrowthFilters(Schema):
         "count", description="`count` (items added) or `size` (bytes added)."
     )
 
-    def as_params(self) -> Params:
-        values = {
-            "time_range": self.time_range,
-            "after": self.after.isoformat() if self.after else None,
-            "before": self.before.isoformat() if self.before else None,
-            "section_id": ",".join(map(str, self.section_id)) if self.section_id else None,
-            "server": self.server,
-            "y_axis": self.y_axis,
-        }
-        return Params({key: str(value) for key, value in values.items() if value is not None})
+    def window(self):
+        """The :func:`stats.library_growth.growth_window` of these filters (the server looked up
+        by id, name or machine identifier); raises :class:`~core.errors.InvalidInput` for a bad
+        range or an unknown server."""
+        return growth_window(
+            time_range=self.time_range,
+            after=self.after,
+            before=self.before,
+            section_ids=tuple(self.section_id or ()),
+            server=server_named(self.server),
+        )
 
 
 class GrowthSeries(Schema):
@@ -194,8 +201,4 @@ def get_library_growth(request, filters: Query[GrowthFilters]):
     the movies, episodes and tracks Plex lists now, in the month of their `addedAt` (the
     server's time zone). 422 for a malformed parameter; 400 for `after` later than `before` or
     an unknown server."""
-    try:
-        window, y_axis = growth_params(filters.as_params())
-    except ApiError as error:
-        raise HttpError(400, error.message or "Invalid parameters") from None
-    return library_growth(window, y_axis)
+    return library_growth(filters.window(), filters.y_axis)

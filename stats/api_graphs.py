@@ -1,6 +1,6 @@
 """/api/v2 graph commands (reference 1.2 "Graphs", 6.2): Tautulli's twelve and get_plays_by_library.
 
-Each command reads its window and filters (:meth:`stats.window.StatsWindow.from_params`) and
+Each command reads its window and filters (:func:`stats.api_params.graph_window_from_params`) and
 answers the graph of :data:`stats.graphs.GRAPHS` — ``{"categories": [...], "series": [{"name":
 ..., "data": [int, ...]}]}``. The counting rules and the deliberate differences from Tautulli
 are documented in :mod:`stats.graphs`; bad input (``time_range=abc``, ``y_axis=bogus``,
@@ -14,7 +14,8 @@ import textwrap
 
 from core.tautulli_api import api_command
 
-from .graphs import GRAPHS, window_for
+from .api_params import graph_window_from_params
+from .graphs import GRAPHS
 
 _PARAMETERS = """
     Optional parameters:
@@ -73,7 +74,8 @@ def _doc(summary: str, categories: str, series, notes: str = "", *, months=False
 
 
 def _answer(name: str, params):
-    return GRAPHS[name](window_for(name, params))
+    """Graph ``name`` of :data:`stats.graphs.GRAPHS` over the request's window."""
+    return GRAPHS[name](graph_window_from_params(name, params))
 
 
 _MEDIA_NOTE = (

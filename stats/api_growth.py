@@ -1,9 +1,29 @@
 """/api/v2 get_library_growth: items or bytes added per month, per library (see
 :mod:`stats.library_growth`)."""
 
-from core.tautulli_api import api_command
+from core.tautulli_api import ApiError, Params, api_command
 
-from .library_growth import growth_params, library_growth
+from .api_params import window_from_params
+from .library_growth import GrowthAxis, library_growth
+from .window import DEFAULT_MONTHS, StatsWindow
+
+
+def growth_from_params(params: Params) -> tuple[StatsWindow, GrowthAxis]:
+    """``(window, y_axis)`` of get_library_growth's parameters; raises ApiError (a malformed
+    value) or InvalidInput (a bad range, an unknown server).
+
+    ``y_axis`` is ``count`` (items, default) or ``size`` (bytes); the window is
+    :func:`stats.api_params.window_from_params` in months (``time_range`` default 12, the
+    current month included, from the first day of the first month). ``user_id`` and
+    ``grouping`` mean nothing for an inventory: read (a malformed one is still an error) and
+    ignored.
+    """
+    y_axis = (params.str("y_axis") or GrowthAxis.COUNT).strip().lower()
+    if y_axis not in GrowthAxis.values:
+        raise ApiError("Parameter y_axis must be count or size")
+    # The graphs' y axes (plays/duration) are not ours: read the rest without it.
+    window = window_from_params(params.without("y_axis"), default_days=DEFAULT_MONTHS, months=True)
+    return window, GrowthAxis(y_axis)
 
 
 @api_command()
@@ -38,5 +58,5 @@ def get_library_growth(request, params):
     Plex lists now (refreshed every 12 hours, or `manage.py refresh_library_media`), in the
     month of their `addedAt` in the server's time zone; one series per library, then "Total".
     """
-    window, y_axis = growth_params(params)
+    window, y_axis = growth_from_params(params)
     return library_growth(window, y_axis)

@@ -1,17 +1,22 @@
 """/api/v2 ``get_home_stats`` (reference 1.2, 1.3, 6.3; the cards are built by
-:mod:`stats.home_stats`)."""
+:mod:`stats.home_stats`): its parameters parsed into typed values."""
 
 from core.tautulli_api import ApiError, Params, api_command
 
-from .home_stats import HOME_STAT_IDS, home_stats
-from .window import StatsWindow
+from .api_params import window_from_params
+from .home_stats import HOME_STAT_IDS, StatsType, home_stats
 
 # stats_type values: Tautulli's names, and the 0/1 of older clients.
-STATS_TYPE_VALUES = {"plays": "plays", "duration": "duration", "0": "plays", "1": "duration"}
+STATS_TYPE_VALUES = {
+    "plays": StatsType.PLAYS,
+    "duration": StatsType.DURATION,
+    "0": StatsType.PLAYS,
+    "1": StatsType.DURATION,
+}
 MAX_STATS_COUNT = 1_000_000
 
 
-def stats_type_param(params: Params) -> str:
+def stats_type_param(params: Params) -> StatsType:
     """``stats_type``: ``plays`` (default, also 0) or ``duration`` (also 1)."""
     raw = (params.str("stats_type") or "plays").strip().lower()
     if raw not in STATS_TYPE_VALUES:
@@ -121,7 +126,7 @@ def get_home_stats(request, params):
     ``time_range``, ``after`` later than ``before``, an unknown ``server``) answer an error
     naming the parameter; Tautulli answered "Check the logs" or a null message.
     """
-    window = StatsWindow.from_params(params, default_days=30)
+    window = window_from_params(params, default_days=30)
     stats_type = stats_type_param(params)
     stats_start = params.int("stats_start", 0, minimum=0)
     stats_count = params.int("stats_count", 10, minimum=0)

@@ -16,7 +16,7 @@ from core.tautulli_api.datatables import (
     table_response,
 )
 from core.timeutils import to_epoch
-from history.stats import grouping_param
+from history.apiv2.params import grouping_param
 from libraries.models import DEFAULT_COVER_THUMB, Library
 from servers.apiv2 import server_from_params
 

@@ -110,13 +110,13 @@ def recompute_days(days) -> None:
     """Replace the rows of ``days`` (local dates), and of the day after each (a stream that
     crosses midnight counts in both)."""
     affected = sorted({d for day in days for d in (day, day + dt.timedelta(days=1))})
-    DailyConcurrency.objects.filter(date__in=affected).delete()
-    DailyConcurrency.objects.bulk_create([row for day in affected for row in day_rows(day)])
+    DailyConcurrency.unsynced.filter(date__in=affected).delete()
+    DailyConcurrency.unsynced.bulk_create([row for day in affected for row in day_rows(day)])
 
 
 def rebuild() -> None:
     """Recompute every date that has history."""
-    DailyConcurrency.objects.all().delete()
+    DailyConcurrency.unsynced.all().delete()
     first = History.objects.order_by("started").values_list("started", flat=True).first()
     last = History.objects.order_by("-stopped").values_list("stopped", flat=True).first()
     if first is None or last is None:
@@ -126,7 +126,7 @@ def rebuild() -> None:
     while day <= last_day:
         batch.extend(day_rows(day))
         if len(batch) > 5000:
-            DailyConcurrency.objects.bulk_create(batch)
+            DailyConcurrency.unsynced.bulk_create(batch)
             batch = []
         day += dt.timedelta(days=1)
-    DailyConcurrency.objects.bulk_create(batch)
+    DailyConcurrency.unsynced.bulk_create(batch)

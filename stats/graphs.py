@@ -3,9 +3,9 @@
 Every graph is a function ``graph(window: StatsWindow) -> {"categories": [str, ...],
 "series": [{"name": str, "data": [int, ...]}, ...]}`` (Tautulli's shape; every ``data`` list has
 one int per category). :data:`GRAPHS` maps the /api/v2 command name without ``get_`` to the
-function, :data:`GRAPH_TITLES` to a human title. Each function brings the rollup up to date
-(:func:`stats.rollup.sync_rollup`) and reads only the daily rollups (:mod:`stats.models`), in one
-or two aggregate queries whatever the size of history.
+function, :data:`GRAPH_TITLES` to a human title, :func:`window_for` builds a graph's window. Each
+function reads only the daily rollups (:mod:`stats.models`, whose manager brings them up to date
+first), in one or two aggregate queries whatever the size of history.
 
 Counting (the rollup's unit is the *day-play*, see :mod:`stats.models`):
 
@@ -55,17 +55,16 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractWeekDay, TruncMonth
 
-from core.tautulli_api import Params
 from history.models import HistoryMetadata
 from history.platforms import PLATFORM_NAME_OVERRIDES
 from libraries.models import Library
 from libraries.naming import distinct_library_names
+from servers.models import Server
 from users.models import User
 
 from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyPlays, DailyStreams, HourlyPlays
-from .rollup import sync_rollup
-from .window import StatsWindow, month_label
+from .window import DEFAULT_DAYS, DEFAULT_MONTHS, StatsWindow, YAxis, month_label
 
 Graph = dict  # {"categories": list[str], "series": list[{"name": str, "data": list[int]}]}
 
@@ -262,7 +261,6 @@ def plays_by_date(window: StatsWindow) -> Graph:
     """Plays per local date (``"YYYY-MM-DD"``, every date of the window, zero-filled) × media
     series, plus "Total" (the sum of the shown series). Counts day-plays (grouping) or rows;
     ``y_axis=duration``: seconds. Reference 6.2 get_plays_by_date."""
-    sync_rollup()
     days = window.days()
     data = _bucketed_media(
         window, _media_by(DailyPlays, window, window.count_field, F("date")), days
@@ -277,7 +275,6 @@ def plays_by_dayofweek(window: StatsWindow) -> Graph:
     """Plays per day of the week (``"Sunday"``..``"Saturday"``, Monday first when
     ``settings.WEEK_START_MONDAY``) × media series, over the window's local dates. Counts
     day-plays (grouping) or rows; ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     rows = _media_by(DailyPlays, window, window.count_field, ExtractWeekDay("date"))
     # ExtractWeekDay: 1 = Sunday .. 7 = Saturday on every database.
     order = list(range(1, 8))
@@ -291,7 +288,6 @@ def plays_by_hourofday(window: StatsWindow) -> Graph:
     """Plays per local hour the play began that day (``"00"``..``"23"``) × media series. Counts
     day-plays (grouping) or rows — every row at its day-play's hour; ``y_axis=duration``:
     seconds. Reference 6.2; DST: an hour that occurs twice (fall back) is one bucket."""
-    sync_rollup()
     rows = _media_by(HourlyPlays, window, window.count_field, F("hour"))
     data = _bucketed_media(window, rows, list(range(24)))
     return _graph([f"{hour:02d}" for hour in range(24)], _media_series(window, data))
@@ -302,10 +298,9 @@ def plays_per_month(window: StatsWindow) -> Graph:
     first, zero-filled) × media series. Counts ``month_plays`` (grouping: a play counts once
     per month, in the month it began there) or rows; ``y_axis=duration``: seconds.
 
-    The window comes from ``StatsWindow.from_params(params, default_days=12, months=True)``
-    (``time_range`` months, the current one included, from the 1st of the first month).
+    The window comes from :func:`window_for` (``time_range`` months, the current one included,
+    from the 1st of the first month).
     """
-    sync_rollup()
     months = window.months()
     count_field = "month_plays" if window.grouping else "rows"
     # Whole months from the month rows (dated the 1st, so TruncMonth keeps them).
@@ -331,7 +326,6 @@ def plays_by_top_10_platforms(window: StatsWindow) -> Graph:
     """The 10 platforms with most plays begun in the window (displayed names, see the module
     doc) × media series, by total DESC then name. Counts ``first_plays`` (grouping) or rows;
     ``y_axis=duration``: seconds (and ranks by them). Reference 6.2."""
-    sync_rollup()
     rows = _top(
         DailyStreams.objects.filter(window.rollup_q()),
         _platform_name(),
@@ -344,7 +338,6 @@ def plays_by_top_10_users(window: StatsWindow) -> Graph:
     """The 10 users with most plays begun in the window (friendly name, else username) × media
     series, by total DESC then name. Counts ``first_plays`` (grouping) or rows;
     ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     rows = _top_users(
         DailyPlays.objects.filter(window.rollup_q()),
         _media_sums(window.window_count_field, window),
@@ -359,7 +352,6 @@ def plays_by_stream_type(window: StatsWindow) -> Graph:
     """Plays per local date × "Direct Play", "Direct Stream" (``copy``), "Transcode" (the
     transcode decision of the play's latest row). Counts day-plays (grouping) or rows;
     ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     days = window.days()
     index = {day: position for position, day in enumerate(days)}
     data = {decision: [0] * len(days) for _n, decision in DECISION_SERIES}
@@ -387,7 +379,6 @@ def concurrent_streams_by_stream_type(window: StatsWindow) -> Graph:
     are computed from the window's History rows of those users/sections (one query), with the
     same rule: streams still playing from the previous days count (see :mod:`stats.concurrency`).
     """
-    sync_rollup()
     days = window.days()
     index = {day: position for position, day in enumerate(days)}
     keys = ["", *(decision for _n, decision in DECISION_SERIES)]
@@ -421,7 +412,6 @@ def plays_by_source_resolution(window: StatsWindow) -> Graph:
     """The 10 source resolutions (``video_full_resolution``, e.g. "1080", "4k"; "Unknown" when
     empty) with most movie and episode plays begun in the window × stream-type series. Counts
     ``first_plays`` (grouping) or rows; ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     rows = _top(
         DailyStreams.objects.filter(window.rollup_q() & _VIDEO),
         _unknown_if_empty("source_resolution"),
@@ -435,7 +425,6 @@ def plays_by_stream_resolution(window: StatsWindow) -> Graph:
     transcode height's class for a video transcode, else the source's; see
     :data:`stats.rollup.STREAM_RESOLUTION_SQL`) with most movie and episode plays × stream-type
     series. Counts ``first_plays`` (grouping) or rows; ``y_axis=duration``: seconds."""
-    sync_rollup()
     rows = _top(
         DailyStreams.objects.filter(window.rollup_q() & _VIDEO),
         _unknown_if_empty("stream_resolution"),
@@ -448,7 +437,6 @@ def stream_type_by_top_10_users(window: StatsWindow) -> Graph:
     """The 10 users with most plays begun in the window (of the three stream types) × stream-type
     series, by total DESC then name. Counts ``first_plays`` (grouping) or rows;
     ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     rows = _top_users(
         DailyStreams.objects.filter(window.rollup_q()),
         _decision_sums(window.window_count_field, window),
@@ -460,7 +448,6 @@ def stream_type_by_top_10_platforms(window: StatsWindow) -> Graph:
     """The 10 platforms (displayed names) with most plays begun in the window × stream-type
     series, by total DESC then name. Counts ``first_plays`` (grouping) or rows;
     ``y_axis=duration``: seconds. Reference 6.2."""
-    sync_rollup()
     rows = _top(
         DailyStreams.objects.filter(window.rollup_q()),
         _platform_name(),
@@ -479,7 +466,6 @@ def plays_by_library(window: StatsWindow) -> Graph:
     "Unknown library"; a name shared by libraries of two servers gets " (<server name>)".
     Series are ordered by name. Counts day-plays (grouping) or rows; ``y_axis=duration``:
     seconds."""
-    sync_rollup()
     days = window.days()
     index = {day: position for position, day in enumerate(days)}
     data: dict[tuple, list[int]] = {}
@@ -558,8 +544,39 @@ GRAPH_TITLES: dict[str, str] = {
 MONTHLY_GRAPHS = frozenset({"plays_per_month"})
 
 
-def window_for(name: str, params: Params) -> StatsWindow:
-    """The window of graph ``name`` from /api/v2-style parameters (months for per-month)."""
+def window_span(name: str) -> dict:
+    """How graph ``name`` reads ``time_range``: ``{"default_days": 12, "months": True}`` for the
+    per-month graph (months, the current one included), ``{"default_days": 30, "months": False}``
+    (days) for the others: the keyword arguments of :meth:`StatsWindow.build`."""
     if name in MONTHLY_GRAPHS:
-        return StatsWindow.from_params(params, default_days=12, months=True)
-    return StatsWindow.from_params(params)
+        return {"default_days": DEFAULT_MONTHS, "months": True}
+    return {"default_days": DEFAULT_DAYS, "months": False}
+
+
+def window_for(
+    name: str,
+    *,
+    time_range: int | None = None,
+    after: dt.date | None = None,
+    before: dt.date | None = None,
+    user_ids: tuple[int, ...] = (),
+    section_ids: tuple[int, ...] = (),
+    server: Server | int | None = None,
+    grouping: bool | None = None,
+    y_axis: YAxis | str = YAxis.PLAYS,
+) -> StatsWindow:
+    """The window of graph ``name``: :meth:`StatsWindow.build` with the graph's
+    :func:`window_span` (``time_range`` in months for per-month, else days; ``after``/``before``
+    local dates, inclusive; ``server`` a Server, its pk or None for all). Raises
+    :class:`~core.errors.InvalidInput` for a bad range."""
+    return StatsWindow.build(
+        time_range=time_range,
+        after=after,
+        before=before,
+        user_ids=user_ids,
+        section_ids=section_ids,
+        server=server,
+        grouping=grouping,
+        y_axis=y_axis,
+        **window_span(name),
+    )

@@ -70,12 +70,14 @@ from django.db.models import (
     OuterRef,
     Q,
     Sum,
+    TextChoices,
     TextField,
     Value,
 )
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 
+from core.errors import InvalidInput
 from core.timeutils import to_epoch
 from history.models import History
 from history.platforms import platform_display, platform_icon_name
@@ -91,7 +93,6 @@ from users.models import friendly_name_or_username, user_thumb_url
 
 from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyItems, DailyPlays, DailyStreams
-from .rollup import sync_rollup
 from .window import StatsWindow
 
 # Tautulli's HOME_STATS_CARDS default order.
@@ -123,8 +124,16 @@ STAT_TITLES = {
     "most_concurrent": "Most Concurrent Streams",
 }
 
+
+class StatsType(TextChoices):
+    """What the top cards rank by: plays (a count) or duration (seconds)."""
+
+    PLAYS = "plays"
+    DURATION = "duration"
+
+
 # stats_type → the total a top card is ordered by (and its ``stat_type``).
-STATS_TYPES = {"plays": "total_plays", "duration": "total_duration"}
+STATS_TYPES = {StatsType.PLAYS: "total_plays", StatsType.DURATION: "total_duration"}
 
 # The cards that carry ``stat_type`` (ordered by the chosen total).
 TOP_CARDS = frozenset(
@@ -197,33 +206,33 @@ def home_stats(
     window: StatsWindow,
     *,
     stat_ids: list[str] | None = None,
-    stats_type: str = "plays",
+    stats_type: StatsType | str = StatsType.PLAYS,
     stats_start: int = 0,
     stats_count: int = 10,
 ) -> list[dict]:
-    """The home statistics cards of ``window``, in the order of ``stat_ids`` (default: every
-    card of :data:`HOME_STAT_IDS`).
+    """The home statistics cards of ``window``, in the order of ``stat_ids`` (ids of
+    :data:`HOME_STAT_IDS`; default: every card).
 
-    ``stats_type``: ``plays`` or ``duration`` (the total the top cards are ordered by);
+    ``stats_type``: :class:`StatsType` (the total the top cards are ordered by);
     ``stats_start``/``stats_count``: the page of rows of every card (``most_concurrent`` is not
     paged). Each card is ``{"stat_id", "stat_type" (top cards only), "stat_title", "rows"}``;
-    see the module docstring for the rows. Raises ValueError for an unknown stat id or type,
-    or a negative start/count.
+    see the module docstring for the rows. Raises :class:`~core.errors.InvalidInput` (a
+    ValueError) for an unknown stat id or type, or a negative start/count.
 
     Queries, whatever ``stats_count``: one aggregate per card (ORDER BY … LIMIT in SQL; two for
     ``top_platforms``, whose few groups are ordered here, four for ``most_concurrent`` from the
     daily peaks or one over the filtered rows), then one for the shown rows of every card's
-    page and one for the libraries of ``top_libraries`` — besides :func:`sync_rollup`'s checks.
+    page and one for the libraries of ``top_libraries`` — besides the rollup's check on its
+    first read (:class:`core.freshness.FreshManager`, once per read scope).
     """
     if stats_type not in STATS_TYPES:
-        raise ValueError(f"Unknown stats_type {stats_type!r}: plays or duration")
+        raise InvalidInput(f"Unknown stats_type {stats_type!r}: plays or duration")
     ids = list(HOME_STAT_IDS if stat_ids is None else stat_ids)
     unknown = [stat_id for stat_id in ids if stat_id not in STAT_TITLES]
     if unknown:
-        raise ValueError(f"Unknown stat_id {unknown[0]!r}")
+        raise InvalidInput(f"Unknown stat_id {unknown[0]!r}")
     if stats_start < 0 or stats_count < 0:
-        raise ValueError("stats_start and stats_count must not be negative")
-    sync_rollup()
+        raise InvalidInput("stats_start and stats_count must not be negative")
     request = _Request(window, STATS_TYPES[stats_type], stats_start, stats_count)
 
     with transaction.atomic():

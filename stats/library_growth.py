@@ -12,38 +12,67 @@ counted in a month.
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value, When
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextChoices,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
-from core.tautulli_api import ApiError, Params
+from core.errors import InvalidInput
 from libraries.models import Library, LibraryMedia
 from libraries.naming import distinct_library_names
+from servers.models import Server
 
-from .window import StatsWindow, month_label
+from .window import DEFAULT_MONTHS, StatsWindow, month_label
 
-Y_AXES = ("count", "size")
-DEFAULT_MONTHS = 12
 OUTSIDE = -1  # the bucket of items not added in the window
 
 
-def growth_params(params: Params) -> tuple[StatsWindow, str]:
-    """``(window, y_axis)`` of /api/v2 (or REST) parameters; raises ApiError on bad input.
+class GrowthAxis(TextChoices):
+    """What library growth counts: items added, or their size in bytes."""
 
-    ``time_range`` counts months (default 12, the current month included) and the window
-    starts on the first day of its first month; ``after``/``before`` (local dates, inclusive)
-    give a custom range; ``section_id`` (comma-separated) and ``server`` filter. ``y_axis`` is
-    ``count`` (items, default) or ``size`` (bytes). ``user_id`` and ``grouping`` mean nothing
-    for an inventory and are ignored.
-    """
-    y_axis = (params.str("y_axis") or "count").strip().lower()
-    if y_axis not in Y_AXES:
-        raise ApiError("Parameter y_axis must be count or size")
-    # StatsWindow knows the graphs' y axes (plays/duration), not ours: read the rest without it.
-    window = StatsWindow.from_params(
-        params.without("y_axis"), default_days=DEFAULT_MONTHS, months=True
+    COUNT = "count"
+    SIZE = "size"
+
+
+Y_AXES = tuple(GrowthAxis.values)
+
+
+def growth_window(
+    *,
+    time_range: int | None = None,
+    after: dt.date | None = None,
+    before: dt.date | None = None,
+    section_ids: Iterable[int] = (),
+    server: Server | int | None = None,
+) -> StatsWindow:
+    """The window of :func:`library_growth`: ``time_range`` months (default 12, the current
+    month included) from the first day of the first month, or ``after``..``before`` (local
+    dates, inclusive); only ``section_ids`` (library section ids) and ``server`` (a Server, its
+    pk, or None for all) if given. Raises :class:`~core.errors.InvalidInput` for a bad range
+    (:meth:`StatsWindow.day_range`)."""
+    return StatsWindow.build(
+        time_range=time_range,
+        after=after,
+        before=before,
+        section_ids=section_ids,
+        server=server,
+        default_days=DEFAULT_MONTHS,
+        months=True,
     )
-    return window, y_axis
 
 
 def _month_index(year: int, month: int) -> int:
@@ -88,7 +117,7 @@ def growth_rows(window: StatsWindow) -> list[dict]:
     )
 
 
-def library_growth(window: StatsWindow, y_axis: str = "count") -> dict:
+def library_growth(window: StatsWindow, y_axis: GrowthAxis | str = GrowthAxis.COUNT) -> dict:
     """Items (``y_axis="count"``) or bytes (``"size"``, Σ ``file_size``) added per local month
     of ``window``: ``{"categories": ["Dec 2025", ..., "Nov 2026"], "series": [{"name": <library
     name>, "data": [int per month]}, ..., {"name": "Total", "data": [...]}]}``.
@@ -99,10 +128,11 @@ def library_growth(window: StatsWindow, y_axis: str = "count") -> dict:
     when the library is unknown), zero-filled; then "Total", the sum of the libraries. The
     months are those the window touches (its first month counts from ``window.first_day``).
     Items with an unknown size add 0 bytes. The aggregation is one SQL query
-    (:func:`growth_rows`).
+    (:func:`growth_rows`). Only the window's dates, ``server_id`` and ``section_ids`` apply.
+    Raises :class:`~core.errors.InvalidInput` for an unknown ``y_axis``.
     """
     if y_axis not in Y_AXES:
-        raise ValueError(f"y_axis must be one of {Y_AXES}")
+        raise InvalidInput(f"y_axis must be one of {Y_AXES}")
     months = window.months()
     first = _month_index(months[0].year, months[0].month)
     series: dict[tuple[int, int], dict] = {}

@@ -2,7 +2,9 @@
 
 Derived data, never edited by hand: :mod:`stats.rollup` rebuilds it from History and keeps it
 current as history changes (every change of history reaches it through the play groups, see
-:func:`stats.rollup.sync_rollup`).
+:func:`stats.rollup.sync_rollup`). Readers use ``objects`` (:func:`rollup_manager`), which brings
+the rollups up to date before a read, once per read scope (:mod:`core.freshness`); the code that
+maintains them uses ``unsynced``.
 
 The counting unit is the **day-play**: the rows of one play (``COALESCE(reference_id, id)``,
 reference 3.6) that started on one local date (``settings.TIME_ZONE``). Tautulli's graphs count
@@ -32,10 +34,20 @@ Dates are local calendar dates; ``*_at`` epochs are seconds (UTC).
 
 from django.db import models
 
+from core.freshness import FreshManager, UnsyncedManager
+
 MEDIA_COLUMNS = ("media_type", "live")
 
 
+def rollup_manager() -> FreshManager:
+    """``objects`` of a rollup table: syncs the rollups (and so the play groups) before a read."""
+    return FreshManager("stats.rollup.sync_rollup", covers=("history.grouping.sync_groups",))
+
+
 class RollupBase(models.Model):
+    """The columns every rollup table shares: the period and date, the dimensions (server,
+    user, section, media type, live) and the counters (see the module docstring)."""
+
     DAY, MONTH, MONTH_ALL_USERS = "d", "m", "t"
 
     period = models.CharField(
@@ -57,6 +69,9 @@ class RollupBase(models.Model):
     duration = models.BigIntegerField(default=0, help_text="seconds")
     last_started = models.BigIntegerField(default=0, help_text="epoch seconds of the latest start")
     last_history_id = models.BigIntegerField(default=0, help_text="id of the latest row")
+
+    objects = rollup_manager()  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for stats.rollup, which maintains the table
 
     class Meta:
         abstract = True
@@ -148,6 +163,9 @@ class DailyConcurrency(models.Model):
     peak = models.IntegerField(default=0)
     peak_started = models.BigIntegerField(null=True)
     peak_stopped = models.BigIntegerField(null=True)
+
+    objects = rollup_manager()  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for stats.concurrency, which maintains the table
 
     class Meta:
         verbose_name_plural = "daily concurrency"

@@ -7,8 +7,10 @@ How they stay right, whoever writes history:
   :data:`history.signals.groups_changed` with the time spans of the plays before and after the
   change, and :func:`_on_groups_changed` queues the local dates they cover in
   :class:`~stats.models.RollupDirtyDay`;
-* :func:`sync_rollup` — called by every reader before it reads a rollup — syncs the groups, then
-  recomputes the queued dates (``DELETE`` their rows, ``INSERT … SELECT`` from History);
+* :func:`sync_rollup` syncs the groups, then recomputes the queued dates (``DELETE`` their rows,
+  ``INSERT … SELECT`` from History). Readers never call it: the rollup models' manager does,
+  before a read, once per read scope (``objects``, see :mod:`core.freshness`); this module
+  reads and writes them through ``unsynced``. Writers call it (the every-minute task);
 * a full rebuild of the groups (an import) rebuilds the rollups at once, and so does a change of
   ``settings.TIME_ZONE`` (the dates would be wrong); ``manage.py rebuild_stats`` does it on demand.
 
@@ -19,7 +21,6 @@ Recomputing is set-based and runs per local month (one statement per table and m
 import datetime as dt
 import logging
 from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Count, Max, Min, Q, Sum
@@ -77,29 +78,13 @@ STREAM_RESOLUTION_SQL = """
 # --- public API -------------------------------------------------------------------------------
 
 
-_synced_in_block: ContextVar[bool | None] = ContextVar("stats_synced_in_block", default=None)
-
-
-@contextmanager
-def synced_once():
-    """Within the block, :func:`sync_rollup` runs once: for a page that reads many statistics
-    (the dashboard), which would otherwise check the queues before each of them."""
-    token = _synced_in_block.set(False)
-    try:
-        yield
-    finally:
-        _synced_in_block.reset(token)
-
-
 def sync_rollup() -> None:
-    """Bring the rollups up to date with history. Cheap when nothing changed (two EXISTS).
+    """Bring the rollups up to date with history. Cheap when nothing changed (two EXISTS and
+    the state row). Always runs.
 
-    Call before reading any table of :mod:`stats.models`.
+    Readers do not call it: reading ``objects`` of a rollup model does (:mod:`core.freshness`).
+    Runs in the caller's transaction if there is one.
     """
-    if _synced_in_block.get():
-        return
-    if _synced_in_block.get() is False:
-        _synced_in_block.set(True)
     sync_groups()
     if not rollup_is_current():
         rebuild_rollup()
@@ -187,23 +172,30 @@ _PG_SETTINGS = {
 
 @contextmanager
 def _tuned():
+    """:data:`_PG_SETTINGS` for the block (PostgreSQL), then the settings it found: the caller
+    may be a reader's transaction with settings of its own (``SET LOCAL work_mem``)."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s)" for _name in _PG_SETTINGS),
+            list(_PG_SETTINGS),
+        )
+        previous = dict(zip(_PG_SETTINGS, cursor.fetchone(), strict=True))
         for name, value in _PG_SETTINGS.items():
             cursor.execute(f"SET LOCAL {name} = {value}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            for name in _PG_SETTINGS:
-                cursor.execute(f"RESET {name}")
+            for name, value in previous.items():
+                cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
 
 
 def _rebuild_all() -> None:
     for model in ROLLUP_MODELS:
-        model.objects.all().delete()
+        model.unsynced.all().delete()
     bounds = History.objects.aggregate(first=Min("started"), last=Max("started"))
     if bounds["first"] is not None:
         month = timezone.localtime(bounds["first"]).date().replace(day=1)
@@ -221,7 +213,7 @@ def _rebuild_all() -> None:
 def _recompute_days(days: list[dt.date]) -> None:
     """Replace the rollup rows of ``days`` (local dates) with fresh ones."""
     for model in ROLLUP_MODELS:
-        model.objects.filter(period=RollupBase.DAY, date__in=days).delete()
+        model.unsynced.filter(period=RollupBase.DAY, date__in=days).delete()
     by_month: dict[dt.date, list[dt.date]] = {}
     for day in days:
         by_month.setdefault(day.replace(day=1), []).append(day)

@@ -1,8 +1,8 @@
 """django-q2 task of the statistics: bring the rollups up to date every minute.
 
-Readers sync the rollups themselves (:func:`stats.rollup.sync_rollup`), so this only moves the
-work of recomputing the days that new plays changed (under a second at 1M plays) from the first
-page or API call after a play to the scheduler. The data migration ``0003_update_schedule``
+Reading the rollups syncs them (their manager runs :func:`stats.rollup.sync_rollup`), so this
+only moves the work of recomputing the days that new plays changed (under a second at 1M plays)
+from the first page or API call after a play to the scheduler. The data migration ``0003_update_schedule``
 creates its :class:`django_q.models.Schedule` row; ``ensure_schedule`` creates or corrects it.
 """
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.db.models import Case, IntegerField, Sum, Value, When
 
 from .models import DailyPlays
-from .rollup import sync_rollup
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ def rollup_totals(key_fields: tuple[str, ...], *, grouping: bool, server=None) -
     reference 6.1). ``server`` (a :class:`servers.models.Server`) counts that server's plays only.
     The rollup leaves out rows without a ``started`` time (they have no date).
     """
-    sync_rollup()
     rows = DailyPlays.objects.filter(
         period=DailyPlays.MONTH, **{f"{field}__isnull": False for field in key_fields}
     )

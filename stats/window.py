@@ -1,41 +1,58 @@
-"""The window and filters a statistic is computed over, read from /api/v2 parameters.
+"""The window and filters a statistic is computed over (:class:`StatsWindow`).
 
-Every graph and home stat takes the same parameters:
+Every graph and home stat takes the same window; the /api/v2 and REST adapters build it from the
+same parameters (:func:`stats.api_params.window_from_params`, the REST schemas), and so does the
+admin dashboard, through :meth:`StatsWindow.build`:
 
 * ``time_range``: the last N local calendar days, today included (default 30; for
-  ``get_plays_per_month`` the last N months, current included, default 12).
+  ``get_plays_per_month`` and library growth the last N months, current included, default 12).
   Tautulli filters ``stopped >= now − N·86400`` while drawing the last N dates, which leaves its
   first bar partial; here a window is whole local days, so every bar is a whole day and the
   numbers can come from the daily rollup.
-* ``after`` / ``before`` (``YYYY-MM-DD``, local, inclusive): a custom range, on every command.
-  ``after`` alone runs to today; ``before`` alone covers ``time_range`` days ending that day.
-* ``user_id`` (comma-separated ids), ``section_id`` (comma-separated), ``server`` (id, name or
-  machine identifier; absent = all servers), ``grouping`` (0/1, default
-  ``settings.GROUP_HISTORY_TABLES``), ``y_axis`` ``plays`` | ``duration`` (graphs).
+* ``after`` / ``before`` (local dates, inclusive): a custom range. ``after`` alone runs to
+  today; ``before`` alone covers ``time_range`` days ending that day.
+* users (plex.tv user ids), library sections (section ids), a server (absent = all servers),
+  ``grouping`` (default ``settings.GROUP_HISTORY_TABLES``), ``y_axis`` :class:`YAxis` (graphs).
 
 Membership is by the local date a row **started** (the date its play is drawn at).
 """
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, TextChoices
 
 from core import clock
-from core.tautulli_api import ApiError, Params
+from core.errors import InvalidInput
 from core.timeutils import local_day_end, local_day_start
-from servers.apiv2 import server_from_params
+from servers.models import Server
 
+DEFAULT_DAYS = 30
+DEFAULT_MONTHS = 12
 MAX_DAYS = 36_600  # a hundred years: anything longer is a typo
 # Dates a window may cover: their local day bounds must be valid epochs in every time zone.
 FIRST_DATE, LAST_DATE = dt.date(1970, 1, 2), dt.date(9998, 12, 30)
 
 
+class YAxis(TextChoices):
+    """What a graph counts: plays (a count) or duration (seconds)."""
+
+    PLAYS = "plays"
+    DURATION = "duration"
+
+
 @dataclass(frozen=True)
 class StatsWindow:
-    """Local dates ``first_day``..``last_day`` (inclusive) and the filters of one request."""
+    """Local dates ``first_day``..``last_day`` (inclusive) and the filters of one request.
+
+    ``user_ids``: plex.tv user ids and ``section_ids``: library section ids (empty: all);
+    ``server_id``: a :class:`~servers.models.Server` pk (None: every server); ``grouping``:
+    count plays (continuations of one play once) rather than history rows; ``y_axis``: what a
+    graph sums (:class:`YAxis`; a plain ``"plays"``/``"duration"`` compares equal).
+    """
 
     first_day: dt.date
     last_day: dt.date
@@ -43,23 +60,76 @@ class StatsWindow:
     section_ids: tuple[int, ...] = ()
     server_id: int | None = None
     grouping: bool = True
-    y_axis: str = "plays"
+    y_axis: YAxis = YAxis.PLAYS
 
     # --- construction ------------------------------------------------------------------------
 
     @classmethod
-    def from_params(cls, params: Params, *, default_days: int = 30, months: bool = False):
-        """Read ``time_range``/``before``/``after`` and the filters; raises ApiError on bad input.
+    def build(
+        cls,
+        *,
+        time_range: int | None = None,
+        after: dt.date | None = None,
+        before: dt.date | None = None,
+        user_ids: Iterable[int] = (),
+        section_ids: Iterable[int] = (),
+        server: Server | int | None = None,
+        grouping: bool | None = None,
+        y_axis: YAxis | str = YAxis.PLAYS,
+        default_days: int = DEFAULT_DAYS,
+        months: bool = False,
+    ) -> "StatsWindow":
+        """The window of ``time_range`` days (``default_days`` when None) ending ``before``
+        (default today), or from ``after`` (local dates, inclusive) to ``before``.
 
-        ``months``: ``time_range`` counts months (get_plays_per_month) and the window starts on
-        the first day of its first month.
+        ``months``: ``time_range`` (and ``default_days``) count months, the current one included,
+        and the window starts on the first day of its first month (get_plays_per_month, library
+        growth). ``server``: a Server, its pk, or None for every server. ``grouping`` None is
+        ``settings.GROUP_HISTORY_TABLES``.
+
+        Raises :class:`~core.errors.InvalidInput` for a bad range (see :meth:`day_range`) or an
+        unknown ``y_axis``.
         """
-        today = clock.today()
-        time_range = params.int("time_range", default_days, minimum=1)
-        after, before = params.date("after"), params.date("before")
+        first_day, last_day = cls.day_range(
+            time_range=time_range,
+            after=after,
+            before=before,
+            default_days=default_days,
+            months=months,
+        )
+        if y_axis not in YAxis.values:
+            raise InvalidInput("Parameter y_axis must be plays or duration")
+        return cls(
+            first_day=first_day,
+            last_day=last_day,
+            user_ids=tuple(user_ids),
+            section_ids=tuple(section_ids),
+            server_id=server.pk if isinstance(server, Server) else server,
+            grouping=settings.GROUP_HISTORY_TABLES if grouping is None else bool(grouping),
+            y_axis=YAxis(y_axis),
+        )
+
+    @staticmethod
+    def day_range(
+        *,
+        time_range: int | None = None,
+        after: dt.date | None = None,
+        before: dt.date | None = None,
+        default_days: int = DEFAULT_DAYS,
+        months: bool = False,
+    ) -> tuple[dt.date, dt.date]:
+        """``(first_day, last_day)`` of :meth:`build` (local dates, inclusive).
+
+        Raises :class:`~core.errors.InvalidInput` when ``time_range`` is below 1, ``after`` is
+        later than ``before``, the range is :data:`MAX_DAYS` days or longer, or it leaves
+        :data:`FIRST_DATE` .. :data:`LAST_DATE`.
+        """
+        time_range = default_days if time_range is None else time_range
+        if time_range < 1:
+            raise InvalidInput("Parameter time_range must be at least 1")
         if after and before and after > before:
-            raise ApiError("Parameter after must not be later than before")
-        last_day = before or today
+            raise InvalidInput("Parameter after must not be later than before")
+        last_day = before or clock.today()
         if after:
             first_day = after
         elif months:
@@ -67,22 +137,10 @@ class StatsWindow:
         else:
             first_day = last_day - dt.timedelta(days=min(time_range, MAX_DAYS) - 1)
         if (last_day - first_day).days >= MAX_DAYS:
-            raise ApiError(f"The range must be shorter than {MAX_DAYS} days")
+            raise InvalidInput(f"The range must be shorter than {MAX_DAYS} days")
         if first_day < FIRST_DATE or last_day > LAST_DATE:
-            raise ApiError(f"Dates must be between {FIRST_DATE} and {LAST_DATE}")
-        y_axis = (params.str("y_axis") or "plays").strip().lower()
-        if y_axis not in ("plays", "duration"):
-            raise ApiError("Parameter y_axis must be plays or duration")
-        server = server_from_params(params, default_first=False)
-        return cls(
-            first_day=first_day,
-            last_day=last_day,
-            user_ids=tuple(params.int_list("user_id")),
-            section_ids=tuple(params.int_list("section_id")),
-            server_id=server.pk if server else None,
-            grouping=bool(params.bool("grouping", default=settings.GROUP_HISTORY_TABLES)),
-            y_axis=y_axis,
-        )
+            raise InvalidInput(f"Dates must be between {FIRST_DATE} and {LAST_DATE}")
+        return first_day, last_day
 
     # --- derived -----------------------------------------------------------------------------
 

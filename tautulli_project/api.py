@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from core.auth import REST_AUTH, ApiKeyQueryAuth, api_key_or_staff_required
+from core.errors import InvalidInput
 from core.tautulli_api.dispatcher import dispatch
 
 
@@ -60,6 +61,15 @@ rest = NinjaAPI(
     # The OpenAPI schema and docs need the key or an admin session, as every endpoint needs auth.
     docs_decorator=api_key_or_staff_required,
 )
+
+
+@rest.exception_handler(InvalidInput)
+def invalid_input(request, exc: InvalidInput):
+    """Input the domain rejects (``after`` later than ``before``, an unknown server...): HTTP 400
+    ``{"detail": message}``, as ninja answers an ``HttpError(400, ...)``. A malformed parameter
+    is rejected by the endpoint's schema first (422)."""
+    return rest.create_response(request, {"detail": exc.message or "Invalid input"}, status=400)
+
 
 REST_ROUTERS = [
     ("servers", "servers.api.router"),

@@ -5,6 +5,11 @@ reference section 9): the key is accepted from the ``X-Api-Key`` header as well 
 (newer Tautulli does this, and the PyPI ``tautulli`` client relies on it); malformed or missing
 parameters answer HTTP 400 with a message naming the parameter, where Tautulli raised and answered
 500 "Check the logs for errors"; ``docs`` and ``docs_md`` need the key like every other command.
+
+Commands parse their parameters (:class:`~core.tautulli_api.Params`) into typed values and call
+domain code, which raises :class:`core.errors.InvalidInput` for input that makes no sense (a range
+that ends before it starts, an unknown server): answered like an :class:`ApiError`, HTTP 400 with
+its message. Each command runs in a :func:`core.freshness.fresh_reads` scope.
 """
 
 import hmac
@@ -17,6 +22,8 @@ import xmltodict
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 
+from core.errors import InvalidInput
+from core.freshness import fresh_reads
 from core.models import ApiKey
 
 from .errors import ApiError
@@ -108,9 +115,12 @@ def dispatch(request: HttpRequest) -> HttpResponse:
                 f"Unknown command: {command_name}. Possible commands are: {_possible_commands()}"
             )
         params = Params({k: v for k, v in raw_params.items() if k not in RESERVED_PARAMS})
-        data = command.func(request, params)
+        with fresh_reads():  # each derived table (play groups, rollups) syncs once per command
+            data = command.func(request, params)
     except ApiError as exc:
         return _render(_envelope("error", exc.message, exc.data), raw_params, exc.status)
+    except InvalidInput as exc:  # raised by domain code: the same answer as a bad parameter
+        return _render(_envelope("error", exc.message, {}), raw_params, 400)
     except DatabaseError:
         logger.exception("/api/v2 %s failed on the database", command_name)
         return _render(_envelope("error", "Check the logs for errors", {}), raw_params, 500)

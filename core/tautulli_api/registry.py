@@ -21,9 +21,12 @@ def api_command(name: str | None = None, *, raw: bool = False):
     """Register ``func(request, params) -> data`` as the /api/v2 command ``name``.
 
     ``params`` is a :class:`core.tautulli_api.Params` over the request's parameters (reserved ones
-    removed). The function returns the envelope's ``data`` (``None`` means ``{}``), raises
-    :class:`core.tautulli_api.ApiError` for bad input, or returns a dict with ``result``/``message`` keys
-    that are lifted into the envelope, as Tautulli does. Its docstring is served by ``docs``.
+    removed): the command parses them into typed values and calls domain code, which takes no
+    ``Params``. The function returns the envelope's ``data`` (``None`` means ``{}``), raises
+    :class:`core.tautulli_api.ApiError` for bad input (domain code raises
+    :class:`core.errors.InvalidInput`, answered the same way), or returns a dict with
+    ``result``/``message`` keys that are lifted into the envelope, as Tautulli does. Its docstring
+    is served by ``docs``.
     """
 
     def decorator(func):

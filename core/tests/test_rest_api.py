@@ -412,3 +412,12 @@ def test_every_documented_filter_has_a_filterset_filter():
         (LibraryFilters, LibraryFilterSet),
     ):
         assert set(schema.model_fields) == set(filterset.base_filters), schema.__name__
+
+
+def test_invalid_input_answers_400_with_its_message(get):
+    """An unknown server (InvalidInput from the lookup every adapter shares) is a 400 with
+    ``{"detail": message}``, as the endpoints answered it by hand before."""
+    status, body = get("/api/stats/graphs/plays_by_date", server="nowhere")
+    assert (status, body) == (400, {"detail": "Unknown server: nowhere"})
+    status, body = get("/api/libraries/growth", after="2026-05-01", before="2026-04-01")
+    assert (status, body) == (400, {"detail": "Parameter after must not be later than before"})

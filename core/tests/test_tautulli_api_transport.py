@@ -141,3 +141,31 @@ def test_legacy_api_path_points_to_v2(client):
 def test_health_checks_the_database(client):
     response = client.get("/health")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_invalid_input_from_domain_code_answers_like_a_bad_parameter(client, api_key, monkeypatch):
+    """Domain code raises core.errors.InvalidInput (it knows no envelope): the dispatcher answers
+    it as it answers an ApiError, HTTP 400 with the message; anything else stays a 500."""
+    from core.errors import InvalidInput
+    from core.tautulli_api.registry import COMMANDS, Command
+
+    def rejects(request, params):
+        raise InvalidInput("Parameter after must not be later than before")
+
+    def breaks(request, params):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(COMMANDS, "test_rejects", Command("test_rejects", rejects))
+    monkeypatch.setitem(COMMANDS, "test_breaks", Command("test_breaks", breaks))
+    response = client.get("/api/v2", {"apikey": api_key, "cmd": "test_rejects"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "response": {
+            "result": "error",
+            "message": "Parameter after must not be later than before",
+            "data": {},
+        }
+    }
+    response = client.get("/api/v2", {"apikey": api_key, "cmd": "test_breaks"})
+    assert response.status_code == 500
+    assert response.json()["response"]["message"] == "Check the logs for errors"

@@ -1,16 +1,74 @@
-"""/api/v2 history table commands: get_history, delete_history (reference 1.2, 1.3)."""
+"""/api/v2 history table commands: get_history, delete_history (reference 1.2, 1.3).
+
+The adapter of :mod:`history.table`: get_history's parameters are parsed here into
+:class:`~history.table.HistoryFilters` and a :class:`~history.table.HistoryQuery`.
+"""
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
 
-from core.tautulli_api import ApiError, api_command
+from core.tautulli_api import ApiError, Params, api_command
 from core.tautulli_api.datatables import TableRequest, default_order
 from servers.apiv2 import server_from_params
+from servers.models import Server
 
 from ..grouping import sync_groups
 from ..models import History
 from ..table import ORDER_COLUMNS, HistoryFilters, HistoryQuery, history_table
 from ..table.children import collection_children
+
+
+def history_filters_from_params(params: Params, *, server: Server | None = None) -> HistoryFilters:
+    """get_history's filter parameters read as Tautulli's webserve.get_history does, for
+    ``server`` (None: every server).
+
+    Comma-separated lists; ``user_id`` wins over ``user``; ``media_type``/``transcode_decision``
+    containing ``all`` filter nothing; a ``guid`` is cut at ``?`` and matched as a prefix
+    (case-insensitive, like SQLite's LIKE); ``start_date``/``before``/``after`` are local
+    ``YYYY-MM-DD`` dates, several values of one OR-ed (the latest ``before``, the earliest
+    ``after``). Malformed numbers or dates raise :class:`ApiError`.
+    """
+    user_ids = params.int_list("user_id")
+    rating_keys = params.int_list("rating_key")
+    parent_rating_keys = params.int_list("parent_rating_key")
+    grandparent_rating_keys = params.int_list("grandparent_rating_key")
+    section_ids = params.int_list("section_id")
+    reference_ids = params.int_list("reference_id")
+    users = [] if user_ids else params.str_list("user")
+    media_types = params.str_list("media_type")
+    decisions = params.str_list("transcode_decision")
+    guid = params.raw("guid") or ""
+    start_dates = _dates(params, "start_date")
+    befores, afters = _dates(params, "before"), _dates(params, "after")
+    return HistoryFilters.build(
+        user_ids=user_ids,
+        users=users,
+        rating_keys=rating_keys,
+        parent_rating_keys=parent_rating_keys,
+        grandparent_rating_keys=grandparent_rating_keys,
+        section_ids=section_ids,
+        media_types=[] if "all" in media_types else media_types,
+        transcode_decisions=[] if "all" in decisions else decisions,
+        guids=[g.strip() for g in guid.split("?")[0].split(",") if g.strip()],
+        reference_ids=reference_ids,
+        server=server,
+        start_dates=start_dates,
+        before=max(befores) if befores else None,
+        after=min(afters) if afters else None,
+    )
+
+
+def _dates(params: Params, key: str) -> list[dt.date]:
+    """A comma-separated list of ``YYYY-MM-DD`` dates (ApiError naming ``key`` otherwise)."""
+    dates = []
+    for value in params.str_list(key):
+        try:
+            dates.append(dt.date.fromisoformat(value))
+        except ValueError:
+            raise ApiError(f"Parameter {key} must be a date YYYY-MM-DD, got {value!r}") from None
+    return dates
 
 
 @api_command()
@@ -108,7 +166,7 @@ def get_history(request, params):
     table = TableRequest.from_params(
         params, default_order=default_order(params, "date"), columns=ORDER_COLUMNS
     )
-    filters = HistoryFilters.from_params(params, server=server)
+    filters = history_filters_from_params(params, server=server)
     if params.str("media_type") in {"collection", "playlist"} and filters.rating_keys:
         filters.child_rating_keys = collection_children(
             server, filters.rating_keys, params.str("media_type")
@@ -145,5 +203,5 @@ def delete_history(request, params):
         raise ApiError("No row ids received.")
     with transaction.atomic():
         History.objects.filter(pk__in=row_ids).delete()
-    sync_groups()
+    sync_groups()  # a writer: the plays are regrouped now, not on the next read
     return {"result": "success", "message": "Deleted history."}

@@ -6,7 +6,9 @@ key, a season or album through ``parent_rating_key``, a show or artist through
 """
 
 from core.tautulli_api import Params, api_command
-from history.stats import history_in_scope, rating_key_q, user_stats_for, watch_time_stats_for
+
+from ..stats import rating_key_q, user_stats, watch_time_stats
+from .params import grouping_param, history_in_scope, query_days_param
 
 
 def _item_history(params: Params):
@@ -46,7 +48,9 @@ def get_item_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    return watch_time_stats_for(_item_history(params), params)
+    return watch_time_stats(
+        _item_history(params), query_days_param(params), grouping=grouping_param(params)
+    )
 
 
 @api_command()
@@ -76,4 +80,4 @@ def get_item_user_stats(request, params):
     ```
     Ordered by total_plays, then total_time (seconds), descending.
     """
-    return user_stats_for(_item_history(params), params)
+    return user_stats(_item_history(params), grouping=grouping_param(params))

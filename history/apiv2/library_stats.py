@@ -7,7 +7,8 @@ Aggregation rules are those of :mod:`history.stats`.
 
 from core.tautulli_api import Params, api_command
 
-from ..stats import history_in_scope, user_stats_for, watch_time_stats_for
+from ..stats import user_stats, watch_time_stats
+from .params import grouping_param, history_in_scope, query_days_param
 
 
 def _library_history(params: Params):
@@ -39,7 +40,9 @@ def get_library_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    return watch_time_stats_for(_library_history(params), params)
+    return watch_time_stats(
+        _library_history(params), query_days_param(params), grouping=grouping_param(params)
+    )
 
 
 @api_command()
@@ -68,4 +71,4 @@ def get_library_user_stats(request, params):
     ```
     Ordered by total_plays, then total_time (seconds), descending.
     """
-    return user_stats_for(_library_history(params), params)
+    return user_stats(_library_history(params), grouping=grouping_param(params))

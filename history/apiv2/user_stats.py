@@ -4,8 +4,9 @@ from core.tautulli_api import Params, api_command
 from core.tautulli_api.datatables import table_request, table_response
 from servers.apiv2 import server_from_params
 
-from ..stats import history_in_scope, player_stats_for, watch_time_stats_for
+from ..stats import player_stats, watch_time_stats
 from ..user_ips import USER_IPS_COLUMNS, USER_IPS_DEFAULT_COLUMN, user_ips_table
+from .params import grouping_param, history_in_scope, query_days_param
 
 
 def _user_history(params: Params):
@@ -100,7 +101,7 @@ def get_user_player_stats(request, params):
     One row per player, most plays first; ``total_time`` in seconds; ``result_id`` is the
     0-based rank.
     """
-    return player_stats_for(_user_history(params), params)
+    return player_stats(_user_history(params), grouping=grouping_param(params))
 
 
 @api_command()
@@ -126,4 +127,6 @@ def get_user_watch_time_stats(request, params):
     ```
     ``total_time`` is in seconds; ``query_days`` 0 means all time.
     """
-    return watch_time_stats_for(_user_history(params), params)
+    return watch_time_stats(
+        _user_history(params), query_days_param(params), grouping=grouping_param(params)
+    )

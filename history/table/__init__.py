@@ -20,7 +20,7 @@ from django.db import connection
 from core import clock
 from core.tautulli_api.datatables import TableRequest, table_response
 
-from ..grouping import SEARCH_SEPARATOR, group_state, sync_groups
+from ..grouping import SEARCH_SEPARATOR, group_state
 from .filters import HistoryFilters
 from .serialize import history_row, human_duration, session_row
 from .sources import (
@@ -55,8 +55,10 @@ class HistoryQuery:
 
 def history_table(query: HistoryQuery) -> dict:
     """get_history's ``data``: ``{recordsFiltered, recordsTotal, data, draw, filter_duration,
-    total_duration}`` (ints; durations as Tautulli's human strings)."""
-    sync_groups()
+    total_duration}`` (ints; durations as Tautulli's human strings).
+
+    Reads the play groups (:class:`~history.models.HistoryGroup`), up to date: their manager
+    syncs them first, once per read scope (:mod:`core.freshness`)."""
     state = group_state()
     filters, table = query.filters, query.table
     search = table.search

@@ -2,14 +2,15 @@
 
 Tautulli asks PMS for the children (``/library/collections/N/children``,
 ``/playlists/N/items``) and shows the history of any row whose rating key, parent or grandparent
-rating key is one of them. An unreachable PMS is an :class:`ApiError` (Tautulli raised a 500).
+rating key is one of them. An unreachable PMS is :class:`~core.errors.InvalidInput` (an error
+envelope, HTTP 400; Tautulli raised a 500).
 """
 
 from xml.etree import ElementTree
 
 import requests
 
-from core.tautulli_api import ApiError
+from core.errors import InvalidInput
 from servers.models import Server
 
 TIMEOUT = 10  # seconds
@@ -26,7 +27,7 @@ def collection_children(
     """
     server = server or Server.objects.default()
     if server is None or not server.url:
-        raise ApiError(f"No Plex server to read the {media_type} from")
+        raise InvalidInput(f"No Plex server to read the {media_type} from")
     children: list[int] = []
     for key in rating_keys:
         url = server.url.rstrip("/") + PATHS[media_type].format(key=key)
@@ -39,7 +40,9 @@ def collection_children(
             response.raise_for_status()
             root = ElementTree.fromstring(response.content)
         except (requests.RequestException, ElementTree.ParseError):
-            raise ApiError(f"Could not read {media_type} {key} from Plex server {server}") from None
+            raise InvalidInput(
+                f"Could not read {media_type} {key} from Plex server {server}"
+            ) from None
         for element in root:
             value = element.get("ratingKey")
             if value and value.isdigit():

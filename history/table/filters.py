@@ -1,8 +1,9 @@
-"""get_history's filter parameters, and their translation to each source of rows.
+"""get_history's filters, and their translation to each source of rows.
 
 Tautulli applies every filter to history *rows* before grouping them (its ``custom_where``, and
 the same columns on the ``sessions`` table for live activity). :class:`HistoryFilters` holds the
-parsed values and builds:
+typed values (the /api/v2 adapter, :mod:`history.apiv2.history_table`, parses the parameters;
+:meth:`HistoryFilters.build` turns local dates into time intervals) and builds:
 
 * :meth:`~HistoryFilters.rows_q` — a ``Q`` on :class:`~history.models.History` rows (exact);
 * :meth:`~HistoryFilters.groups_q` — a ``Q`` on :class:`~history.models.HistoryGroup` that is exact
@@ -18,14 +19,15 @@ half-open range of epoch seconds ``[local midnight of D, local midnight of D+1)`
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.db.models import Case, F, Q, TextField, Value, When
 
-from core.tautulli_api import ApiError, Params
 from core.timeutils import from_epoch, local_day_end, local_day_start, to_epoch
+from servers.models import Server
 
 from ..models import HistoryGroup
 from ..stats import rating_key_q
@@ -55,36 +57,45 @@ class HistoryFilters:
     child_rating_keys: list[int] | None = None
 
     @classmethod
-    def from_params(cls, params: Params, *, server=None) -> HistoryFilters:
-        """Read the filter parameters as Tautulli's webserve.get_history does.
+    def build(
+        cls,
+        *,
+        user_ids: Iterable[int] = (),
+        users: Iterable[str] = (),
+        rating_keys: Iterable[int] = (),
+        parent_rating_keys: Iterable[int] = (),
+        grandparent_rating_keys: Iterable[int] = (),
+        section_ids: Iterable[int] = (),
+        media_types: Iterable[str] = (),
+        transcode_decisions: Iterable[str] = (),
+        guids: Iterable[str] = (),
+        reference_ids: Iterable[int] = (),
+        server: Server | None = None,
+        start_dates: Iterable[dt.date] = (),
+        before: dt.date | None = None,
+        after: dt.date | None = None,
+    ) -> HistoryFilters:
+        """The filters of typed values; each iterable is OR-ed (empty: no filter on it).
 
-        ``user_id`` wins over ``user``; ``media_type``/``transcode_decision`` containing ``all``
-        filter nothing; a ``guid`` is cut at ``?`` and matched as a prefix (case-insensitive, like
-        SQLite's LIKE). Malformed numbers or dates raise :class:`ApiError`.
+        ``users``: Tautulli's ``user`` (the username at play time); ``media_types``: movie,
+        episode, track, live...; ``guids``: case-insensitive prefixes; ``reference_ids``: plays
+        (group keys). Dates are local (``settings.TIME_ZONE``): rows started on one of
+        ``start_dates``, on or before ``before``, on or after ``after`` (inclusive, AND-ed).
         """
-        filters = cls(
-            user_ids=params.int_list("user_id"),
-            rating_keys=params.int_list("rating_key"),
-            parent_rating_keys=params.int_list("parent_rating_key"),
-            grandparent_rating_keys=params.int_list("grandparent_rating_key"),
-            section_ids=params.int_list("section_id"),
-            reference_ids=params.int_list("reference_id"),
+        return cls(
+            user_ids=list(user_ids),
+            users=list(users),
+            rating_keys=list(rating_keys),
+            parent_rating_keys=list(parent_rating_keys),
+            grandparent_rating_keys=list(grandparent_rating_keys),
+            section_ids=list(section_ids),
+            media_types=list(media_types),
+            transcode_decisions=list(transcode_decisions),
+            guids=list(guids),
+            reference_ids=list(reference_ids),
             server_id=server.pk if server is not None else None,
+            intervals=_date_intervals(list(start_dates), before, after),
         )
-        if not filters.user_ids:
-            filters.users = params.str_list("user")
-        media_types = params.str_list("media_type")
-        if "all" not in media_types:
-            filters.media_types = media_types
-        decisions = params.str_list("transcode_decision")
-        if "all" not in decisions:
-            filters.transcode_decisions = decisions
-        guid = params.raw("guid") or ""
-        filters.guids = [g.strip() for g in guid.split("?")[0].split(",") if g.strip()]
-        filters.intervals = _date_intervals(
-            _dates(params, "start_date"), _dates(params, "before"), _dates(params, "after")
-        )
-        return filters
 
     # --- what the request filters on ------------------------------------------------------------
 
@@ -281,37 +292,27 @@ def _contained_q(start: int | None, end: int | None) -> Q:
     return q
 
 
-def _dates(params: Params, key: str) -> list[dt.date]:
-    dates = []
-    for value in params.str_list(key):
-        try:
-            dates.append(dt.date.fromisoformat(value))
-        except ValueError:
-            raise ApiError(f"Parameter {key} must be a date YYYY-MM-DD, got {value!r}") from None
-    return dates
-
-
 def _day(day: dt.date) -> Interval:
     return to_epoch(local_day_start(day)), to_epoch(local_day_end(day))
 
 
 def _date_intervals(
-    start_dates: list[dt.date], befores: list[dt.date], afters: list[dt.date]
+    start_dates: list[dt.date], before: dt.date | None, after: dt.date | None
 ) -> list[Interval] | None:
     """started ranges for ``start_date`` (any of the days) AND ``before`` AND ``after``.
 
     ``before=D`` keeps rows started on or before local day D, ``after=D`` on or after it (both
-    inclusive, reference 9); several values of one parameter are OR-ed, as in Tautulli.
+    inclusive, reference 9). None without any date.
     """
-    if not (start_dates or befores or afters):
+    if not (start_dates or before or after):
         return None
     intervals: list[Interval] = (
         _merge([_day(day) for day in sorted(set(start_dates))]) if start_dates else [(None, None)]
     )
-    if befores:
-        intervals = _intersect(intervals, (None, _day(max(befores))[1]))
-    if afters:
-        intervals = _intersect(intervals, (_day(min(afters))[0], None))
+    if before:
+        intervals = _intersect(intervals, (None, _day(before)[1]))
+    if after:
+        intervals = _intersect(intervals, (_day(after)[0], None))
     return intervals
 
 

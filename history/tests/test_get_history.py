@@ -16,6 +16,7 @@ from model_bakery import baker
 from core.tautulli_api import Params
 from core.tautulli_api.datatables import TableRequest
 from core.timeutils import from_epoch, to_epoch
+from history.apiv2.history_table import history_filters_from_params
 from history.grouping import rebuild_groups, sync_groups
 from history.models import (
     History,
@@ -25,7 +26,7 @@ from history.models import (
     HistoryMediaInfo,
     HistoryMetadata,
 )
-from history.table import HistoryFilters, HistoryQuery, history_table
+from history.table import HistoryQuery, history_table
 from history.table.serialize import ROW_KEYS, human_duration
 from history.table.sources import split_plays
 from servers.models import Server, Session
@@ -859,7 +860,7 @@ def test_one_page_costs_a_fixed_number_of_queries(call_api, library, django_asse
 
 
 def _filters(params):
-    return HistoryFilters.from_params(Params({key: str(value) for key, value in params.items()}))
+    return history_filters_from_params(Params({key: str(value) for key, value in params.items()}))
 
 
 def _answer(filters_params, *, use_groups, order=None, search="", grouping=True):

@@ -23,7 +23,7 @@ from conftest import bake_play
 from history.models import History
 from libraries.models import Library
 from servers.models import Server
-from stats.dashboard import DASHBOARD_GRAPHS, MONTHLY_MIN_DAYS, chart_data
+from stats.dashboard.charts import DASHBOARD_GRAPHS, MONTHLY_MIN_DAYS, chart_data
 from stats.graphs import GRAPHS
 from users.models import User
 
