@@ -1,8 +1,8 @@
 """How the admin shows a duration: one format, :func:`humanize_seconds`, on every page.
 
-History's list and detail use it through :func:`duration_display`; the statistics pages
-(``stats.dashboard``: cards, watch time, the users' and libraries' tables) still write Tautulli's
-format and are to move to this one. Not here on purpose: ``/api/v2`` answers Tautulli's own
+History's list and detail use it through :func:`duration_display`, the statistics pages
+(``stats.dashboard``: cards, watch time, the users' and libraries' tables) directly. Not here on
+purpose: ``/api/v2`` answers Tautulli's own
 strings ("1 day 2 hrs 3 mins", ``history.table.serialize.human_duration``), which are part of its
 contract; the Activity page shows a stream's position as a player's clock (``1:30 / 10:00``,
 ``plex.admin_activity.clock_text``).
@@ -17,12 +17,16 @@ from django.contrib import admin
 
 
 def humanize_seconds(seconds: int | None) -> str:
-    """A duration in seconds as ``"1h 05m"``, ``"42m 07s"`` or ``"9s"`` ("" for None)."""
+    """A duration in seconds as ``"3d 04h"``, ``"1h 05m"``, ``"42m 07s"`` or ``"9s"`` (the two
+    largest units; "" for None)."""
     if seconds is None:
         return ""
     seconds = max(int(seconds), 0)
-    hours, rest = divmod(seconds, 3600)
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
     minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
     if hours:
         return f"{hours}h {minutes:02d}m"
     if minutes:

@@ -497,6 +497,8 @@ def test_humanize_seconds():
         "1h 00m",
         "1h 02m",
     ]
+    # long totals (a dashboard card over a year) keep the two largest units
+    assert humanize_seconds(42 * 86_400 + 5 * 3600 + 18 * 60) == "42d 05h"
 
 
 def test_users_list_counts_a_resumed_play_once(admin_client, baked):

@@ -16,8 +16,8 @@ its parameters (:func:`stats.api_params.window_from_params`):
 e.g. ``/admin/?time_range=90&server=2&y_axis=duration``. A bad value never breaks the page: it
 shows the default window (the last 30 days of all servers, plays) and says what was wrong.
 
-Units on the page: plays are counts; durations are shown as "1 day 2 hrs 3 mins" (Tautulli's
-format, from seconds); duration charts draw **hours** (seconds / 3600, one decimal) where the API
+Units on the page: plays are counts; durations are shown in the admin's one format ("3d 04h",
+"1h 05m", :func:`core.admin_kit.display.humanize_seconds`); duration charts draw **hours** (seconds / 3600, one decimal) where the API
 answers seconds — the only difference between a chart's data and the API's answer.
 
 One module per concern, their public names importable from here too:

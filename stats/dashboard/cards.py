@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import clock
-from history.table.serialize import human_duration
+from core.admin_kit.display import humanize_seconds
 from libraries.models import Library
 from users.models import User
 
@@ -99,7 +99,7 @@ def _card_row(stat_id: str, row: dict, y_axis: str) -> dict:
     if stat_id in _RANKED_BY_TOTAL:
         if y_axis == "duration":
             value = int(row.get("total_duration") or 0)
-            value_text = human_duration(value)
+            value_text = humanize_seconds(value)
         else:
             value = int(row.get("total_plays") or 0)
             value_text = f"{value:,}"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from core.admin_kit.display import humanize_seconds
 from core.freshness import fresh_reads
 from history.models import History
 from history.stats import player_stats, user_stats, watch_time_stats
-from history.table.serialize import human_duration
 from libraries.models import Library
 from servers.models import Server
 from users.models import User
@@ -37,7 +37,11 @@ def watch_time_rows(history) -> list[dict]:
     labels = {1: _("Last 24 hours"), 7: _("Last 7 days"), 30: _("Last 30 days"), 0: _("All time")}
     rows = watch_time_stats(history, list(WATCH_TIME_DAYS), grouping=settings.GROUP_HISTORY_TABLES)
     return [
-        {**row, "label": labels[row["query_days"]], "time_text": human_duration(row["total_time"])}
+        {
+            **row,
+            "label": labels[row["query_days"]],
+            "time_text": humanize_seconds(row["total_time"]),
+        }
         for row in rows
     ]
 
@@ -58,7 +62,7 @@ def players_table(history, limit: int = 10) -> dict:
                 (row["player_name"] or "", "left", "", None),
                 (row["platform"] or "", "left", "", None),
                 (f"{row['total_plays']:,}", "right", "", row["total_plays"]),
-                (human_duration(row["total_time"]), "right", "", row["total_time"]),
+                (humanize_seconds(row["total_time"]), "right", "", row["total_time"]),
             ]
             for row in rows
         ],
@@ -76,7 +80,7 @@ def users_table(history, limit: int = 10) -> dict:
             [
                 (row["friendly_name"] or "", "left", links.get(row["user_id"], ""), None),
                 (f"{row['total_plays']:,}", "right", "", row["total_plays"]),
-                (human_duration(row["total_time"]), "right", "", row["total_time"]),
+                (humanize_seconds(row["total_time"]), "right", "", row["total_time"]),
             ]
             for row in rows
         ],

@@ -258,7 +258,7 @@ def test_time_range_server_and_duration_follow_the_query(dataset, admin_client, 
     assert_cards_match_api(page, api_cards, stats_type="duration")
     assert page.cards["top_platforms"][0]["label"] == "Roku"
     assert page.cards["top_platforms"][0]["value"] == 3 * 3600
-    assert page.cards["top_platforms"][0]["text"] == "3 hrs"
+    assert page.cards["top_platforms"][0]["text"] == "3h 00m"  # the admin's duration format
 
     # The other links keep the server and the y-axis.
     selector = response.context["dashboard"]["selector"]
@@ -579,7 +579,7 @@ def test_a_librarys_page_counts_only_its_own_servers_section(admin_client):
 
     page, _ = get_page(admin_client, f"/admin/libraries/library/{libraries[home].pk}/change/")
     assert page.watch_time[0] == [3, 3 * 1800]
-    assert page.tables["library-users"] == [["Alice", "3", "1 hr 30 mins"]]
+    assert page.tables["library-users"] == [["Alice", "3", "1h 30m"]]  # the admin's format
     assert [(row["label"], row["value"]) for row in page.cards["top_users"]] == [("Alice", 3)]
     assert sum(page.charts["plays_by_date"]["datasets"][-1]["data"]) == 3
 
