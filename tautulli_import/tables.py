@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 
-from notifications.models import NOTIFY_ACTIONS
+from core.events import Action
 
 from .idmap import IdMap
 from .sql import bool_sql, coalesce, datetime_sql, int_sql, json_sql, literal, quote_ident
@@ -451,7 +451,7 @@ def notifier_trigger_plan(ctx: PlanContext) -> Plan | None:
     model = apps.get_model("notifications.NotifierTrigger")
     notifier = ctx.id_maps["notifiers"].sql(ctx.read("notifiers", "id"))
     selects = []
-    for action in NOTIFY_ACTIONS:
+    for action in Action.values:
         enabled = (
             f"COALESCE({bool_sql(ctx.read('notifiers', action))}, 0)"
             if ctx.has("notifiers", action)
@@ -476,7 +476,7 @@ def notifier_trigger_plan(ctx: PlanContext) -> Plan | None:
         source="notifiers",
         model=model,
         sql=f"SELECT {', '.join(columns)} FROM ({union}) ORDER BY src_id, n",
-        count_sql=f'SELECT COUNT(*) * {len(NOTIFY_ACTIONS)} FROM "notifiers"',
+        count_sql=f'SELECT COUNT(*) * {len(Action)} FROM "notifiers"',
         columns=columns,
         keys=[(key, key_positions(key, columns))],
     )

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from core.clock import epoch
+from core.events import Action
 from history.writer import int_or_none
 from plex.client import (
     DEFAULT_TIMEOUT,
@@ -278,19 +279,19 @@ class ActivityHandler:
         if state == "paused":
             store.account_pause(row, now, still_paused=True)
             if previous != "paused":
-                events.append("on_pause")
+                events.append(Action.PAUSE)
         elif state == "playing":
             was_paused = bool(row.last_paused)
             store.account_pause(row, now, still_paused=False)
             if previous != "playing" and was_paused:
-                events.append("on_resume")
+                events.append(Action.RESUME)
         elif state == "buffering":
             if store.count_buffering(row, now):
-                events.append("on_buffer")
+                events.append(Action.BUFFER)
         elif state == "error" and previous != "error":
-            events.append("on_error")
+            events.append(Action.ERROR)
         if changed_transcode:
-            events.append("on_change")
+            events.append(Action.CHANGE)
         row.state = state
         row.stopped = now
         markers = info.get("markers")
@@ -298,7 +299,7 @@ class ActivityHandler:
         if marker:
             events.append(marker)
         if store.check_session_watched(row, markers):
-            events.append("on_watched")
+            events.append(Action.WATCHED)
         changed.update(name for name in TRACKED_FIELDS if getattr(row, name) != before[name])
         return sorted(changed), events
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, transaction
 
 from core.config import monitoring_value
+from core.events import Action
 from history.models import History
 from history.watched import check_watched
 from history.writer import credits_markers, int_or_none, session_values, write_session_history
@@ -61,6 +62,12 @@ STATE_MACHINE_COLUMNS = frozenset(
         "write_attempts",
     }
 )
+# PMS's marker types (``<Marker type>``) and the action reaching one emits.
+MARKER_ACTIONS = {
+    "intro": Action.INTRO,
+    "credits": Action.CREDITS,
+    "commercial": Action.COMMERCIAL,
+}
 STOP_FIELDS = ("state", "stopped", "view_offset", "paused_counter", "last_paused", "watched")
 
 
@@ -177,9 +184,9 @@ def check_session_watched(session: Session, markers: list | None) -> bool:
     return True
 
 
-def reached_marker(session: Session, markers: list | None) -> str | None:
-    """The marker the stream just entered, as an action (``on_intro``, ``on_credits``,
-    ``on_commercial``), updating ``marker`` and the per-type flag (not saved); else None.
+def reached_marker(session: Session, markers: list | None) -> Action | None:
+    """The marker the stream just entered, as an action (:data:`MARKER_ACTIONS`), updating
+    ``marker`` and the per-type flag (not saved); else None.
 
     A marker counts from 10 s before its start to its end (reference 3.4), once per marker.
     ``markers``: the item's markers (``raw_stream_info["markers"]``).
@@ -191,7 +198,7 @@ def reached_marker(session: Session, markers: list | None) -> str | None:
         kind = marker.get("type")
         start = int_or_none(marker.get("start_time_offset"))
         end = int_or_none(marker.get("end_time_offset"))
-        if kind not in ("intro", "credits", "commercial") or start is None:
+        if not isinstance(kind, str) or kind not in MARKER_ACTIONS or start is None:
             continue
         if (
             start - 10_000 <= offset <= (end if end is not None else start)
@@ -199,7 +206,7 @@ def reached_marker(session: Session, markers: list | None) -> str | None:
         ):
             session.marker = index
             setattr(session, kind, (getattr(session, kind) or 0) + 1)
-            return f"on_{kind}"
+            return MARKER_ACTIONS[kind]
     return None
 
 
@@ -224,12 +231,12 @@ def is_new_device(session: Session) -> bool:
 def emit_started(server: Server, session: Session) -> None:
     """on_play, then on_concurrent and on_newdevice when their conditions hold (reference 4.2/4.3)."""
     data = session_event_data(session)
-    emit(server, "on_play", session=data)
+    emit(server, Action.PLAY, session=data)
     streams = user_stream_count(session)
     if streams >= int(monitoring_value("NOTIFY_CONCURRENT_THRESHOLD", 2)):
-        emit(server, "on_concurrent", session=data, user_streams=streams)
+        emit(server, Action.CONCURRENT, session=data, user_streams=streams)
     if is_new_device(session):
-        emit(server, "on_newdevice", session=data)
+        emit(server, Action.NEWDEVICE, session=data)
 
 
 @dataclass
@@ -293,9 +300,9 @@ def announce_stop(server: Server, session: Session, outcome: StopOutcome, *, wat
         return False
     data = session_event_data(session)
     history_id = outcome.history.pk if outcome.history else None
-    emit(server, "on_stop", session=data, history_id=history_id)
+    emit(server, Action.STOP, session=data, history_id=history_id)
     if watched:
-        emit(server, "on_watched", session=data, history_id=history_id)
+        emit(server, Action.WATCHED, session=data, history_id=history_id)
     return True
 
 

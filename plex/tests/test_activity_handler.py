@@ -297,3 +297,11 @@ def test_a_new_live_tv_programme_on_the_same_session_is_a_new_play(pms, handler,
     session = Session.objects.get()
     assert session.guid == "plex://episode/next-programme" and session.started == T0 + 1800
     assert actions(events).count("on_play") == 2
+
+
+def test_receivers_get_the_action_as_a_plain_string(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play(offset_ms=0)
+    pms.clock.advance(60)
+    viewer.pause()
+    assert actions(events) == ["on_play", "on_newdevice", "on_pause"]
+    assert {type(action) for action in actions(events)} == {str}
