@@ -86,14 +86,45 @@ class Server(models.Model):
         return self.url.startswith("https://")
 
 
+class SessionState(models.TextChoices):
+    """A live session's ``state`` (``Session.State``).
+
+    The player's state as PMS reports it (``<Player state>`` in ``/status/sessions``, ``state`` of
+    a websocket ``PlaySessionStateNotification``), stored as is, as Tautulli does (reference 3.4):
+    ``playing``, ``paused``, ``buffering`` and ``error``; plus ``stopped``, which PMS only sends as
+    an event: a row in that state is a stream that ended and whose history is still to be written
+    (the monitor retries it). A row keeps whatever state PMS gave, even one not listed here.
+    """
+
+    PLAYING = "playing", "Playing"
+    PAUSED = "paused", "Paused"
+    BUFFERING = "buffering", "Buffering"
+    ERROR = "error", "Error"
+    STOPPED = "stopped", "Stopped, history not written yet"
+
+
+# The states of a stream that goes on: the rows shown as activity and that the monitor follows.
+ACTIVE_STATES = (SessionState.PLAYING, SessionState.PAUSED, SessionState.BUFFERING)
+
+
+class SessionQuerySet(models.QuerySet):
+    def active(self):
+        """The streams that go on (:data:`ACTIVE_STATES`), not those stopped or in error."""
+        return self.filter(state__in=ACTIVE_STATES)
+
+
 class Session(models.Model):
     """A stream playing now: Tautulli's ``sessions`` table, one row per (server, session_key).
 
     Kept as Tautulli keeps it (the state machine of reference section 3.4 runs on these columns):
     times are epoch **seconds**, ``view_offset``/``duration`` are **milliseconds**,
     ``paused_counter`` is seconds, and ``stopped`` doubles as "last updated" while the stream is
-    active. ``raw_stream_info`` holds the full session JSON used to write history.
+    active. ``raw_stream_info`` holds the session JSON as built from PMS (the get_activity keys,
+    plus the item's ``markers``), used to write history. ``refreshed_at`` and
+    ``last_write_attempt`` are the monitor's own bookkeeping (not Tautulli columns).
     """
+
+    State = SessionState
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="sessions")
     session_key = models.IntegerField(null=True, blank=True)
@@ -105,7 +136,7 @@ class Session(models.Model):
     started = models.BigIntegerField(null=True, blank=True)
     stopped = models.BigIntegerField(null=True, blank=True)
     paused_counter = models.IntegerField(null=True, blank=True)
-    state = models.TextField(null=True, blank=True)
+    state = models.TextField(null=True, blank=True, choices=SessionState.choices)
     user_id = models.BigIntegerField(null=True, blank=True)
     user = models.TextField(null=True, blank=True)
     friendly_name = models.TextField(null=True, blank=True)
@@ -220,6 +251,20 @@ class Session(models.Model):
     write_attempts = models.IntegerField(null=True, blank=True)
     raw_stream_info = models.TextField(null=True, blank=True)
     rating_key_websocket = models.TextField(null=True, blank=True)
+    # The monitor's bookkeeping (plex.activity), epoch seconds.
+    refreshed_at = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="epoch seconds: last refresh of the row from /status/sessions "
+        "(empty: none since the stream started).",
+    )
+    last_write_attempt = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="epoch seconds: last failed attempt to write the history of the stopped stream.",
+    )
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["server", "session_key"])]

@@ -39,7 +39,7 @@ from plex.client import (
     describe_error,
     forget,
 )
-from servers.models import Server, Session
+from servers.models import ACTIVE_STATES, Server, Session
 
 from . import store
 from .events import emit
@@ -66,8 +66,10 @@ TRACKED_FIELDS = (
     "commercial",
     "watched",
 )
-# raw_stream_info keys of our own, kept when the row is refreshed from PMS.
-KEPT_RAW_KEYS = ("markers", "_last_write_attempt")
+# raw_stream_info keys read once when the stream starts, kept when the row is refreshed from PMS.
+KEPT_RAW_KEYS = ("markers",)
+# Notified states that do not start a stream without a row (reference 3.4 step 2).
+NOT_STARTING = frozenset({Session.State.BUFFERING, Session.State.STOPPED, Session.State.ERROR})
 
 
 def fetch_live_sessions(server: Server, timeout: float = DEFAULT_TIMEOUT) -> list:
@@ -125,7 +127,7 @@ class ActivityHandler:
         state = notification.get("state") or ""
         session = self._active_row(int(session_key))
         if session is None:
-            if state not in ("buffering", "stopped", "error"):
+            if state not in NOT_STARTING:
                 self.start(int(session_key), state)
             return
         if not self.same_item(session, notification):
@@ -139,7 +141,7 @@ class ActivityHandler:
             # The first item played until now (the client moved on): stop it now, at the
             # offset it reached, not at its last event.
             store.stop_session(self.server, session, self.now(), fetch_metadata=self.fetch_metadata)
-            if state not in ("buffering", "stopped", "error"):
+            if state not in NOT_STARTING:
                 self.start(int(session_key), state)
             return
         self.update(session, notification)
@@ -164,7 +166,10 @@ class ActivityHandler:
             if self._active_row(session_key, lock=True) is not None:
                 return None  # the poll (or another event) started it meanwhile
             session = store.create_session(
-                self.server, columns, state=state or info.get("state") or "playing", now=now
+                self.server,
+                columns,
+                state=state or info.get("state") or Session.State.PLAYING,
+                now=now,
             )
             store.emit_started(self.server, session)
         logger.info(
@@ -183,7 +188,7 @@ class ActivityHandler:
         the row instead of reading PMS again."""
         state = notification.get("state") or session.state
         view_offset = int_or_none(notification.get("viewOffset"))
-        if state == "stopped":
+        if state == Session.State.STOPPED:
             store.stop_session(
                 self.server,
                 session,
@@ -198,7 +203,7 @@ class ActivityHandler:
         if item is not None:
             fresh = self._columns(item)
         elif changed_transcode or (
-            state == "playing" and now - self._refreshed_at(session) >= REFRESH_SECONDS
+            state == Session.State.PLAYING and now - self._refreshed_at(session) >= REFRESH_SECONDS
         ):
             fresh = self._fresh_columns(session.session_key)
         if self._new_programme(session, fresh):
@@ -214,9 +219,9 @@ class ActivityHandler:
         """Force-stop the active rows whose session PMS no longer lists (the poll); returns how
         many were stopped."""
         stopped = 0
-        for session in Session.objects.filter(
-            server=self.server, state__in=store.ACTIVE_STATES
-        ).exclude(session_key__in=live_keys):
+        for session in (
+            Session.objects.active().filter(server=self.server).exclude(session_key__in=live_keys)
+        ):
             store.stop_session(
                 self.server, session, self.now(), forced=True, fetch_metadata=self.fetch_metadata
             )
@@ -227,9 +232,7 @@ class ActivityHandler:
         """Force-stop streams with no event for :data:`store.STALE_SECONDS` (reference 3.4
         "stale sessions"); their history ends at the last event. Returns how many."""
         cutoff = self.now() - store.STALE_SECONDS
-        stale = Session.objects.filter(
-            server=self.server, state__in=store.ACTIVE_STATES, stopped__lt=cutoff
-        )
+        stale = Session.objects.active().filter(server=self.server, stopped__lt=cutoff)
         count = 0
         for session in stale:
             logger.info(
@@ -268,27 +271,31 @@ class ActivityHandler:
         events: list[str] = []
         info = store.raw_info(row)
         if fresh:
+            raw_before = row.raw_stream_info
             kept = {k: v for k, v in info.items() if k in KEPT_RAW_KEYS}
             changed.update(store.refresh_columns(row, fresh))
             info = {**store.raw_info(row), **kept}
-            info["_refreshed_at"] = now
             row.raw_stream_info = _dumps(info)
-            changed.add("raw_stream_info")
+            changed.discard("raw_stream_info")
+            if row.raw_stream_info != raw_before:
+                changed.add("raw_stream_info")
+            row.refreshed_at = now
+            changed.add("refreshed_at")
         if view_offset is not None:
             row.view_offset = view_offset
-        if state == "paused":
+        if state == Session.State.PAUSED:
             store.account_pause(row, now, still_paused=True)
-            if previous != "paused":
+            if previous != Session.State.PAUSED:
                 events.append(Action.PAUSE)
-        elif state == "playing":
+        elif state == Session.State.PLAYING:
             was_paused = bool(row.last_paused)
             store.account_pause(row, now, still_paused=False)
-            if previous != "playing" and was_paused:
+            if previous != Session.State.PLAYING and was_paused:
                 events.append(Action.RESUME)
-        elif state == "buffering":
+        elif state == Session.State.BUFFERING:
             if store.count_buffering(row, now):
                 events.append(Action.BUFFER)
-        elif state == "error" and previous != "error":
+        elif state == Session.State.ERROR and previous != Session.State.ERROR:
             events.append(Action.ERROR)
         if changed_transcode:
             events.append(Action.CHANGE)
@@ -330,7 +337,7 @@ class ActivityHandler:
             rows = Session.objects.select_for_update().in_bulk([pk for pk, _, _ in prepared])
             for pk, notification, fresh in prepared:
                 row = rows.get(pk)
-                if row is None or row.state not in store.ACTIVE_STATES:
+                if row is None or row.state not in ACTIVE_STATES:
                     continue  # stopped meanwhile by the websocket
                 changed, events = self._transition(
                     row,
@@ -363,9 +370,7 @@ class ActivityHandler:
         self.start(session.session_key, state)
 
     def _active_row(self, session_key: int, *, lock: bool = False) -> Session | None:
-        rows = Session.objects.filter(
-            server=self.server, session_key=session_key, state__in=store.ACTIVE_STATES
-        )
+        rows = Session.objects.active().filter(server=self.server, session_key=session_key)
         if lock:
             rows = rows.select_for_update()
         return rows.order_by("-id").first()
@@ -412,8 +417,8 @@ class ActivityHandler:
             self.lookups = None
 
     def _refreshed_at(self, session: Session) -> int:
-        info = store.raw_info(session)
-        return int(info.get("_refreshed_at") or session.started or 0)
+        """When the row was last refreshed from PMS (epoch s): its start when never since."""
+        return int(session.refreshed_at or session.started or 0)
 
     def _markers(self, info: dict) -> list:
         """The item's markers (intro/credits/commercial), read once when the stream starts."""

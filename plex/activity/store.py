@@ -7,8 +7,8 @@ adds no phantom minutes).
 
 Stopping writes history through :func:`history.writer.write_session_history`. A stop whose
 history cannot be written yet (PMS unreachable for the item's metadata, a database error) keeps
-the row with ``state="stopped"`` and ``write_attempts`` counted; :func:`retry_pending_writes`
-tries again every :data:`WRITE_RETRY_SECONDS`. After :data:`WRITE_ATTEMPTS` metadata failures the
+the row in state ``stopped`` with ``write_attempts`` counted and ``last_write_attempt`` stamped;
+:func:`retry_pending_writes` tries again every :data:`WRITE_RETRY_SECONDS`. After :data:`WRITE_ATTEMPTS` metadata failures the
 row is written from the session's own data (Tautulli would drop it: we never lose a play).
 """
 
@@ -39,7 +39,6 @@ STOP_SNAP_MS = 10_000  # a stop within the last 10 s of an item counts as the en
 CONTINUED_SESSION_THRESHOLD = 15  # s: a new stream this soon after a stop is not "initial"
 BUFFER_THRESHOLD = 10  # buffering events before on_buffer (Tautulli's BUFFER_THRESHOLD)
 BUFFER_WAIT = 900  # s between two on_buffer of one stream (BUFFER_WAIT)
-ACTIVE_STATES = ("playing", "paused", "buffering")
 # Columns only the state machine sets: a PMS view of the session never overwrites them.
 STATE_MACHINE_COLUMNS = frozenset(
     {
@@ -60,6 +59,8 @@ STATE_MACHINE_COLUMNS = frozenset(
         "marker",
         "initial_stream",
         "write_attempts",
+        "last_write_attempt",
+        "refreshed_at",
     }
 )
 # PMS's marker types (``<Marker type>``) and the action reaching one emits.
@@ -123,7 +124,7 @@ def create_session(server: Server, columns: dict, *, state: str, now: int) -> Se
         commercial=0,
         marker=0,
         write_attempts=0,
-        last_paused=now if state == "paused" else None,
+        last_paused=now if state == Session.State.PAUSED else None,
         initial_stream=is_initial_stream(
             columns.get("user_id"), columns.get("machine_id"), columns.get("media_type"), now
         ),
@@ -175,7 +176,7 @@ def check_session_watched(session: Session, markers: list | None) -> bool:
     """Mark the stream watched once (``sessions.watched``) when its offset passes the watched
     threshold (reference 3.6); True when it just became watched (on_watched is due).
     ``markers``: the item's markers (``raw_stream_info["markers"]``)."""
-    if session.watched or session.state == "buffering":
+    if session.watched or session.state == Session.State.BUFFERING:
         return False
     first, final = credits_markers(markers)
     if not check_watched(session.media_type, session.view_offset, session.duration, first, final):
@@ -213,7 +214,7 @@ def reached_marker(session: Session, markers: list | None) -> Action | None:
 def user_stream_count(session: Session) -> int:
     """The user's active streams on every server (distinct IP addresses when
     ``NOTIFY_CONCURRENT_BY_IP``), for on_concurrent (reference 4.2)."""
-    streams = Session.objects.filter(user_id=session.user_id, state__in=ACTIVE_STATES)
+    streams = Session.objects.active().filter(user_id=session.user_id)
     if monitoring_value("NOTIFY_CONCURRENT_BY_IP", False):
         return streams.values("ip_address").distinct().count()
     return streams.count()
@@ -269,7 +270,7 @@ def stop_session(
     when the threshold was reached and not yet announced) after the history is written.
     """
     if not forced:
-        if view_offset is None and session.state == "playing":
+        if view_offset is None and session.state == Session.State.PLAYING:
             # No final offset reported: it moved on with the clock since the last event.
             view_offset = (session.view_offset or 0) + 1000 * max(
                 0, now - int(session.stopped or now)
@@ -282,9 +283,11 @@ def stop_session(
             )
     account_pause(session, int(session.stopped or now), still_paused=False)
     became_watched = check_session_watched(session, raw_info(session).get("markers"))
-    session.state = "stopped"
-    claimed = Session.objects.filter(pk=session.pk, state__in=ACTIVE_STATES).update(
-        **{name: getattr(session, name) for name in STOP_FIELDS}
+    session.state = Session.State.STOPPED
+    claimed = (
+        Session.objects.active()
+        .filter(pk=session.pk)
+        .update(**{name: getattr(session, name) for name in STOP_FIELDS})
     )
     if not claimed:
         return StopOutcome(skipped=True)  # another worker stopped it first
@@ -363,9 +366,9 @@ def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
     """Retry the stopped streams whose history is still unwritten (every 30 s); returns how many
     were written."""
     written = 0
-    for session in Session.objects.filter(server=server, state="stopped").order_by("id"):
-        last_attempt = raw_info(session).get("_last_write_attempt") or 0
-        if now - int(last_attempt) < WRITE_RETRY_SECONDS:
+    pending = Session.objects.filter(server=server, state=Session.State.STOPPED)
+    for session in pending.order_by("id"):
+        if now - (session.last_write_attempt or 0) < WRITE_RETRY_SECONDS:
             continue
         outcome = write_history(server, session, fetch_metadata=fetch_metadata, now=now)
         written += announce_stop(server, session, outcome)
@@ -373,13 +376,10 @@ def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
 
 
 def _count_attempt(session: Session, attempts: int, now: int) -> None:
-    info = raw_info(session)
-    info["_last_write_attempt"] = now
+    """Record a failed history write: ``write_attempts`` and ``last_write_attempt`` (``now``)."""
     session.write_attempts = attempts
-    session.raw_stream_info = json.dumps(info)
-    Session.objects.filter(pk=session.pk).update(
-        write_attempts=attempts, raw_stream_info=session.raw_stream_info
-    )
+    session.last_write_attempt = now
+    Session.objects.filter(pk=session.pk).update(write_attempts=attempts, last_write_attempt=now)
 
 
 def _merge_markers(session: Session, metadata: dict) -> None:
