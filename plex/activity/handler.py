@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
@@ -43,14 +42,11 @@ from servers.models import ACTIVE_STATES, Server, Session
 
 from . import store
 from .events import emit
-from .session_info import MetadataCache, load_lookups, session_columns, session_info
+from .session_info import RecentMetadata, load_lookups, session_columns, session_info
 
 logger = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60  # a playing stream's row is re-read from PMS at most once a minute
-METADATA_TTL = 600  # s a library item read for a live session is reused
-FAILED_TTL = 30  # s before an item that could not be read is tried again
-METADATA_ITEMS = 500
 # Columns the state machine changes on an event (saved only when they did change).
 TRACKED_FIELDS = (
     "view_offset",
@@ -432,30 +428,6 @@ class ActivityHandler:
         except PlexUnavailable:
             return []
         return list((metadata or {}).get("markers") or [])
-
-
-class RecentMetadata(MetadataCache):
-    """The monitor's :class:`MetadataCache`: library items kept :data:`METADATA_TTL` seconds
-    (a failed read :data:`FAILED_TTL`), at most :data:`METADATA_ITEMS` of them, so a poll of 50
-    streams reads PMS's library only for items it has not seen lately and memory stays flat."""
-
-    def __init__(self):
-        super().__init__()
-        self._read_at: dict[str, float] = {}
-
-    def _fetch(self, key: str, fetch):
-        now = time.monotonic()
-        if key in self._items:
-            ttl = METADATA_TTL if self._items[key] is not None else FAILED_TTL
-            if now - self._read_at[key] > ttl:
-                del self._items[key]
-        if key not in self._items:
-            if len(self._items) >= METADATA_ITEMS:
-                oldest = min(self._read_at, key=self._read_at.get)
-                self._items.pop(oldest, None)
-                self._read_at.pop(oldest, None)
-            self._read_at[key] = now
-        return super()._fetch(key, fetch)
 
 
 def session_key_of(item) -> int | None:
