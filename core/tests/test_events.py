@@ -1,4 +1,4 @@
-"""The notify actions: Tautulli's 22, in the order of its ``notifiers`` columns, and their groups."""
+"""The notify actions: Tautulli's 22, in its `notifiers` column order, and their groups."""
 
 import re
 

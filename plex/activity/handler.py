@@ -65,7 +65,7 @@ TRACKED_FIELDS = (
 # raw_stream_info keys read once when the stream starts, kept when the row is refreshed from PMS.
 KEPT_RAW_KEYS = ("markers",)
 # Notified states that do not start a stream without a row (reference 3.4 step 2).
-NOT_STARTING = frozenset({Session.State.BUFFERING, Session.State.STOPPED, Session.State.ERROR})
+NOT_STARTING = (Session.State.BUFFERING, Session.State.STOPPED, Session.State.ERROR)
 
 
 def fetch_live_sessions(server: Server, timeout: float = DEFAULT_TIMEOUT) -> list:

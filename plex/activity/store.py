@@ -8,8 +8,9 @@ adds no phantom minutes).
 Stopping writes history through :func:`history.writer.write_session_history`. A stop whose
 history cannot be written yet (PMS unreachable for the item's metadata, a database error) keeps
 the row in state ``stopped`` with ``write_attempts`` counted and ``last_write_attempt`` stamped;
-:func:`retry_pending_writes` tries again every :data:`WRITE_RETRY_SECONDS`. After :data:`WRITE_ATTEMPTS` metadata failures the
-row is written from the session's own data (Tautulli would drop it: we never lose a play).
+:func:`retry_pending_writes` tries again every :data:`WRITE_RETRY_SECONDS`. After
+:data:`WRITE_ATTEMPTS` metadata failures the row is written from the session's own data
+(Tautulli would drop it: we never lose a play).
 """
 
 from __future__ import annotations
