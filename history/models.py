@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from core.freshness import FreshManager, UnsyncedManager
+from servers.columns import ItemColumns, LiveChannelColumns, MediaInfoColumns, item_keys
 from servers.models import Server
 from users.models import User
 
@@ -138,33 +139,19 @@ class History(models.Model):
         return played - (paused_counter or 0)
 
 
-class HistoryMetadata(models.Model):
+class HistoryMetadata(ItemColumns, item_keys(blank=False), LiveChannelColumns):
     """The played item's metadata at play time (``session_history_metadata``), 1:1 with History.
 
     Lists (directors, writers, actors, genres, labels) are ``;``-joined text, as in Tautulli.
     ``marker_credits_first``/``_final`` are credits marker offsets in ms (watched rule, 3.6).
+    The titles, keys, images and live TV channel it shares with the live session are declared
+    in :mod:`servers.columns`.
     """
 
     history = models.OneToOneField(
         History, primary_key=True, db_column="id", on_delete=models.CASCADE, related_name="metadata"
     )
-    rating_key = models.IntegerField(null=True)
-    parent_rating_key = models.IntegerField(null=True)
-    grandparent_rating_key = models.IntegerField(null=True)
-    title = models.TextField(null=True, blank=True)
-    parent_title = models.TextField(null=True, blank=True)
-    grandparent_title = models.TextField(null=True, blank=True)
-    original_title = models.TextField(null=True, blank=True)
-    full_title = models.TextField(null=True, blank=True)
-    media_index = models.IntegerField(null=True)
-    parent_media_index = models.IntegerField(null=True)
-    thumb = models.TextField(null=True, blank=True)
-    parent_thumb = models.TextField(null=True, blank=True)
-    grandparent_thumb = models.TextField(null=True, blank=True)
     art = models.TextField(null=True, blank=True)
-    media_type = models.TextField(null=True, blank=True)
-    year = models.IntegerField(null=True)
-    originally_available_at = models.TextField(null=True, blank=True)
     added_at = models.DateTimeField(null=True)
     updated_at = models.DateTimeField(null=True)
     last_viewed_at = models.DateTimeField(null=True)
@@ -173,7 +160,6 @@ class HistoryMetadata(models.Model):
     tagline = models.TextField(null=True, blank=True)
     rating = models.TextField(null=True, blank=True)
     duration = models.IntegerField(default=0, null=True, help_text="milliseconds")
-    guid = models.TextField(null=True, blank=True)
     directors = models.TextField(null=True, blank=True)
     writers = models.TextField(null=True, blank=True)
     actors = models.TextField(null=True, blank=True)
@@ -181,12 +167,6 @@ class HistoryMetadata(models.Model):
     studio = models.TextField(null=True, blank=True)
     labels = models.TextField(null=True, blank=True)
     live = models.BooleanField(default=False)
-    channel_call_sign = models.TextField(null=True, blank=True)
-    channel_id = models.TextField(null=True, blank=True)
-    channel_identifier = models.TextField(null=True, blank=True)
-    channel_title = models.TextField(null=True, blank=True)
-    channel_thumb = models.TextField(null=True, blank=True)
-    channel_vcn = models.TextField(null=True, blank=True)
     marker_credits_first = models.IntegerField(null=True)
     marker_credits_final = models.IntegerField(null=True)
 
@@ -199,10 +179,12 @@ class HistoryMetadata(models.Model):
         ]
 
 
-class HistoryMediaInfo(models.Model):
+class HistoryMediaInfo(MediaInfoColumns):
     """Source, stream and transcode details of a logged stream (``session_history_media_info``).
 
     ``transcode_decision`` is ``direct play``, ``copy`` (direct stream) or ``transcode``.
+    The source, stream, transcode and version columns it shares with the live session are
+    declared in :mod:`servers.columns` (:class:`~servers.columns.MediaInfoColumns`).
     """
 
     history = models.OneToOneField(
@@ -213,81 +195,18 @@ class HistoryMediaInfo(models.Model):
         related_name="media_info",
     )
     rating_key = models.IntegerField(null=True, blank=True)
-    video_decision = models.TextField(null=True, blank=True)
-    audio_decision = models.TextField(null=True, blank=True)
-    transcode_decision = models.TextField(null=True, blank=True)
     duration = models.IntegerField(null=True, blank=True)
-    container = models.TextField(null=True, blank=True)
-    bitrate = models.IntegerField(null=True, blank=True)
-    width = models.IntegerField(null=True, blank=True)
-    height = models.IntegerField(null=True, blank=True)
-    video_bitrate = models.IntegerField(null=True, blank=True)
     video_bit_depth = models.IntegerField(null=True, blank=True)
-    video_codec = models.TextField(null=True, blank=True)
     video_codec_level = models.TextField(null=True, blank=True)
-    video_width = models.IntegerField(null=True, blank=True)
-    video_height = models.IntegerField(null=True, blank=True)
-    video_resolution = models.TextField(null=True, blank=True)
-    video_framerate = models.TextField(null=True, blank=True)
-    video_scan_type = models.TextField(null=True, blank=True)
-    video_full_resolution = models.TextField(null=True, blank=True)
-    video_dynamic_range = models.TextField(null=True, blank=True)
-    aspect_ratio = models.TextField(null=True, blank=True)
-    audio_bitrate = models.IntegerField(null=True, blank=True)
-    audio_codec = models.TextField(null=True, blank=True)
-    audio_channels = models.IntegerField(null=True, blank=True)
-    audio_language = models.TextField(null=True, blank=True)
-    audio_language_code = models.TextField(null=True, blank=True)
-    subtitles = models.IntegerField(null=True, blank=True)
-    subtitle_codec = models.TextField(null=True, blank=True)
-    subtitle_forced = models.IntegerField(null=True, blank=True)
-    subtitle_language = models.TextField(null=True, blank=True)
-    transcode_protocol = models.TextField(null=True, blank=True)
-    transcode_container = models.TextField(null=True, blank=True)
-    transcode_video_codec = models.TextField(null=True, blank=True)
-    transcode_audio_codec = models.TextField(null=True, blank=True)
-    transcode_audio_channels = models.IntegerField(null=True, blank=True)
-    transcode_width = models.IntegerField(null=True, blank=True)
-    transcode_height = models.IntegerField(null=True, blank=True)
     transcode_hw_requested = models.IntegerField(null=True, blank=True)
     transcode_hw_full_pipeline = models.IntegerField(null=True, blank=True)
     transcode_hw_decode = models.TextField(null=True, blank=True)
     transcode_hw_decode_title = models.TextField(null=True, blank=True)
-    transcode_hw_decoding = models.IntegerField(null=True, blank=True)
     transcode_hw_encode = models.TextField(null=True, blank=True)
     transcode_hw_encode_title = models.TextField(null=True, blank=True)
-    transcode_hw_encoding = models.IntegerField(null=True, blank=True)
-    stream_container = models.TextField(null=True, blank=True)
-    stream_container_decision = models.TextField(null=True, blank=True)
-    stream_bitrate = models.IntegerField(null=True, blank=True)
-    stream_video_decision = models.TextField(null=True, blank=True)
-    stream_video_bitrate = models.IntegerField(null=True, blank=True)
-    stream_video_codec = models.TextField(null=True, blank=True)
     stream_video_codec_level = models.TextField(null=True, blank=True)
     stream_video_bit_depth = models.IntegerField(null=True, blank=True)
-    stream_video_height = models.IntegerField(null=True, blank=True)
-    stream_video_width = models.IntegerField(null=True, blank=True)
-    stream_video_resolution = models.TextField(null=True, blank=True)
-    stream_video_framerate = models.TextField(null=True, blank=True)
-    stream_video_scan_type = models.TextField(null=True, blank=True)
-    stream_video_full_resolution = models.TextField(null=True, blank=True)
-    stream_video_dynamic_range = models.TextField(null=True, blank=True)
-    stream_audio_decision = models.TextField(null=True, blank=True)
-    stream_audio_codec = models.TextField(null=True, blank=True)
-    stream_audio_bitrate = models.IntegerField(null=True, blank=True)
-    stream_audio_channels = models.IntegerField(null=True, blank=True)
-    stream_audio_language = models.TextField(null=True, blank=True)
-    stream_audio_language_code = models.TextField(null=True, blank=True)
-    stream_subtitle_decision = models.TextField(null=True, blank=True)
-    stream_subtitle_codec = models.TextField(null=True, blank=True)
     stream_subtitle_container = models.TextField(null=True, blank=True)
-    stream_subtitle_forced = models.IntegerField(null=True, blank=True)
-    stream_subtitle_language = models.TextField(null=True, blank=True)
-    synced_version = models.IntegerField(null=True, blank=True)
-    synced_version_profile = models.TextField(null=True, blank=True)
-    optimized_version = models.IntegerField(null=True, blank=True)
-    optimized_version_profile = models.TextField(null=True, blank=True)
-    optimized_version_title = models.TextField(null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "history media info"

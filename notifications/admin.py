@@ -15,8 +15,9 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.admin_kit.secrets import MaskedSecretsFormMixin, MaskedSecretsJSONField
+from core.events import Action
 
-from .models import NOTIFY_ACTIONS, MobileDevice, Notifier, NotifierTrigger, NotifyLog
+from .models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
 
 
 class NotifierForm(MaskedSecretsFormMixin, forms.ModelForm):
@@ -80,7 +81,7 @@ class NotifyActionFilter(DropdownFilter):
     parameter_name = "notify_action"
 
     def lookups(self, request, model_admin):
-        return [(action, action) for action in NOTIFY_ACTIONS]
+        return Action.choices
 
     def queryset(self, request, queryset):
         return queryset.filter(notify_action=self.value()) if self.value() else queryset

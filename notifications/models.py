@@ -3,31 +3,7 @@ Tautulli Remote App devices that receive push notifications and use device token
 
 from django.db import models
 
-# Tautulli's notify actions, in its column order (reference section 4.2).
-NOTIFY_ACTIONS = (
-    "on_play",
-    "on_stop",
-    "on_pause",
-    "on_resume",
-    "on_change",
-    "on_buffer",
-    "on_error",
-    "on_intro",
-    "on_credits",
-    "on_commercial",
-    "on_watched",
-    "on_created",
-    "on_extdown",
-    "on_intdown",
-    "on_extup",
-    "on_intup",
-    "on_pmsupdate",
-    "on_concurrent",
-    "on_newdevice",
-    "on_plexpyupdate",
-    "on_plexpydbcorrupt",
-    "on_tokenexpired",
-)
+from core.events import Action
 
 
 class Notifier(models.Model):
@@ -54,10 +30,11 @@ class Notifier(models.Model):
 
 
 class NotifierTrigger(models.Model):
-    """One notify action of a notifier: enabled or not, and its subject/body templates."""
+    """One notify action of a notifier (:class:`core.events.Action`): enabled or not, and its
+    subject/body templates."""
 
     notifier = models.ForeignKey(Notifier, on_delete=models.CASCADE, related_name="triggers")
-    action = models.CharField(max_length=32, choices=[(a, a) for a in NOTIFY_ACTIONS])
+    action = models.CharField(max_length=32, choices=Action.choices)
     enabled = models.BooleanField(default=False)
     subject = models.TextField(null=True, blank=True)
     body = models.TextField(null=True, blank=True)

@@ -43,7 +43,6 @@ from servers.models import Server, Session
 from .demo import is_demo
 
 REFRESH_SECONDS = 5
-ACTIVE_STATES = ("playing", "paused", "buffering")  # "stopped": history write pending, not shown
 
 # transcode_decision → (label, badge variant); anything else counts as direct play (get_activity).
 DECISIONS = {
@@ -51,7 +50,11 @@ DECISIONS = {
     "copy": (gettext_lazy("Direct Stream"), "info"),
     "direct play": (gettext_lazy("Direct Play"), "success"),
 }
-STATE_VARIANTS = {"playing": "success", "paused": "warning", "buffering": "danger"}
+STATE_VARIANTS = {
+    Session.State.PLAYING: "success",
+    Session.State.PAUSED: "warning",
+    Session.State.BUFFERING: "danger",
+}
 LOCATIONS = {"lan": "LAN", "wan": "WAN", "cellular": gettext_lazy("Cellular")}
 ERROR_SHOWN = 80  # characters of a server's last error in the lists (all of it in a tooltip)
 
@@ -134,7 +137,7 @@ def current_offset(session: Session, now: float, *, extrapolate: bool = True) ->
     (``stopped``), plus the time since while ``playing`` (when ``extrapolate``), capped at the
     duration when there is one."""
     offset = max(session.view_offset or 0, 0)
-    if extrapolate and session.state == "playing" and session.stopped:
+    if extrapolate and session.state == Session.State.PLAYING and session.stopped:
         offset += max(0, int((now - int(session.stopped)) * 1000))
     if session.duration and session.duration > 0:
         offset = min(offset, session.duration)
@@ -261,7 +264,7 @@ def snapshot(now: float | None = None) -> dict:
     now = clock.epoch() if now is None else now
     servers = {server.pk: server for server in Server.objects.order_by("id")}
     sessions = (
-        Session.objects.filter(state__in=ACTIVE_STATES)
+        Session.objects.active()  # a stopped row is a history write pending: not shown
         .defer("raw_stream_info")
         .order_by("server_id", "started", "id")
     )

@@ -5,7 +5,8 @@ and "Server (PMS) info").
 Every command takes the optional ``server`` parameter (id, name or machine identifier; default:
 the first server; an unknown one is a 400 error). When PMS cannot be reached the commands answer
 as Tautulli does, "success" with an empty result (``{}``, ``[]``, no children...), never a 500;
-the reason is logged. The data comes from :mod:`plex.metadata`.
+the reason is logged. The data comes from :mod:`plex.metadata` (items), :mod:`plex.images`
+(the image proxy) and :mod:`plex.server_info` (the server's identity, plex.tv's server list).
 """
 
 import hashlib
@@ -20,7 +21,7 @@ from django.http import HttpResponse
 from core.tautulli_api import ApiError, api_command
 from servers.apiv2 import server_from_params
 
-from . import metadata
+from . import images, metadata, server_info
 from .client import PlexUnavailable
 
 logger = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ def pms_image_proxy(request, params):
         if cached is not None:
             return _image_response(*cached)
     try:
-        body, content_type = metadata.fetch_image(server, img, **options)
+        body, content_type = images.fetch_image(server, img, **options)
     except PlexUnavailable as exc:
         logger.warning("pms_image_proxy: no image %s from %s: %s", img, server.name, exc)
         response = _fallback_response(fallback)
@@ -300,7 +301,7 @@ def get_server_identity(request, params):
     if server is None:
         return {}
     try:
-        return metadata.server_identity(server)
+        return server_info.server_identity(server)
     except PlexUnavailable as exc:
         _unavailable("get_server_identity", server, exc)
         return {}
@@ -318,7 +319,7 @@ def get_server_friendly_name(request, params):
     if server is None:
         raise ApiError("No Plex Media Server is configured")
     try:
-        return metadata.friendly_name(server) or server.name
+        return server_info.friendly_name(server) or server.name
     except PlexUnavailable as exc:
         _unavailable("get_server_friendly_name", server, exc)
         return server.name
@@ -337,7 +338,7 @@ def get_servers_info(request, params):
     if server is None:
         return []
     try:
-        return metadata.servers_info(server)
+        return server_info.servers_info(server)
     except PlexUnavailable as exc:
         _unavailable("get_servers_info", server, exc)
         return []
@@ -362,7 +363,7 @@ def get_server_id(request, params):
     host = f"[{hostname}]" if ":" in hostname and not hostname.startswith("[") else hostname
     url = f"{scheme}://{host}:{port}"
     try:
-        identifier = metadata.identifier_at(url)
+        identifier = server_info.identifier_at(url)
     except PlexUnavailable as exc:
         logger.warning("get_server_id: %s", exc)
         identifier = ""
@@ -385,7 +386,7 @@ def get_server_list(request, params):
     if server is None:
         return []
     try:
-        return metadata.server_list(server)
+        return server_info.server_list(server)
     except PlexUnavailable as exc:
         logger.warning("get_server_list: plex.tv is unavailable: %s", exc)
         return []

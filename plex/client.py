@@ -85,6 +85,22 @@ def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) ->
     return plex
 
 
+def call_pms(server, call, *, timeout: float = DEFAULT_TIMEOUT):
+    """``call(plex)`` on the ``PlexServer`` of ``server`` (:func:`connect`); None when PMS answers
+    HTTP 404 (plexapi's ``NotFound``: no such item).
+
+    Any other failure is raised as :class:`PlexUnavailable` (and the cached connection dropped).
+    """
+    plex = connect(server, timeout)
+    try:
+        return call(plex)
+    except NotFound:
+        return None
+    except PLEX_ERRORS as exc:
+        forget(server)
+        raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+
+
 def forget(server) -> None:
     """Drop the cached ``PlexServer`` of ``server`` (after a failure, or a changed URL/token)."""
     with _cache_lock:

@@ -10,6 +10,7 @@ Tautulli keys with either reader.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -232,6 +233,20 @@ def to_float(value) -> float:
         return float(value)
     except (TypeError, ValueError):
         return 0.0
+
+
+def to_text(value) -> str:
+    """A plexapi value as Tautulli's string: "" for nothing, "1"/"0" for booleans, epoch seconds
+    for datetimes ("" for plexapi's NaN of a failed cast)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime):
+        return str(int(value.timestamp()))
+    if isinstance(value, float):
+        return "" if value != value else str(value)
+    return str(value)
 
 
 def tags(obj, name: str, *, blanks: bool = False) -> list[str]:

@@ -6,6 +6,8 @@ Tautulli, several Plex servers are watched at once.
 
 from django.db import models
 
+from .columns import ItemColumns, LiveChannelColumns, MediaInfoColumns, item_keys
+
 
 class ServerQuerySet(models.QuerySet):
     def default(self):
@@ -86,26 +88,55 @@ class Server(models.Model):
         return self.url.startswith("https://")
 
 
-class Session(models.Model):
+class SessionState(models.TextChoices):
+    """A live session's ``state`` (``Session.State``).
+
+    The player's state as PMS reports it (``<Player state>`` in ``/status/sessions``, ``state`` of
+    a websocket ``PlaySessionStateNotification``), stored as is, as Tautulli does (reference 3.4):
+    ``playing``, ``paused``, ``buffering`` and ``error``; plus ``stopped``, which PMS only sends as
+    an event: a row in that state is a stream that ended and whose history is still to be written
+    (the monitor retries it). A row keeps whatever state PMS gave, even one not listed here.
+    """
+
+    PLAYING = "playing", "Playing"
+    PAUSED = "paused", "Paused"
+    BUFFERING = "buffering", "Buffering"
+    ERROR = "error", "Error"
+    STOPPED = "stopped", "Stopped, history not written yet"
+
+
+# The states of a stream that goes on: the rows shown as activity and that the monitor follows.
+ACTIVE_STATES = (SessionState.PLAYING, SessionState.PAUSED, SessionState.BUFFERING)
+
+
+class SessionQuerySet(models.QuerySet):
+    def active(self):
+        """The streams that go on (:data:`ACTIVE_STATES`), not those stopped or in error."""
+        return self.filter(state__in=ACTIVE_STATES)
+
+
+class Session(ItemColumns, item_keys(), MediaInfoColumns, LiveChannelColumns):
     """A stream playing now: Tautulli's ``sessions`` table, one row per (server, session_key).
 
     Kept as Tautulli keeps it (the state machine of reference section 3.4 runs on these columns):
     times are epoch **seconds**, ``view_offset``/``duration`` are **milliseconds**,
     ``paused_counter`` is seconds, and ``stopped`` doubles as "last updated" while the stream is
-    active. ``raw_stream_info`` holds the full session JSON used to write history.
+    active. ``raw_stream_info`` holds the session JSON as built from PMS (the get_activity keys,
+    plus the item's ``markers``), used to write history. ``refreshed_at`` and
+    ``last_write_attempt`` are the monitor's own bookkeeping (not Tautulli columns).
     """
+
+    State = SessionState
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="sessions")
     session_key = models.IntegerField(null=True, blank=True)
     session_id = models.TextField(null=True, blank=True)
     transcode_key = models.TextField(null=True, blank=True)
-    rating_key = models.IntegerField(null=True, blank=True)
     section_id = models.IntegerField(null=True, blank=True)
-    media_type = models.TextField(null=True, blank=True)
     started = models.BigIntegerField(null=True, blank=True)
     stopped = models.BigIntegerField(null=True, blank=True)
     paused_counter = models.IntegerField(null=True, blank=True)
-    state = models.TextField(null=True, blank=True)
+    state = models.TextField(null=True, blank=True, choices=SessionState.choices)
     user_id = models.BigIntegerField(null=True, blank=True)
     user = models.TextField(null=True, blank=True)
     friendly_name = models.TextField(null=True, blank=True)
@@ -116,96 +147,12 @@ class Session(models.Model):
     player = models.TextField(null=True, blank=True)
     product = models.TextField(null=True, blank=True)
     platform = models.TextField(null=True, blank=True)
-    title = models.TextField(null=True, blank=True)
-    parent_title = models.TextField(null=True, blank=True)
-    grandparent_title = models.TextField(null=True, blank=True)
-    original_title = models.TextField(null=True, blank=True)
-    full_title = models.TextField(null=True, blank=True)
-    media_index = models.IntegerField(null=True, blank=True)
-    parent_media_index = models.IntegerField(null=True, blank=True)
-    thumb = models.TextField(null=True, blank=True)
-    parent_thumb = models.TextField(null=True, blank=True)
-    grandparent_thumb = models.TextField(null=True, blank=True)
-    year = models.IntegerField(null=True, blank=True)
-    parent_rating_key = models.IntegerField(null=True, blank=True)
-    grandparent_rating_key = models.IntegerField(null=True, blank=True)
-    originally_available_at = models.TextField(null=True, blank=True)
     added_at = models.IntegerField(null=True, blank=True)
-    guid = models.TextField(null=True, blank=True)
     view_offset = models.IntegerField(null=True, blank=True)
     duration = models.IntegerField(null=True, blank=True)
-    video_decision = models.TextField(null=True, blank=True)
-    audio_decision = models.TextField(null=True, blank=True)
-    transcode_decision = models.TextField(null=True, blank=True)
-    container = models.TextField(null=True, blank=True)
-    bitrate = models.IntegerField(null=True, blank=True)
-    width = models.IntegerField(null=True, blank=True)
-    height = models.IntegerField(null=True, blank=True)
-    video_codec = models.TextField(null=True, blank=True)
-    video_bitrate = models.IntegerField(null=True, blank=True)
-    video_resolution = models.TextField(null=True, blank=True)
-    video_width = models.IntegerField(null=True, blank=True)
-    video_height = models.IntegerField(null=True, blank=True)
-    video_framerate = models.TextField(null=True, blank=True)
-    video_scan_type = models.TextField(null=True, blank=True)
-    video_full_resolution = models.TextField(null=True, blank=True)
-    video_dynamic_range = models.TextField(null=True, blank=True)
-    aspect_ratio = models.TextField(null=True, blank=True)
-    audio_codec = models.TextField(null=True, blank=True)
-    audio_bitrate = models.IntegerField(null=True, blank=True)
-    audio_channels = models.IntegerField(null=True, blank=True)
-    audio_language = models.TextField(null=True, blank=True)
-    audio_language_code = models.TextField(null=True, blank=True)
-    subtitle_codec = models.TextField(null=True, blank=True)
-    subtitle_forced = models.IntegerField(null=True, blank=True)
-    subtitle_language = models.TextField(null=True, blank=True)
-    stream_bitrate = models.IntegerField(null=True, blank=True)
-    stream_video_resolution = models.TextField(null=True, blank=True)
     quality_profile = models.TextField(null=True, blank=True)
-    stream_container_decision = models.TextField(null=True, blank=True)
-    stream_container = models.TextField(null=True, blank=True)
-    stream_video_decision = models.TextField(null=True, blank=True)
-    stream_video_codec = models.TextField(null=True, blank=True)
-    stream_video_bitrate = models.IntegerField(null=True, blank=True)
-    stream_video_width = models.IntegerField(null=True, blank=True)
-    stream_video_height = models.IntegerField(null=True, blank=True)
-    stream_video_framerate = models.TextField(null=True, blank=True)
-    stream_video_scan_type = models.TextField(null=True, blank=True)
-    stream_video_full_resolution = models.TextField(null=True, blank=True)
-    stream_video_dynamic_range = models.TextField(null=True, blank=True)
-    stream_audio_decision = models.TextField(null=True, blank=True)
-    stream_audio_codec = models.TextField(null=True, blank=True)
-    stream_audio_bitrate = models.IntegerField(null=True, blank=True)
-    stream_audio_channels = models.IntegerField(null=True, blank=True)
-    stream_audio_language = models.TextField(null=True, blank=True)
-    stream_audio_language_code = models.TextField(null=True, blank=True)
-    subtitles = models.IntegerField(null=True, blank=True)
-    stream_subtitle_decision = models.TextField(null=True, blank=True)
-    stream_subtitle_codec = models.TextField(null=True, blank=True)
-    stream_subtitle_forced = models.IntegerField(null=True, blank=True)
-    stream_subtitle_language = models.TextField(null=True, blank=True)
-    transcode_protocol = models.TextField(null=True, blank=True)
-    transcode_container = models.TextField(null=True, blank=True)
-    transcode_video_codec = models.TextField(null=True, blank=True)
-    transcode_audio_codec = models.TextField(null=True, blank=True)
-    transcode_audio_channels = models.IntegerField(null=True, blank=True)
-    transcode_width = models.IntegerField(null=True, blank=True)
-    transcode_height = models.IntegerField(null=True, blank=True)
-    transcode_hw_decoding = models.IntegerField(null=True, blank=True)
-    transcode_hw_encoding = models.IntegerField(null=True, blank=True)
-    optimized_version = models.IntegerField(null=True, blank=True)
-    optimized_version_profile = models.TextField(null=True, blank=True)
-    optimized_version_title = models.TextField(null=True, blank=True)
-    synced_version = models.IntegerField(null=True, blank=True)
-    synced_version_profile = models.TextField(null=True, blank=True)
     live = models.IntegerField(null=True, blank=True)
     live_uuid = models.TextField(null=True, blank=True)
-    channel_call_sign = models.TextField(null=True, blank=True)
-    channel_id = models.TextField(null=True, blank=True)
-    channel_identifier = models.TextField(null=True, blank=True)
-    channel_title = models.TextField(null=True, blank=True)
-    channel_thumb = models.TextField(null=True, blank=True)
-    channel_vcn = models.TextField(null=True, blank=True)
     secure = models.IntegerField(null=True, blank=True)
     relayed = models.IntegerField(null=True, blank=True)
     buffer_count = models.IntegerField(null=True, blank=True)
@@ -220,6 +167,20 @@ class Session(models.Model):
     write_attempts = models.IntegerField(null=True, blank=True)
     raw_stream_info = models.TextField(null=True, blank=True)
     rating_key_websocket = models.TextField(null=True, blank=True)
+    # The monitor's bookkeeping (plex.activity), epoch seconds.
+    refreshed_at = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="epoch seconds: last refresh of the row from /status/sessions "
+        "(empty: none since the stream started).",
+    )
+    last_write_attempt = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="epoch seconds: last failed attempt to write the history of the stopped stream.",
+    )
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["server", "session_key"])]

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 
+from core.events import Action
 from history.triggers import TRIGGER_NAME_PATTERN
-from notifications.models import NOTIFY_ACTIONS
 
 from .idmap import IdMap
 from .sql import bool_sql, coalesce, datetime_sql, int_sql, json_sql, literal, quote_ident
@@ -452,7 +452,7 @@ def notifier_trigger_plan(ctx: PlanContext) -> Plan | None:
     model = apps.get_model("notifications.NotifierTrigger")
     notifier = ctx.id_maps["notifiers"].sql(ctx.read("notifiers", "id"))
     selects = []
-    for action in NOTIFY_ACTIONS:
+    for action in Action.values:
         enabled = (
             f"COALESCE({bool_sql(ctx.read('notifiers', action))}, 0)"
             if ctx.has("notifiers", action)
@@ -477,7 +477,7 @@ def notifier_trigger_plan(ctx: PlanContext) -> Plan | None:
         source="notifiers",
         model=model,
         sql=f"SELECT {', '.join(columns)} FROM ({union}) ORDER BY src_id, n",
-        count_sql=f'SELECT COUNT(*) * {len(NOTIFY_ACTIONS)} FROM "notifiers"',
+        count_sql=f'SELECT COUNT(*) * {len(Action)} FROM "notifiers"',
         columns=columns,
         keys=[(key, key_positions(key, columns))],
     )

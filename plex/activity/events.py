@@ -4,10 +4,12 @@ One Django signal, :data:`plex_event`, sent with ``sender=Server`` (the class) a
 arguments:
 
 * ``server``: the :class:`servers.models.Server` the event is about;
-* ``action``: Tautulli's notify action name (reference 4.2): ``on_play``, ``on_stop``,
-  ``on_pause``, ``on_resume``, ``on_change``, ``on_buffer``, ``on_error``, ``on_intro``,
-  ``on_credits``, ``on_commercial``, ``on_watched``, ``on_concurrent``, ``on_newdevice``,
-  ``on_created`` (recently added), ``on_intdown``, ``on_intup``, ``on_extdown``, ``on_extup``;
+* ``action``: Tautulli's notify action name (reference 4.2), a plain string: one of
+  :data:`core.events.MONITOR_ACTIONS` (the stream actions ``on_play``, ``on_stop``, ``on_pause``,
+  ``on_resume``, ``on_change``, ``on_buffer``, ``on_error``, ``on_intro``, ``on_credits``,
+  ``on_commercial``, ``on_watched``, ``on_concurrent``, ``on_newdevice``; ``on_created``
+  (recently added); the server actions ``on_intdown``, ``on_intup``, ``on_extdown``,
+  ``on_extup``), named by :class:`core.events.Action`;
 * ``session``: for stream events, the session as Tautulli's notifier reads it: the ``sessions``
   row's columns merged with its ``raw_stream_info`` (the get_activity keys), times in epoch
   seconds, ``view_offset``/``duration`` in ms; None for server and recently-added events;
@@ -27,39 +29,23 @@ import logging
 from django.db import transaction
 from django.dispatch import Signal
 
+from core.events import MONITOR_ACTIONS, Action
+
 logger = logging.getLogger(__name__)
 
 plex_event = Signal()
-
-STREAM_ACTIONS = frozenset(
-    {
-        "on_play",
-        "on_stop",
-        "on_pause",
-        "on_resume",
-        "on_change",
-        "on_buffer",
-        "on_error",
-        "on_intro",
-        "on_credits",
-        "on_commercial",
-        "on_watched",
-        "on_concurrent",
-        "on_newdevice",
-    }
-)
-SERVER_ACTIONS = frozenset({"on_intdown", "on_intup", "on_extdown", "on_extup"})
-ALL_ACTIONS = STREAM_ACTIONS | SERVER_ACTIONS | {"on_created"}
 
 
 def emit(server, action: str, *, session: dict | None = None, **extra) -> None:
     """Send :data:`plex_event` once the current transaction commits (at once outside one).
 
-    ``action`` must be one of :data:`ALL_ACTIONS` (ValueError otherwise). Receiver errors are
-    logged, never raised: a broken notifier must not stop the monitor.
+    ``action`` (an :class:`~core.events.Action` or its value) must be one of
+    :data:`~core.events.MONITOR_ACTIONS` (ValueError otherwise); receivers get its value, a plain
+    string. Receiver errors are logged, never raised: a broken notifier must not stop the monitor.
     """
-    if action not in ALL_ACTIONS:
+    if action not in MONITOR_ACTIONS:
         raise ValueError(f"Unknown event action {action!r}")
+    action = Action(action).value
     kwargs = {"server": server, "action": action, "session": session, **extra}
 
     def send():

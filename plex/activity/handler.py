@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Callable
 from contextlib import contextmanager
 
 from django.db import transaction
 
 from core.clock import epoch
+from core.events import Action
 from history.writer import int_or_none
 from plex.client import (
     DEFAULT_TIMEOUT,
@@ -38,18 +38,15 @@ from plex.client import (
     describe_error,
     forget,
 )
-from servers.models import Server, Session
+from servers.models import ACTIVE_STATES, Server, Session
 
 from . import store
 from .events import emit
-from .session_info import MetadataCache, load_lookups, session_columns, session_info
+from .session_info import RecentMetadata, load_lookups, session_columns, session_info
 
 logger = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 60  # a playing stream's row is re-read from PMS at most once a minute
-METADATA_TTL = 600  # s a library item read for a live session is reused
-FAILED_TTL = 30  # s before an item that could not be read is tried again
-METADATA_ITEMS = 500
 # Columns the state machine changes on an event (saved only when they did change).
 TRACKED_FIELDS = (
     "view_offset",
@@ -65,8 +62,10 @@ TRACKED_FIELDS = (
     "commercial",
     "watched",
 )
-# raw_stream_info keys of our own, kept when the row is refreshed from PMS.
-KEPT_RAW_KEYS = ("markers", "_last_write_attempt")
+# raw_stream_info keys read once when the stream starts, kept when the row is refreshed from PMS.
+KEPT_RAW_KEYS = ("markers",)
+# Notified states that do not start a stream without a row (reference 3.4 step 2).
+NOT_STARTING = (Session.State.BUFFERING, Session.State.STOPPED, Session.State.ERROR)
 
 
 def fetch_live_sessions(server: Server, timeout: float = DEFAULT_TIMEOUT) -> list:
@@ -124,7 +123,7 @@ class ActivityHandler:
         state = notification.get("state") or ""
         session = self._active_row(int(session_key))
         if session is None:
-            if state not in ("buffering", "stopped", "error"):
+            if state not in NOT_STARTING:
                 self.start(int(session_key), state)
             return
         if not self.same_item(session, notification):
@@ -138,7 +137,7 @@ class ActivityHandler:
             # The first item played until now (the client moved on): stop it now, at the
             # offset it reached, not at its last event.
             store.stop_session(self.server, session, self.now(), fetch_metadata=self.fetch_metadata)
-            if state not in ("buffering", "stopped", "error"):
+            if state not in NOT_STARTING:
                 self.start(int(session_key), state)
             return
         self.update(session, notification)
@@ -163,7 +162,10 @@ class ActivityHandler:
             if self._active_row(session_key, lock=True) is not None:
                 return None  # the poll (or another event) started it meanwhile
             session = store.create_session(
-                self.server, columns, state=state or info.get("state") or "playing", now=now
+                self.server,
+                columns,
+                state=state or info.get("state") or Session.State.PLAYING,
+                now=now,
             )
             store.emit_started(self.server, session)
         logger.info(
@@ -182,7 +184,7 @@ class ActivityHandler:
         the row instead of reading PMS again."""
         state = notification.get("state") or session.state
         view_offset = int_or_none(notification.get("viewOffset"))
-        if state == "stopped":
+        if state == Session.State.STOPPED:
             store.stop_session(
                 self.server,
                 session,
@@ -197,7 +199,7 @@ class ActivityHandler:
         if item is not None:
             fresh = self._columns(item)
         elif changed_transcode or (
-            state == "playing" and now - self._refreshed_at(session) >= REFRESH_SECONDS
+            state == Session.State.PLAYING and now - self._refreshed_at(session) >= REFRESH_SECONDS
         ):
             fresh = self._fresh_columns(session.session_key)
         if self._new_programme(session, fresh):
@@ -213,9 +215,9 @@ class ActivityHandler:
         """Force-stop the active rows whose session PMS no longer lists (the poll); returns how
         many were stopped."""
         stopped = 0
-        for session in Session.objects.filter(
-            server=self.server, state__in=store.ACTIVE_STATES
-        ).exclude(session_key__in=live_keys):
+        for session in (
+            Session.objects.active().filter(server=self.server).exclude(session_key__in=live_keys)
+        ):
             store.stop_session(
                 self.server, session, self.now(), forced=True, fetch_metadata=self.fetch_metadata
             )
@@ -226,9 +228,7 @@ class ActivityHandler:
         """Force-stop streams with no event for :data:`store.STALE_SECONDS` (reference 3.4
         "stale sessions"); their history ends at the last event. Returns how many."""
         cutoff = self.now() - store.STALE_SECONDS
-        stale = Session.objects.filter(
-            server=self.server, state__in=store.ACTIVE_STATES, stopped__lt=cutoff
-        )
+        stale = Session.objects.active().filter(server=self.server, stopped__lt=cutoff)
         count = 0
         for session in stale:
             logger.info(
@@ -267,30 +267,34 @@ class ActivityHandler:
         events: list[str] = []
         info = store.raw_info(row)
         if fresh:
+            raw_before = row.raw_stream_info
             kept = {k: v for k, v in info.items() if k in KEPT_RAW_KEYS}
             changed.update(store.refresh_columns(row, fresh))
             info = {**store.raw_info(row), **kept}
-            info["_refreshed_at"] = now
             row.raw_stream_info = _dumps(info)
-            changed.add("raw_stream_info")
+            changed.discard("raw_stream_info")
+            if row.raw_stream_info != raw_before:
+                changed.add("raw_stream_info")
+            row.refreshed_at = now
+            changed.add("refreshed_at")
         if view_offset is not None:
             row.view_offset = view_offset
-        if state == "paused":
+        if state == Session.State.PAUSED:
             store.account_pause(row, now, still_paused=True)
-            if previous != "paused":
-                events.append("on_pause")
-        elif state == "playing":
+            if previous != Session.State.PAUSED:
+                events.append(Action.PAUSE)
+        elif state == Session.State.PLAYING:
             was_paused = bool(row.last_paused)
             store.account_pause(row, now, still_paused=False)
-            if previous != "playing" and was_paused:
-                events.append("on_resume")
-        elif state == "buffering":
+            if previous != Session.State.PLAYING and was_paused:
+                events.append(Action.RESUME)
+        elif state == Session.State.BUFFERING:
             if store.count_buffering(row, now):
-                events.append("on_buffer")
-        elif state == "error" and previous != "error":
-            events.append("on_error")
+                events.append(Action.BUFFER)
+        elif state == Session.State.ERROR and previous != Session.State.ERROR:
+            events.append(Action.ERROR)
         if changed_transcode:
-            events.append("on_change")
+            events.append(Action.CHANGE)
         row.state = state
         row.stopped = now
         markers = info.get("markers")
@@ -298,7 +302,7 @@ class ActivityHandler:
         if marker:
             events.append(marker)
         if store.check_session_watched(row, markers):
-            events.append("on_watched")
+            events.append(Action.WATCHED)
         changed.update(name for name in TRACKED_FIELDS if getattr(row, name) != before[name])
         return sorted(changed), events
 
@@ -329,7 +333,7 @@ class ActivityHandler:
             rows = Session.objects.select_for_update().in_bulk([pk for pk, _, _ in prepared])
             for pk, notification, fresh in prepared:
                 row = rows.get(pk)
-                if row is None or row.state not in store.ACTIVE_STATES:
+                if row is None or row.state not in ACTIVE_STATES:
                     continue  # stopped meanwhile by the websocket
                 changed, events = self._transition(
                     row,
@@ -362,9 +366,7 @@ class ActivityHandler:
         self.start(session.session_key, state)
 
     def _active_row(self, session_key: int, *, lock: bool = False) -> Session | None:
-        rows = Session.objects.filter(
-            server=self.server, session_key=session_key, state__in=store.ACTIVE_STATES
-        )
+        rows = Session.objects.active().filter(server=self.server, session_key=session_key)
         if lock:
             rows = rows.select_for_update()
         return rows.order_by("-id").first()
@@ -411,8 +413,8 @@ class ActivityHandler:
             self.lookups = None
 
     def _refreshed_at(self, session: Session) -> int:
-        info = store.raw_info(session)
-        return int(info.get("_refreshed_at") or session.started or 0)
+        """When the row was last refreshed from PMS (epoch s): its start when never since."""
+        return int(session.refreshed_at or session.started or 0)
 
     def _markers(self, info: dict) -> list:
         """The item's markers (intro/credits/commercial), read once when the stream starts."""
@@ -426,30 +428,6 @@ class ActivityHandler:
         except PlexUnavailable:
             return []
         return list((metadata or {}).get("markers") or [])
-
-
-class RecentMetadata(MetadataCache):
-    """The monitor's :class:`MetadataCache`: library items kept :data:`METADATA_TTL` seconds
-    (a failed read :data:`FAILED_TTL`), at most :data:`METADATA_ITEMS` of them, so a poll of 50
-    streams reads PMS's library only for items it has not seen lately and memory stays flat."""
-
-    def __init__(self):
-        super().__init__()
-        self._read_at: dict[str, float] = {}
-
-    def _fetch(self, key: str, fetch):
-        now = time.monotonic()
-        if key in self._items:
-            ttl = METADATA_TTL if self._items[key] is not None else FAILED_TTL
-            if now - self._read_at[key] > ttl:
-                del self._items[key]
-        if key not in self._items:
-            if len(self._items) >= METADATA_ITEMS:
-                oldest = min(self._read_at, key=self._read_at.get)
-                self._items.pop(oldest, None)
-                self._read_at.pop(oldest, None)
-            self._read_at[key] = now
-        return super()._fetch(key, fetch)
 
 
 def session_key_of(item) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from core.events import Action
 from core.timeutils import from_epoch
 from servers.models import Server
 
@@ -31,7 +32,7 @@ def mark_up(server: Server, now: int) -> None:
         changes.update(connected=True, connected_changed_at=from_epoch(now), last_error="")
     if server.down_notified:
         changes["down_notified"] = False
-        emit(server, "on_intup")
+        emit(server, Action.INTUP)
     Server.objects.filter(pk=server.pk).update(**changes)
     for name, value in changes.items():
         setattr(server, name, value)
@@ -51,7 +52,7 @@ def mark_down(server: Server, error: str, now: int) -> None:
             changes["last_error"] = error
     if not server.down_notified and now - since >= DOWN_THRESHOLD:
         changes["down_notified"] = True
-        emit(server, "on_intdown")
+        emit(server, Action.INTDOWN)
     if changes:
         Server.objects.filter(pk=server.pk).update(**changes)
         for name, value in changes.items():

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.config import monitoring_value
+from core.events import Action
 from core.timeutils import from_epoch
 from libraries.models import RecentlyAdded
 from servers.models import PendingRecentlyAdded, Server
@@ -210,7 +211,7 @@ def _announce(server: Server, timeline: dict, now: int) -> int:
     logger.info(
         "%s: recently added %s %s", server.name, timeline["media_type"], timeline["rating_key"]
     )
-    emit(server, "on_created", timeline=timeline)
+    emit(server, Action.CREATED, timeline=timeline)
     return 1
 
 

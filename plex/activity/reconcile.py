@@ -17,7 +17,6 @@ from core.clock import epoch
 from plex.client import PlexUnavailable
 from servers.models import Server, Session
 
-from . import store
 from .handler import ActivityHandler, session_key_of
 from .reachability import mark_down, mark_up
 
@@ -47,7 +46,7 @@ def notification_for(item) -> dict:
     notification = {
         "sessionKey": str(getattr(item, "sessionKey", "") or ""),
         "ratingKey": str(getattr(item, "ratingKey", "") or ""),
-        "state": getattr(player, "state", None) or "playing",
+        "state": getattr(player, "state", None) or Session.State.PLAYING,
         "viewOffset": getattr(item, "viewOffset", None),
     }
     if transcode is not None and getattr(transcode, "key", None):
@@ -76,9 +75,7 @@ def reconcile(
     result.stopped = handler.stop_all_vanished(set(live))
     active = {
         row.session_key: row
-        for row in Session.objects.filter(
-            server=server, session_key__in=list(live), state__in=store.ACTIVE_STATES
-        )
+        for row in Session.objects.active().filter(server=server, session_key__in=list(live))
     }
     with handler.lookups_for(list(live.values())):
         _apply_live(server, handler, live, active, result)

@@ -7,9 +7,10 @@ adds no phantom minutes).
 
 Stopping writes history through :func:`history.writer.write_session_history`. A stop whose
 history cannot be written yet (PMS unreachable for the item's metadata, a database error) keeps
-the row with ``state="stopped"`` and ``write_attempts`` counted; :func:`retry_pending_writes`
-tries again every :data:`WRITE_RETRY_SECONDS`. After :data:`WRITE_ATTEMPTS` metadata failures the
-row is written from the session's own data (Tautulli would drop it: we never lose a play).
+the row in state ``stopped`` with ``write_attempts`` counted and ``last_write_attempt`` stamped;
+:func:`retry_pending_writes` tries again every :data:`WRITE_RETRY_SECONDS`. After
+:data:`WRITE_ATTEMPTS` metadata failures the row is written from the session's own data
+(Tautulli would drop it: we never lose a play).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from django.db import DatabaseError, transaction
 
 from core.config import monitoring_value
+from core.events import Action
 from history.models import History
 from history.watched import check_watched
 from history.writer import credits_markers, int_or_none, session_values, write_session_history
@@ -38,7 +40,6 @@ STOP_SNAP_MS = 10_000  # a stop within the last 10 s of an item counts as the en
 CONTINUED_SESSION_THRESHOLD = 15  # s: a new stream this soon after a stop is not "initial"
 BUFFER_THRESHOLD = 10  # buffering events before on_buffer (Tautulli's BUFFER_THRESHOLD)
 BUFFER_WAIT = 900  # s between two on_buffer of one stream (BUFFER_WAIT)
-ACTIVE_STATES = ("playing", "paused", "buffering")
 # Columns only the state machine sets: a PMS view of the session never overwrites them.
 STATE_MACHINE_COLUMNS = frozenset(
     {
@@ -59,8 +60,16 @@ STATE_MACHINE_COLUMNS = frozenset(
         "marker",
         "initial_stream",
         "write_attempts",
+        "last_write_attempt",
+        "refreshed_at",
     }
 )
+# PMS's marker types (``<Marker type>``) and the action reaching one emits.
+MARKER_ACTIONS = {
+    "intro": Action.INTRO,
+    "credits": Action.CREDITS,
+    "commercial": Action.COMMERCIAL,
+}
 STOP_FIELDS = ("state", "stopped", "view_offset", "paused_counter", "last_paused", "watched")
 
 
@@ -116,7 +125,7 @@ def create_session(server: Server, columns: dict, *, state: str, now: int) -> Se
         commercial=0,
         marker=0,
         write_attempts=0,
-        last_paused=now if state == "paused" else None,
+        last_paused=now if state == Session.State.PAUSED else None,
         initial_stream=is_initial_stream(
             columns.get("user_id"), columns.get("machine_id"), columns.get("media_type"), now
         ),
@@ -168,7 +177,7 @@ def check_session_watched(session: Session, markers: list | None) -> bool:
     """Mark the stream watched once (``sessions.watched``) when its offset passes the watched
     threshold (reference 3.6); True when it just became watched (on_watched is due).
     ``markers``: the item's markers (``raw_stream_info["markers"]``)."""
-    if session.watched or session.state == "buffering":
+    if session.watched or session.state == Session.State.BUFFERING:
         return False
     first, final = credits_markers(markers)
     if not check_watched(session.media_type, session.view_offset, session.duration, first, final):
@@ -177,9 +186,9 @@ def check_session_watched(session: Session, markers: list | None) -> bool:
     return True
 
 
-def reached_marker(session: Session, markers: list | None) -> str | None:
-    """The marker the stream just entered, as an action (``on_intro``, ``on_credits``,
-    ``on_commercial``), updating ``marker`` and the per-type flag (not saved); else None.
+def reached_marker(session: Session, markers: list | None) -> Action | None:
+    """The marker the stream just entered, as an action (:data:`MARKER_ACTIONS`), updating
+    ``marker`` and the per-type flag (not saved); else None.
 
     A marker counts from 10 s before its start to its end (reference 3.4), once per marker.
     ``markers``: the item's markers (``raw_stream_info["markers"]``).
@@ -191,7 +200,7 @@ def reached_marker(session: Session, markers: list | None) -> str | None:
         kind = marker.get("type")
         start = int_or_none(marker.get("start_time_offset"))
         end = int_or_none(marker.get("end_time_offset"))
-        if kind not in ("intro", "credits", "commercial") or start is None:
+        if not isinstance(kind, str) or kind not in MARKER_ACTIONS or start is None:
             continue
         if (
             start - 10_000 <= offset <= (end if end is not None else start)
@@ -199,14 +208,14 @@ def reached_marker(session: Session, markers: list | None) -> str | None:
         ):
             session.marker = index
             setattr(session, kind, (getattr(session, kind) or 0) + 1)
-            return f"on_{kind}"
+            return MARKER_ACTIONS[kind]
     return None
 
 
 def user_stream_count(session: Session) -> int:
     """The user's active streams on every server (distinct IP addresses when
     ``NOTIFY_CONCURRENT_BY_IP``), for on_concurrent (reference 4.2)."""
-    streams = Session.objects.filter(user_id=session.user_id, state__in=ACTIVE_STATES)
+    streams = Session.objects.active().filter(user_id=session.user_id)
     if monitoring_value("NOTIFY_CONCURRENT_BY_IP", False):
         return streams.values("ip_address").distinct().count()
     return streams.count()
@@ -224,12 +233,12 @@ def is_new_device(session: Session) -> bool:
 def emit_started(server: Server, session: Session) -> None:
     """on_play, then on_concurrent and on_newdevice when their conditions hold (reference 4.2/4.3)."""
     data = session_event_data(session)
-    emit(server, "on_play", session=data)
+    emit(server, Action.PLAY, session=data)
     streams = user_stream_count(session)
     if streams >= int(monitoring_value("NOTIFY_CONCURRENT_THRESHOLD", 2)):
-        emit(server, "on_concurrent", session=data, user_streams=streams)
+        emit(server, Action.CONCURRENT, session=data, user_streams=streams)
     if is_new_device(session):
-        emit(server, "on_newdevice", session=data)
+        emit(server, Action.NEWDEVICE, session=data)
 
 
 @dataclass
@@ -262,7 +271,7 @@ def stop_session(
     when the threshold was reached and not yet announced) after the history is written.
     """
     if not forced:
-        if view_offset is None and session.state == "playing":
+        if view_offset is None and session.state == Session.State.PLAYING:
             # No final offset reported: it moved on with the clock since the last event.
             view_offset = (session.view_offset or 0) + 1000 * max(
                 0, now - int(session.stopped or now)
@@ -275,9 +284,11 @@ def stop_session(
             )
     account_pause(session, int(session.stopped or now), still_paused=False)
     became_watched = check_session_watched(session, raw_info(session).get("markers"))
-    session.state = "stopped"
-    claimed = Session.objects.filter(pk=session.pk, state__in=ACTIVE_STATES).update(
-        **{name: getattr(session, name) for name in STOP_FIELDS}
+    session.state = Session.State.STOPPED
+    claimed = (
+        Session.objects.active()
+        .filter(pk=session.pk)
+        .update(**{name: getattr(session, name) for name in STOP_FIELDS})
     )
     if not claimed:
         return StopOutcome(skipped=True)  # another worker stopped it first
@@ -293,9 +304,9 @@ def announce_stop(server: Server, session: Session, outcome: StopOutcome, *, wat
         return False
     data = session_event_data(session)
     history_id = outcome.history.pk if outcome.history else None
-    emit(server, "on_stop", session=data, history_id=history_id)
+    emit(server, Action.STOP, session=data, history_id=history_id)
     if watched:
-        emit(server, "on_watched", session=data, history_id=history_id)
+        emit(server, Action.WATCHED, session=data, history_id=history_id)
     return True
 
 
@@ -356,9 +367,9 @@ def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
     """Retry the stopped streams whose history is still unwritten (every 30 s); returns how many
     were written."""
     written = 0
-    for session in Session.objects.filter(server=server, state="stopped").order_by("id"):
-        last_attempt = raw_info(session).get("_last_write_attempt") or 0
-        if now - int(last_attempt) < WRITE_RETRY_SECONDS:
+    pending = Session.objects.filter(server=server, state=Session.State.STOPPED)
+    for session in pending.order_by("id"):
+        if now - (session.last_write_attempt or 0) < WRITE_RETRY_SECONDS:
             continue
         outcome = write_history(server, session, fetch_metadata=fetch_metadata, now=now)
         written += announce_stop(server, session, outcome)
@@ -366,13 +377,10 @@ def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
 
 
 def _count_attempt(session: Session, attempts: int, now: int) -> None:
-    info = raw_info(session)
-    info["_last_write_attempt"] = now
+    """Record a failed history write: ``write_attempts`` and ``last_write_attempt`` (``now``)."""
     session.write_attempts = attempts
-    session.raw_stream_info = json.dumps(info)
-    Session.objects.filter(pk=session.pk).update(
-        write_attempts=attempts, raw_stream_info=session.raw_stream_info
-    )
+    session.last_write_attempt = now
+    Session.objects.filter(pk=session.pk).update(write_attempts=attempts, last_write_attempt=now)
 
 
 def _merge_markers(session: Session, metadata: dict) -> None:

@@ -5,13 +5,16 @@ handler as the websocket would deliver them, in order, on the test's clock (epoc
 the fake's clock), so durations are exact.
 """
 
+import json
+
 import pytest
 from model_bakery import baker
 
 from history.models import History
 from plex.activity.events import plex_event
-from plex.activity.handler import ActivityHandler
+from plex.activity.handler import ActivityHandler, default_fetch_metadata
 from plex.activity.reconcile import reconcile
+from plex.client import PlexUnavailable
 from plex.testing import FakePlexServer
 from servers.models import Server, Session
 from users.models import User
@@ -297,3 +300,83 @@ def test_a_new_live_tv_programme_on_the_same_session_is_a_new_play(pms, handler,
     session = Session.objects.get()
     assert session.guid == "plex://episode/next-programme" and session.started == T0 + 1800
     assert actions(events).count("on_play") == 2
+
+
+def test_receivers_get_the_action_as_a_plain_string(pms, handler, events):
+    viewer = pms.viewer(user_id=11).play(offset_ms=0)
+    pms.clock.advance(60)
+    viewer.pause()
+    assert actions(events) == ["on_play", "on_newdevice", "on_pause"]
+    assert {type(action) for action in actions(events)} == {str}
+
+
+def test_a_refresh_from_pms_is_stamped_in_its_own_column_and_keeps_the_markers(pms, handler):
+    from plex.testing.media_routes import with_markers
+
+    intro = {"id": 1, "type": "intro", "start": 600_000, "end": 660_000}
+    pms.add_metadata(1, with_markers(pms.metadata["1"], [intro]))
+    viewer = pms.viewer(user_id=11).play()
+    session = Session.objects.get()
+    assert session.refreshed_at is None  # never refreshed: counts from its start
+
+    pms.clock.advance(30)
+    viewer.seek(viewer.view_offset)  # a progress report within the minute: no refresh
+    session.refresh_from_db()
+    assert session.refreshed_at is None and session.view_offset == 30_000
+    pms.clock.advance(31)
+    viewer.seek(viewer.view_offset)
+    session.refresh_from_db()
+    assert session.refreshed_at == T0 + 61
+    raw = json.loads(session.raw_stream_info)
+    assert not {"_refreshed_at", "_last_write_attempt"} & raw.keys()
+    assert [marker["type"] for marker in raw["markers"]] == ["intro"]
+    pms.clock.advance(59)
+    viewer.seek(viewer.view_offset)
+    session.refresh_from_db()
+    assert session.refreshed_at == T0 + 61 and session.view_offset == 120_000
+
+
+def test_a_history_write_that_cannot_read_the_item_is_retried_every_30_seconds(pms, server, events):
+    pms_down = True
+
+    def fetch_metadata(srv, rating_key):
+        if pms_down:
+            raise PlexUnavailable("Unreachable: could not connect (test).")
+        return default_fetch_metadata(srv, rating_key)
+
+    handler = ActivityHandler(
+        server, clock=lambda: pms.clock.now_ms / 1000, timeout=5, fetch_metadata=fetch_metadata
+    )
+    pms.timeline.listeners.append(
+        lambda message: [
+            handler.process(item)
+            for item in message["NotificationContainer"]["PlaySessionStateNotification"]
+        ]
+    )
+    viewer = pms.viewer(user_id=11).play()
+    pms.clock.advance(600)
+    viewer.stop()
+
+    session = Session.objects.get()
+    assert (session.state, session.write_attempts) == ("stopped", 1)
+    assert session.last_write_attempt == T0 + 600
+    assert "_last_write_attempt" not in json.loads(session.raw_stream_info)
+    assert not History.objects.exists() and "on_stop" not in actions(events)
+
+    pms.clock.advance(29)
+    assert handler.retry_pending() == 0  # PMS still away, and not 30 s yet: not even tried
+    pms.clock.advance(1)
+    assert handler.retry_pending() == 0
+    session.refresh_from_db()
+    assert (session.write_attempts, session.last_write_attempt) == (2, T0 + 630)
+
+    pms_down = False
+    pms.clock.advance(30)
+    assert handler.retry_pending() == 1
+    row = History.objects.get()
+    assert (row.started.timestamp(), row.stopped.timestamp(), row.play_duration) == (
+        T0,
+        T0 + 600,
+        600,
+    )
+    assert not Session.objects.exists() and actions(events)[-1] == "on_stop"

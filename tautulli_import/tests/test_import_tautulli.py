@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, models
 from django.db.models import F
 
+from core.events import Action
 from core.timeutils import from_epoch
 from history.models import (
     History,
@@ -28,7 +29,7 @@ from history.models import (
 )
 from libraries.models import Library, RecentlyAdded
 from newsletters.models import Newsletter, NewsletterLog
-from notifications.models import NOTIFY_ACTIONS, MobileDevice, Notifier, NotifierTrigger, NotifyLog
+from notifications.models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
 from servers.models import Server, Session, SessionContinued
 from tautulli_import import importer as importer_module
 from tautulli_import import source as source_module
@@ -128,7 +129,7 @@ def test_every_table_is_imported_with_the_source_row_counts(make_tautulli_db):
 
     for table, model in SOURCE_MODELS.items():
         assert model.objects.count() == source_count(path, table), table
-    assert NotifierTrigger.objects.count() == len(NOTIFY_ACTIONS) * source_count(path, "notifiers")
+    assert NotifierTrigger.objects.count() == len(Action.values) * source_count(path, "notifiers")
     server = Server.objects.get()
     machine_id = source_rows(path, "SELECT DISTINCT server_id FROM library_sections")[0]
     assert server.machine_identifier == machine_id["server_id"]
@@ -248,8 +249,8 @@ def test_notifiers_become_one_trigger_per_action_with_their_config(make_tautulli
         assert notifier.custom_conditions == json.loads(src["custom_conditions"])
         assert notifier.custom_conditions_logic == src["custom_conditions_logic"]
         triggers = {t.action: t for t in notifier.triggers.all()}
-        assert list(triggers) == list(NOTIFY_ACTIONS)
-        for action in NOTIFY_ACTIONS:
+        assert list(triggers) == list(Action.values)
+        for action in Action.values:
             assert triggers[action].enabled is bool(src[action]), action
             assert triggers[action].subject == src[f"{action}_subject"]
             assert triggers[action].body == src[f"{action}_body"]
