@@ -62,19 +62,23 @@ def last_row_details(history_ids) -> dict[int, dict]:
     return {row["id"]: row for row in History.objects.filter(pk__in=ids).values(*LAST_ROW_FIELDS)}
 
 
+def last_played_thumb(detail: dict) -> str | None:
+    """The thumb a table shows for a last played row (a dict of ``metadata__*`` fields): an
+    episode's season thumb (else its show's), any other item's own."""
+    if detail.get("metadata__media_type") == "episode":
+        return detail.get("metadata__parent_thumb") or detail.get("metadata__grandparent_thumb")
+    return detail.get("metadata__thumb")
+
+
 def item_fields(detail: dict | None) -> dict:
     """The played-item fields of a table row, from a ``LAST_ROW_FIELDS`` dict (or none)."""
     detail = detail or {}
     media_type = detail.get("metadata__media_type")
-    if media_type == "episode":
-        thumb = detail.get("metadata__parent_thumb") or detail.get("metadata__grandparent_thumb")
-    else:
-        thumb = detail.get("metadata__thumb")
     live = detail.get("metadata__live")
     return {
         "rating_key": detail.get("rating_key"),
         "media_type": media_type,
-        "thumb": thumb,
+        "thumb": last_played_thumb(detail),
         "parent_title": detail.get("metadata__parent_title"),
         "year": detail.get("metadata__year"),
         "media_index": detail.get("metadata__media_index"),

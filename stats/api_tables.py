@@ -17,6 +17,7 @@ from core.tautulli_api.datatables import (
 )
 from core.timeutils import to_epoch
 from history.apiv2.params import grouping_param
+from history.latest import last_played_thumb
 from libraries.models import DEFAULT_COVER_THUMB, Library
 from servers.apiv2 import server_from_params
 
@@ -141,10 +142,7 @@ def _table_row(library: Library, totals: PlayTotals) -> dict:
     ``library`` carries :func:`~stats.libraries_table.with_last_row`'s annotations."""
     last = library.last_row or {}
     media_type = last.get("metadata__media_type")
-    if media_type == "episode":
-        thumb = last.get("metadata__parent_thumb") or last.get("metadata__grandparent_thumb")
-    else:
-        thumb = last.get("metadata__thumb")
+    thumb = last_played_thumb(last)
     labels = last.get("metadata__labels")
     return {
         "row_id": library.pk,
