@@ -4,7 +4,8 @@
 * ``make_tautulli_db``: builds a realistic Tautulli database with shared/tautulli-db's generator,
   cached per argument set for the whole run.
 * ``api_key`` / ``call_api``: call /api/v2 through Django's test client and get the parsed JSON.
-* ``clock`` (autouse): every test runs at :data:`FROZEN_NOW`, whatever the machine's date.
+* ``clock`` (autouse): every test runs at :data:`FROZEN_NOW`, whatever the machine's date, and
+  ``server_time_zone`` (autouse) in UTC unless it sets another zone.
 """
 
 import datetime as dt
@@ -33,6 +34,14 @@ def clock():
     ``time_machine`` traveller: ``clock.move_to(when)`` or ``clock.shift(seconds)``."""
     with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def server_time_zone(settings):
+    """The server's local zone is UTC in every test unless the test sets another
+    (``settings.TIME_ZONE = ...``), whatever ``TIME_ZONE``/``TZ`` the shell running the tests
+    has."""
+    settings.TIME_ZONE = "UTC"
 
 
 def _shared_dir() -> Path:
