@@ -1,7 +1,6 @@
 """Authentication for the REST API: the same key as /api/v2, in the ``X-Api-Key`` header or the
 ``apikey`` query parameter, or a logged-in admin session (for the browsable OpenAPI docs)."""
 
-import hmac
 from functools import wraps
 
 from django.contrib.admin.views.decorators import staff_member_required
@@ -10,22 +9,18 @@ from ninja.security import APIKeyHeader, APIKeyQuery, SessionAuthIsStaff
 from .models import ApiKey
 
 
-def _valid(key: str | None) -> bool:
-    return bool(key) and hmac.compare_digest(key.encode(), ApiKey.current().encode())
-
-
 class ApiKeyHeaderAuth(APIKeyHeader):
     param_name = "X-Api-Key"
 
     def authenticate(self, request, key):
-        return key if _valid(key) else None
+        return key if ApiKey.matches(key) else None
 
 
 class ApiKeyQueryAuth(APIKeyQuery):
     param_name = "apikey"
 
     def authenticate(self, request, key):
-        return key if _valid(key) else None
+        return key if ApiKey.matches(key) else None
 
 
 REST_AUTH = [ApiKeyHeaderAuth(), ApiKeyQueryAuth(), SessionAuthIsStaff()]
@@ -33,7 +28,7 @@ REST_AUTH = [ApiKeyHeaderAuth(), ApiKeyQueryAuth(), SessionAuthIsStaff()]
 
 def has_api_key(request) -> bool:
     """Whether ``request`` carries the API key, as the REST API takes it (header or query)."""
-    return _valid(request.headers.get(ApiKeyHeaderAuth.param_name)) or _valid(
+    return ApiKey.matches(request.headers.get(ApiKeyHeaderAuth.param_name)) or ApiKey.matches(
         request.GET.get(ApiKeyQueryAuth.param_name)
     )
 

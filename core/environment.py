@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+# Yes/no words, lower case (also what /api/v2's boolean parameters take, core.tautulli_api.params).
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"0", "false", "no", "off", ""})
 ZONEINFO_ROOT = Path("/usr/share/zoneinfo")  # where Django itself looks for TIME_ZONE

@@ -1,5 +1,6 @@
 """Instance-wide settings: the /api/v2 key and the monitoring settings."""
 
+import hmac
 import secrets
 
 from django.conf import settings
@@ -34,6 +35,11 @@ class ApiKey(models.Model):
         if row is None:
             row = cls.objects.create(key=cls.generate())
         return row.key
+
+    @classmethod
+    def matches(cls, key: str | None) -> bool:
+        """Whether ``key`` is the key in force (compared in constant time); empty never is."""
+        return bool(key) and hmac.compare_digest(key.encode(), cls.current().encode())
 
     @classmethod
     def rotate(cls) -> str:

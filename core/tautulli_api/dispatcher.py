@@ -12,7 +12,6 @@ that ends before it starts, an unknown server): answered like an :class:`ApiErro
 its message. Each command runs in a :func:`core.freshness.fresh_reads` scope.
 """
 
-import hmac
 import json
 import logging
 import re
@@ -59,7 +58,7 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
         if not any(accepts(key) for accepts in APP_TOKEN_AUTHENTICATORS):
             raise ApiError("Invalid apikey")
         return
-    if not hmac.compare_digest(key.encode(), ApiKey.current().encode()):
+    if not ApiKey.matches(key):
         raise ApiError("Invalid apikey")
 
 

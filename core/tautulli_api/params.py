@@ -7,10 +7,9 @@ parameter, so the client gets a 400 envelope instead of Tautulli's 500 "Check th
 
 import datetime as dt
 
-from .errors import ApiError
+from core.environment import FALSE, TRUE
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+from .errors import ApiError
 
 
 class Params:
@@ -64,9 +63,9 @@ class Params:
         if value is None:
             return default
         lowered = value.strip().lower()
-        if lowered in _TRUE:
+        if lowered in TRUE:
             return True
-        if lowered in _FALSE:
+        if lowered in FALSE:
             return False if lowered else default
         raise ApiError(f"Parameter {key} must be 0 or 1, got {value!r}")
 
