@@ -6,7 +6,8 @@ from functools import partial
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from servers.models import Server, Session, SessionContinued
 from . import admin_activity, connection
 from .admin_activity import ERROR_SHOWN, badge, connection_badge, redacted_error, short_time
 from .demo import is_demo
+from .env_server import join_existing
 
 
 def _http_by_default(db_field, **kwargs):
@@ -149,6 +151,79 @@ class ServerAdmin(ModelAdmin):
             "and its scripted plays are removed."
         )
         return ((first_name, {**first, "description": note}), *fieldsets[1:])
+
+    # --- one row per PMS: adding a server joins the imported row of the same PMS ----------------
+
+    def save_model(self, request, obj: Server, form, change):
+        """On add, ask PMS who it is first (:func:`plex.env_server.join_existing`): a server
+        already known by that machine identifier (imported from Tautulli, without a URL) gets
+        the URL and token instead of a second row being created."""
+        if not change:
+            joined, result = join_existing(obj, rename=True)  # the name just typed
+            if joined is not None:
+                obj.pk = joined.pk
+                obj.refresh_from_db()
+                request._server_joined = joined  # for response_add
+                return
+            if not result.ok and Server.objects.filter(url="").exists():
+                self.message_user(
+                    request,
+                    _(
+                        "%(error)s Its machine identifier could not be read, so it was added as "
+                        "a new server. If it is the server a Tautulli import came from, enter "
+                        "this URL and token on that server instead and delete this one: two rows "
+                        "for one Plex server split its history."
+                    )
+                    % {"error": result.error},
+                    messages.WARNING,
+                )
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        joined = getattr(request, "_server_joined", None)
+        if joined is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(
+            request,
+            _(
+                "This Plex server (machine identifier %(identifier)s) is already here as "
+                "“%(server)s”, with its imported history: its URL and token were set there; no "
+                "second server was created."
+            )
+            % {"identifier": joined.machine_identifier, "server": joined},
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(reverse("admin:plex_server_change", args=[joined.pk]))
+
+    def _prompt_for_url(self, request, servers) -> None:
+        for server in servers:
+            self.message_user(
+                request,
+                format_html(
+                    "{} {}",
+                    _(
+                        "“%(server)s” has no URL, so it is not monitored and cannot answer API "
+                        "commands."
+                    )
+                    % {"server": server},
+                    _(
+                        "Open it and enter its URL (e.g. http://192.168.1.10:32400) and token; "
+                        "or add the server: one reporting the same machine identifier joins it."
+                    ),
+                ),
+                messages.WARNING,
+            )
+
+    def changelist_view(self, request, extra_context=None):
+        """The list prompts for the URL and token of every server that has none (imported)."""
+        if request.method == "GET":
+            self._prompt_for_url(request, Server.objects.filter(url=""))
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and str(object_id).isdigit():
+            self._prompt_for_url(request, Server.objects.filter(pk=object_id, url=""))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "url":

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core import clock
+from servers.models import DEMO_MACHINE_IDENTIFIER
 
 if TYPE_CHECKING:  # the fake (and Django settings) are loaded only when the demo runs
     from plex.testing import FakePlexServer
@@ -40,11 +41,9 @@ if TYPE_CHECKING:  # the fake (and Django settings) are loaded only when the dem
 logger = logging.getLogger(__name__)
 
 DEMO_NAME = "Demo Plex Server (scripted viewers, not a real server)"
-DEMO_MACHINE_IDENTIFIER = "demo" + "0" * 36
 DEMO_PORT = 32499
 LOOP_SECONDS = 600
 HEARTBEAT_SECONDS = 10
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 # Who plays what: keyword arguments of FakePlexServer.viewer (see plex.testing.viewers.Viewer).
 # Addresses are from the documentation ranges (RFC 1918 for the LAN, RFC 5737 for the internet).
@@ -192,14 +191,8 @@ SCRIPT: tuple[Step, ...] = (
 
 
 def is_demo(server: Server) -> bool:
-    """Whether ``server`` is the demo's row: the demo's machine identifier and a loopback URL
-    (a row an admin pointed at a real server is no longer the demo, even before its "Test
-    connection" replaces the identifier)."""
-    from urllib.parse import urlsplit
-
-    if server.machine_identifier != DEMO_MACHINE_IDENTIFIER:
-        return False
-    return (urlsplit(server.url or "").hostname or "") in LOOPBACK_HOSTS
+    """Whether ``server`` is the demo's row (:attr:`servers.models.Server.is_demo`)."""
+    return server.is_demo
 
 
 @dataclass
@@ -317,13 +310,14 @@ def demo_server() -> Server | None:
 
 def demo_wanted(environ) -> tuple[bool, str]:
     """(whether the demo should start, why not): not when ``PLEX_URL`` or ``PLEX_TOKEN`` is set,
-    nor when a server other than the demo's is configured (active or not)."""
+    nor when a server other than the demo's is configured (active or not) with a URL. A server
+    imported from Tautulli has none until its URL is entered: the demo goes on meanwhile."""
     from servers.models import Server
 
     if (environ.get("PLEX_URL") or "").strip() or (environ.get("PLEX_TOKEN") or "").strip():
         return False, "PLEX_URL/PLEX_TOKEN is set"
     demo = demo_server()
-    if Server.objects.exclude(pk=demo.pk if demo else None).exists():
+    if Server.objects.exclude(pk=demo.pk if demo else None).exclude(url="").exists():
         return False, "a Plex server is configured"
     return True, ""
 
@@ -336,19 +330,34 @@ def remove_demo() -> bool:
     without ``server``). Returns whether there was a demo to remove."""
     from django.db import transaction
 
-    from history.models import History
-    from users.models import User
-
     server = demo_server()
     if server is None:
         return False
-    user_ids = {kwargs["user_id"] for kwargs in VIEWERS.values()}
     with transaction.atomic():
-        History.objects.filter(server=server).delete()
+        remove_demo_plays(server)
         server.delete()  # sessions, libraries, recently added: cascaded
-        User.objects.filter(user_id__in=user_ids, placeholder=True, history__isnull=True).delete()
     logger.info("Demo server removed: a real Plex server is configured.")
     return True
+
+
+def remove_demo_plays(server: Server | None = None) -> int:
+    """Delete the scripted plays the demo wrote to history (``server``: the demo's row, default
+    :func:`demo_server`) and its viewers' placeholder users that no other history refers to;
+    returns how many history rows went. Used by :func:`remove_demo` and by the Tautulli import,
+    so that scripted plays neither take the ids of an imported history nor count in its
+    statistics. In the caller's transaction."""
+    from history.models import History
+    from users.models import User
+
+    server = server or demo_server()
+    if server is None:
+        return 0
+    plays = History.objects.filter(server=server)
+    rows = plays.count()
+    plays.delete()
+    user_ids = {kwargs["user_id"] for kwargs in VIEWERS.values()}
+    User.objects.filter(user_id__in=user_ids, placeholder=True, history__isnull=True).delete()
+    return rows
 
 
 def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServer, Server]:

@@ -4,16 +4,46 @@ Every session, history row, library and recently-added row belongs to a :class:`
 Tautulli, several Plex servers are watched at once.
 """
 
+from urllib.parse import urlsplit
+
 from django.db import models
 
 from .columns import ItemColumns, LiveChannelColumns, MediaInfoColumns, item_keys
 
+# The demo's PMS (plex.demo) reports this machine identifier; its row is recognised by it and a
+# loopback URL (Server.is_demo).
+DEMO_MACHINE_IDENTIFIER = "demo" + "0" * 36
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 
 class ServerQuerySet(models.QuerySet):
-    def default(self):
-        """The server that Tautulli commands without a ``server`` parameter answer for: the first
-        active one (else the first)."""
-        return self.order_by("-is_active", "id").first()
+    def default(self) -> "Server | None":
+        """The server that Tautulli commands without a ``server`` parameter answer for; None
+        when there is none.
+
+        The first (by id) that can answer, in this order: a real server that is active, has a
+        URL and was last seen up; one of those whose state is not known yet (just added); the
+        demo (only while no real server can answer); then, as before any connection, the first
+        active server, else the first. So an imported server without a URL, or one that is
+        down, never hides a server that works (issue 10).
+        """
+
+        def rank(server: Server) -> tuple:
+            usable = server.is_active and bool(server.url) and server.connected is not False
+            if usable and not server.is_demo:
+                return (0 if server.connected else 1, server.pk)
+            if usable:
+                return (2, server.pk)
+            return (3, not server.is_active, server.pk)
+
+        # A handful of rows: ranked in Python, the demo test needs the URL's host.
+        return min(self.all(), key=rank, default=None)
+
+    def joinable(self, machine_identifier: str) -> "Server | None":
+        """The server a PMS reporting ``machine_identifier`` is (one row per PMS), if any."""
+        if not machine_identifier:
+            return None
+        return self.filter(machine_identifier=machine_identifier).first()
 
     def lookup(self, value: str) -> "Server | None":
         """The server named by ``value``: its id (decimal digits), machine identifier or name,
@@ -70,14 +100,17 @@ class Server(models.Model):
 
     @property
     def host(self) -> str:
-        from urllib.parse import urlsplit
-
         return urlsplit(self.url).hostname or "" if self.url else ""
 
     @property
-    def port(self) -> int:
-        from urllib.parse import urlsplit
+    def is_demo(self) -> bool:
+        """Whether this is the demo's row: the demo's machine identifier and a loopback URL (a
+        row an admin pointed at a real server is no longer the demo, even before its "Test
+        connection" replaces the identifier)."""
+        return self.machine_identifier == DEMO_MACHINE_IDENTIFIER and self.host in LOOPBACK_HOSTS
 
+    @property
+    def port(self) -> int:
         if not self.url:
             return 32400
         parts = urlsplit(self.url)
@@ -110,9 +143,21 @@ ACTIVE_STATES = (SessionState.PLAYING, SessionState.PAUSED, SessionState.BUFFERI
 
 
 class SessionQuerySet(models.QuerySet):
+    def confirmed(self):
+        """The rows its server has confirmed: all but those imported from Tautulli and not yet
+        reconciled with their server (``Session.confirmed``)."""
+        return self.filter(confirmed=True)
+
     def active(self):
-        """The streams that go on (:data:`ACTIVE_STATES`), not those stopped or in error."""
-        return self.filter(state__in=ACTIVE_STATES)
+        """The streams that go on (:data:`ACTIVE_STATES`), not those stopped or in error, nor
+        imported ones their server has not confirmed yet."""
+        return self.confirmed().filter(state__in=ACTIVE_STATES)
+
+    def confirm(self, server: "Server") -> int:
+        """Mark ``server``'s imported rows confirmed; returns how many. Called by the
+        reconciling poll once the server answered, just before it closes the streams PMS no
+        longer lists, so imported streams are reconciled like any after a restart."""
+        return self.filter(server=server, confirmed=False).update(confirmed=True)
 
 
 class Session(ItemColumns, item_keys(), MediaInfoColumns, LiveChannelColumns):
@@ -123,7 +168,9 @@ class Session(ItemColumns, item_keys(), MediaInfoColumns, LiveChannelColumns):
     ``paused_counter`` is seconds, and ``stopped`` doubles as "last updated" while the stream is
     active. ``raw_stream_info`` holds the session JSON as built from PMS (the get_activity keys,
     plus the item's ``markers``), used to write history. ``refreshed_at`` and
-    ``last_write_attempt`` are the monitor's own bookkeeping (not Tautulli columns).
+    ``last_write_attempt`` are the monitor's own bookkeeping (not Tautulli columns), and so is
+    ``confirmed``: False for a row imported from Tautulli's ``sessions`` until the reconciling
+    poll reaches its server (then it goes on, or is closed and written to history once).
     """
 
     State = SessionState
@@ -178,6 +225,12 @@ class Session(ItemColumns, item_keys(), MediaInfoColumns, LiveChannelColumns):
         null=True,
         blank=True,
         help_text="epoch seconds: last failed attempt to write the history of the stopped stream.",
+    )
+
+    confirmed = models.BooleanField(
+        default=True,
+        help_text="False for a stream imported from Tautulli until its server's sessions are "
+        "reconciled: not shown as activity, since no server has confirmed it yet.",
     )
 
     objects = SessionQuerySet.as_manager()

@@ -24,7 +24,7 @@ from pathlib import Path
 from django.db import DatabaseError as DjangoDatabaseError
 from django.db import connection, transaction
 
-from servers.models import Server
+from servers.models import DEMO_MACHINE_IDENTIFIER, Server
 from tautulli_import.models import TautulliImport
 from users.models import User
 
@@ -68,6 +68,10 @@ class ImportResult:
     placeholder_user_ids: list[int] = field(default_factory=list)
     id_offsets: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # What happened to the source's ids, one line per id group that got new ids (see id_report).
+    id_report: list[str] = field(default_factory=list)
+    # Scripted plays of the demo removed (or, in a dry run, to be removed) before the import.
+    demo_plays_removed: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -94,8 +98,11 @@ def import_tautulli(
     """Import the Tautulli database at ``path`` into the default database, atomically.
 
     ``server_name``: attach to the server of that name (created if missing) instead of the one
-    named by ``library_sections.server_id``. ``report(line)`` receives progress lines.
-    Raises :class:`SourceError` (missing/corrupt/not Tautulli, exit status 2) or
+    named by ``library_sections.server_id`` (see :func:`resolve_server`). ``report(line)``
+    receives progress lines. The demo's scripted plays are removed first (they must not take
+    the ids of the imported history, nor count in its statistics); ``ImportResult.id_report``
+    says what became of the ids. Raises :class:`SourceError` (missing/corrupt/not Tautulli,
+    history without the columns a play needs, unknown server; exit status 2) or
     :class:`TautulliImportError`; either way nothing was written.
     """
     source = open_source(path)
@@ -174,13 +181,20 @@ class TautulliImporter:
             result.warnings.append(
                 "read with immutable=1 (the folder is not writable and there is no -shm file)"
             )
+        result.demo_plays_removed = self.remove_demo_plays()
+        previous = {
+            group: IdMap.from_state((record.id_offsets if record else {}).get(group))
+            for group in ID_GROUPS
+        }
         id_maps = self.plan_id_maps(record)
+        result.id_report = self.describe_ids(previous, id_maps)
         ctx = PlanContext(
             source_columns=self.source.columns,
             id_maps=id_maps,
             server_pk=server.pk,
             vendor=connection.vendor,
             primary_machine_id=machine_id,
+            previous_id_maps=previous,
         )
         plans: list[Plan] = []
         for spec in TABLES:
@@ -213,6 +227,22 @@ class TautulliImporter:
         self.current = "final foreign key checks"
         return result
 
+    # --- the demo ---------------------------------------------------------------------------
+
+    def remove_demo_plays(self) -> int:
+        """Remove the demo's scripted plays (:func:`plex.demo.remove_demo_plays`); in a dry run
+        only count them. Returns how many history rows (would) go."""
+        from history.models import History
+        from plex.demo import demo_server, remove_demo_plays
+
+        demo = demo_server()
+        if demo is None:
+            return 0
+        if self.dry_run:
+            return History.objects.filter(server=demo).count()
+        self.current = "demo plays"
+        return remove_demo_plays(demo)
+
     # --- id offsets ---------------------------------------------------------------------------
 
     def plan_id_maps(self, record: TautulliImport | None) -> dict[str, IdMap]:
@@ -228,6 +258,53 @@ class TautulliImporter:
                 lambda t=table, c=pk: self.writer.highest_id(t, c),
             )
         return maps
+
+    def describe_ids(self, previous: dict[str, IdMap], planned: dict[str, IdMap]) -> list[str]:
+        """One line per id group that gets new ids in this run: kept, or offset by N and why.
+
+        Always a line for ``history`` (its ids are the ``row_id``/``reference_id`` clients
+        see); for the other groups only when their new ids are offset. ``sessions`` (rows that
+        live minutes) are left out.
+        """
+        lines = []
+        for group, spec in ID_GROUPS.items():
+            if group == "sessions":
+                continue
+            before, after = previous[group], planned[group]
+            source_range = self.source.id_range(spec.source)
+            if source_range is None:
+                if group == "history":
+                    lines.append("history: the source has no history rows")
+                continue
+            low, high = source_range
+            start = low if before.max_id is None else before.max_id + 1
+            if start > high:
+                if group == "history":
+                    lines.append(f"history: no new ids (up to {before.max_id} already imported)")
+                continue
+            offset = after.map(start) - start
+            label = "history ids (row_id, reference_id)" if group == "history" else f"{group} ids"
+            if offset == 0:
+                if group == "history":
+                    lines.append(f"{label} {start}–{high}: kept as in Tautulli")
+                continue
+            prior = before.map(start) - start if before.segments else 0
+            why = self._who_uses(spec, start + prior, high + prior)
+            lines.append(
+                f"{label} {start}–{high}: stored as {start + offset}–{high + offset} "
+                f"(offset +{offset}), because ids {start + prior}–{high + prior} are already "
+                f"used by {why}"
+            )
+        return lines
+
+    def _who_uses(self, spec, low: int, high: int) -> str:
+        """Whose rows hold ids in ``[low, high]``: the servers' names for history."""
+        model = spec.get_model()
+        rows = model.objects.filter(pk__range=(low, high))
+        if not any(f.name == "server" for f in model._meta.fields):
+            return f"{rows.count():,} existing {model._meta.verbose_name_plural}"
+        names = sorted(set(rows.values_list("server__name", flat=True)))
+        return "the history of " + ", ".join(repr(name) for name in names)
 
     # --- copying ------------------------------------------------------------------------------
 
@@ -376,29 +453,50 @@ def resolve_server(
 ) -> tuple[Server, bool, str | None]:
     """The server to attach everything to → ``(server, created, source machine id)``.
 
-    ``--server NAME``: the existing server of that name, else a new one with that name (and the
-    source's machine identifier when no other server has it). Otherwise the server whose
-    ``machine_identifier`` is the source's ``library_sections.server_id`` (created as "Plex
-    Media Server" when unknown); a source without sections goes to the default server. In a
-    dry run a missing server is not saved (its pk is None).
+    A server is its PMS's machine identifier, Tautulli's ``library_sections.server_id``
+    (issue 10). Without ``--server``: the server with that identifier (added in the admin or
+    imported before), else a new "Plex Media Server" with it and no URL (its URL and token are
+    entered in the admin, or come with ``PLEX_URL``: adding a server that reports the same
+    identifier fills in this one, see ``plex.env_server``). ``--server NAME``: the server of
+    that name (it gets the identifier when it has none and no other server has it), else a new
+    one. The demo's server never receives an import.
+
+    Raises :class:`SourceError` when the source names no server (no ``library_sections``, or
+    none with a ``server_id``) and no ``--server`` is given, and when ``--server`` names the
+    demo. In a dry run a missing server is not saved (its pk is None), nor is the identifier.
     """
     machine_id = primary_machine_id(source)
+    if machine_id == DEMO_MACHINE_IDENTIFIER:
+        machine_id = None  # a copy of the demo's own recordings: never the demo's row
     if server_name:
         server = Server.objects.filter(name=server_name).order_by("id").first()
-        if server:
-            return server, False, machine_id
+        if server is not None and server.is_demo:
+            raise SourceError(
+                f"{source.path}: --server {server_name!r} is the demo server, which cannot "
+                "receive an import; name your own server"
+            )
         free = machine_id and not Server.objects.filter(machine_identifier=machine_id).exists()
+        if server is not None:
+            if free and not server.machine_identifier and not dry_run:
+                server.machine_identifier = machine_id
+                server.save(update_fields=["machine_identifier"])
+            return server, False, machine_id
         server = Server(name=server_name, machine_identifier=machine_id if free else None)
     elif machine_id:
-        server = Server.objects.filter(machine_identifier=machine_id).first()
+        server = Server.objects.joinable(machine_id)
         if server:
             return server, False, machine_id
         server = Server(name=DEFAULT_SERVER_NAME, machine_identifier=machine_id)
     else:
-        server = Server.objects.default()
-        if server:
-            return server, False, machine_id
-        server = Server(name=DEFAULT_SERVER_NAME)
+        what = (
+            "has no library_sections table"
+            if not source.has_table("library_sections")
+            else "names no server in library_sections.server_id"
+        )
+        raise SourceError(
+            f"{source.path}: the database {what}, so the Plex server its history belongs to is "
+            "unknown; give --server NAME to attach it to that server"
+        )
     if not dry_run:
         server.save()
     return server, True, machine_id

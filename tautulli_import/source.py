@@ -28,6 +28,10 @@ from .errors import SourceError
 
 # Without these two tables a file is not a Tautulli database.
 REQUIRED_TABLES = ("session_history", "users")
+# Without these a history row says nothing (who played what, from when to when): a file that
+# lacks one is refused rather than imported as rows of blanks. Every Tautulli (and PlexPy)
+# session_history has had them (reference: schema.sql of v2.17.2).
+REQUIRED_HISTORY_COLUMNS = ("id", "user_id", "started", "stopped", "rating_key")
 
 
 @dataclass
@@ -114,7 +118,8 @@ def open_source(path: str | Path) -> SourceDB:
     """Open ``path`` read-only, check it is a Tautulli database and probe its tables' columns.
 
     Raises :class:`SourceError` (one line, for exit status 2) for a missing file, a file that
-    is not SQLite or is corrupt, and an SQLite file without ``session_history``/``users``.
+    is not SQLite or is corrupt, an SQLite file without ``session_history``/``users``, and a
+    ``session_history`` without one of :data:`REQUIRED_HISTORY_COLUMNS`.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -159,4 +164,13 @@ def open_source(path: str | Path) -> SourceDB:
     if missing:
         source.close()
         raise SourceError(f"{path}: not a Tautulli database (no {' or '.join(missing)} table)")
+    history = source.columns["session_history"]
+    missing = [c for c in REQUIRED_HISTORY_COLUMNS if c not in history]
+    if missing:
+        source.close()
+        raise SourceError(
+            f"{path}: session_history lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (a play needs its id, user, start and stop times and item); "
+            "nothing was imported"
+        )
     return source

@@ -136,6 +136,8 @@ class PlanContext:
     server_pk: int | None
     vendor: str
     primary_machine_id: str | None = None
+    # Each id group's map as the previous import of this source left it (empty: first import).
+    previous_id_maps: dict[str, IdMap] = field(default_factory=dict)
     consumed: dict[str, set[str]] = field(default_factory=dict)
 
     def has(self, table: str, column: str) -> bool:
@@ -308,6 +310,15 @@ def _has_history_row(ctx: PlanContext) -> str:
     return '"id" IN (SELECT "id" FROM "session_history")'
 
 
+def _sessions_not_imported_before(ctx: PlanContext) -> str:
+    """Only sessions a previous import did not see: one imported before and since closed (its
+    play written to history, its row gone) must not come back and be written twice."""
+    previous = ctx.previous_id_maps.get("sessions")
+    if previous is None or previous.max_id is None:
+        return "1"
+    return f"{int_sql(quote_ident('id'))} > {int(previous.max_id)}"
+
+
 def _libraries_order(ctx: PlanContext) -> str:
     """The primary server's sections first, so they win a section_id clash with older servers."""
     if ctx.has("library_sections", "server_id"):
@@ -422,12 +433,15 @@ TABLES: list[TableSpec] = [
         id_group="user_login",
         secret=True,
     ),
+    # Live streams as Tautulli last saw them: hidden (confirmed=False) until the reconciling
+    # poll reaches their server, which continues them or writes their history (servers.models).
     TableSpec(
         "sessions",
         "plex.Session",
-        fields={"id": MappedId("id", "sessions"), "server": Server()},
+        fields={"id": MappedId("id", "sessions"), "server": Server(), "confirmed": Const(False)},
         keys=(IdKey("id"),),
         id_group="sessions",
+        where=_sessions_not_imported_before,
     ),
     TableSpec(
         "sessions_continued",

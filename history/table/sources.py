@@ -519,10 +519,14 @@ class SessionSource:
     def __init__(self, filters: HistoryFilters, search: str, *, grouped: bool, now: int):
         self.grouped = grouped
         self.now = now
-        queryset = Session.objects.annotate(
-            media_type_live=session_media_type_live(),
-            shown_name=display_name("friendly_name", "user"),
-        ).filter(filters.sessions_q())
+        queryset = (
+            Session.objects.confirmed()
+            .annotate(
+                media_type_live=session_media_type_live(),
+                shown_name=display_name("friendly_name", "user"),
+            )
+            .filter(filters.sessions_q())
+        )
         if search:
             queryset = queryset.filter(
                 Q(shown_name__icontains=search)

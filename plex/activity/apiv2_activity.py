@@ -233,7 +233,7 @@ def _history_values(row_id: int) -> dict | None:
 def _session_values(session_key: int, server) -> dict | None:
     """The columns of the live session ``session_key``: the monitor's row (on ``server`` when
     given), else what the Plex server says of it now; None when it is not playing."""
-    rows = Session.objects.filter(session_key=session_key).order_by("pk")
+    rows = Session.objects.confirmed().filter(session_key=session_key).order_by("pk")
     if server is not None:
         rows = rows.filter(server=server)
     row = rows.values().first()

@@ -71,6 +71,8 @@ def reconcile(
         mark_down(server, result.error, handler.now())
         return result
     mark_up(server, handler.now())
+    # Streams imported from Tautulli join the server's rows now that it answers (servers.models).
+    Session.objects.confirm(server)
     live = {key: item for item in items if (key := session_key_of(item)) is not None}
     result.stopped = handler.stop_all_vanished(set(live))
     active = {

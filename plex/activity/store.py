@@ -62,6 +62,7 @@ STATE_MACHINE_COLUMNS = frozenset(
         "write_attempts",
         "last_write_attempt",
         "refreshed_at",
+        "confirmed",  # servers.models: set by the import and the poll, never from PMS
     }
 )
 # PMS's marker types (``<Marker type>``) and the action reaching one emits.

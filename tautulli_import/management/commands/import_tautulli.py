@@ -16,8 +16,11 @@ class Command(BaseCommand):
         "is opened read-only and never changed. The whole import is one transaction; running it "
         "again adds only rows that are new in the source. Not imported: "
         + ", ".join(t for t in CACHE_TABLES if t != "version_info" and not t.startswith("sqlite"))
-        + " (caches and exports, rebuilt on demand; version_info is recorded). Exit status 2 "
-        "when the file is missing, corrupt or not a Tautulli database."
+        + " (caches and exports, rebuilt on demand; version_info is recorded). History ids are "
+        "kept unless already used, then offset (the command says which and why); the demo's "
+        "scripted plays are removed first. Exit status 2 when the file is missing, corrupt, not "
+        "a Tautulli database, lacks the history columns a play needs, or names no server "
+        "(no library_sections: give --server)."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +29,8 @@ class Command(BaseCommand):
             "--server",
             metavar="NAME",
             help="Attach everything to the server of this name (created if missing) instead "
-            "of the one named by library_sections.server_id.",
+            "of the one whose machine identifier is library_sections.server_id; required when "
+            "the database has no library_sections.",
         )
         parser.add_argument(
             "--dry-run",
@@ -50,15 +54,31 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: {warning}")
         created = " (created)" if result.server_created else ""
         placeholders = len(result.placeholder_user_ids)
+        if result.demo_plays_removed:
+            verb = "would remove" if dry_run else "removed"
+            self.stdout.write(
+                f"Demo: {verb} its {result.demo_plays_removed:,} scripted plays first, so they "
+                "take none of the imported ids and count in no statistics."
+            )
+        for line in result.id_report:
+            self.stdout.write(line)
         if dry_run:
             self.stdout.write(
                 f"Dry run: would add {result.added:,} rows to server "
                 f"'{result.server.name}'{created}; nothing was written."
             )
-        else:
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {result.added:,} rows into server '{result.server.name}'{created}"
+                f" ({placeholders} placeholder users)."
+            )
+        )
+        if not result.server.url:
+            identifier = result.server.machine_identifier or "unknown"
             self.stdout.write(
-                self.style.SUCCESS(
-                    f"Imported {result.added:,} rows into server '{result.server.name}'{created}"
-                    f" ({placeholders} placeholder users)."
-                )
+                f"Server '{result.server.name}' (machine identifier {identifier}) has no URL "
+                "yet: enter its URL and token under Plex › Servers, or add the server (admin or "
+                "PLEX_URL): a server reporting the same machine identifier joins this one. Its "
+                "imported live streams stay hidden until then."
             )
