@@ -3,10 +3,13 @@
 Each app contributes a ninja ``router`` in its ``api.py``; this module only assembles them.
 """
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import HttpResponseNotAllowed
+from django.urls import re_path
 from django.utils.module_loading import import_string
+from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
@@ -82,3 +85,39 @@ REST_ROUTERS = [
 ]
 for prefix, dotted in REST_ROUTERS:
     rest.add_router(f"/{prefix}", import_string(dotted))
+
+
+# --- JSON for what ninja answers outside an operation -----------------------------------------
+def json_method_not_allowed(view):
+    """``view`` (one of ninja's path views), its 405 for a method the path does not take
+    answered ``{"detail": ...}`` (ninja answers plain text), ``Allow`` header kept."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = rest.create_response(
+                request, {"detail": f"Method not allowed; allowed: {allowed}"}, status=405
+            )
+            response["Allow"] = allowed
+        return response
+
+    return checked
+
+
+@no_append_slash  # /api/nothing is not redirected to /api/nothing/
+@csrf_exempt
+def rest_not_found(request):
+    """Any path under /api/ that no operation takes: 404 ``{"detail": "Not Found"}``, as ninja
+    answers an unknown object (rather than Django's HTML page)."""
+    return rest.create_response(request, {"detail": "Not Found"}, status=404)
+
+
+def rest_urls():
+    """``rest.urls`` (the ``include()`` of /api/) with JSON answers for a wrong method (405)
+    and for an unknown path (404, the last pattern)."""
+    patterns, app_name, namespace = rest.urls
+    for pattern in patterns:
+        pattern.callback = json_method_not_allowed(pattern.callback)
+    return [*patterns, re_path(r"^", rest_not_found)], app_name, namespace
