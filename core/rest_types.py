@@ -8,8 +8,8 @@ them), datetimes whose conversion to UTC leaves Python's years 1-9999 (``Overflo
 The bounds show in the OpenAPI schema (``minimum``/``maximum``) where JSON Schema can say them.
 
 :func:`error_responses` declares the 4xx answers of an operation, so the OpenAPI schema lists
-every status the operation can answer: 401 (every operation needs the key), 422 (a malformed
-parameter or body) and the ones it names.
+every status the operation can answer: 400 (a request Django refuses to read), 401 (every
+operation needs the key), 422 (a malformed parameter or body) and the ones it names.
 
 The /api/v2 parameters have their own bounds (``core.tautulli_api``); the two can share one
 module of limits.
@@ -70,9 +70,11 @@ class InvalidOut(Schema):
 
 
 def error_responses(*statuses: int) -> dict[int, type[Schema]]:
-    """The 4xx part of an operation's ``response=`` mapping: 401 (no or a wrong key) and 422
-    (a malformed parameter or body), plus ``statuses`` (400: input the domain refuses or a body
-    that is not JSON; 404: an unknown object), each answered ``{"detail": ...}``."""
-    responses: dict[int, type[Schema]] = {401: ErrorOut, 422: InvalidOut}
+    """The 4xx part of an operation's ``response=`` mapping: 400 (a request Django refuses to
+    read, e.g. over DATA_UPLOAD_MAX_NUMBER_FIELDS parameters; for some operations also input the
+    domain refuses or a body that is not JSON), 401 (no or a wrong key), 422 (a malformed
+    parameter or body), plus ``statuses`` (404: an unknown object). Each answers
+    ``{"detail": ...}`` (a list of errors for 422)."""
+    responses: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 422: InvalidOut}
     responses.update({status: ErrorOut for status in statuses})
     return dict(sorted(responses.items()))

@@ -122,7 +122,7 @@ unknown server."""
 
 @router.get(
     "/graphs/{name}",
-    response={200: GraphOut, **error_responses(400)},
+    response={200: GraphOut, **error_responses()},
     summary="Get a graph",
     description=_GRAPH_DESCRIPTION,
 )
@@ -192,7 +192,7 @@ class GrowthOut(Schema):
 
 @library_router.get(
     "/growth",
-    response={200: GrowthOut, **error_responses(400)},
+    response={200: GrowthOut, **error_responses()},
     summary="Library growth per month",
 )
 def get_library_growth(request, filters: Query[GrowthFilters]):

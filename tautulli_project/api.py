@@ -3,9 +3,11 @@
 Each app contributes a ninja ``router`` in its ``api.py``; this module only assembles them.
 """
 
+import logging
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseNotAllowed
 from django.urls import re_path
 from django.utils.module_loading import import_string
@@ -64,6 +66,15 @@ rest = NinjaAPI(
     # The OpenAPI schema and docs need the key or an admin session, as every endpoint needs auth.
     docs_decorator=api_key_or_staff_required,
 )
+
+
+@rest.exception_handler(SuspiciousOperation)
+def suspicious_request(request, exc: SuspiciousOperation):
+    """A request Django refuses to read (more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, a
+    body over DATA_UPLOAD_MAX_MEMORY_SIZE...): HTTP 400 ``{"detail": message}`` rather than
+    Django's HTML page, logged to ``django.security`` as Django logs it."""
+    logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+    return rest.create_response(request, {"detail": str(exc)}, status=400)
 
 
 @rest.exception_handler(InvalidInput)

@@ -32,9 +32,7 @@ def get_user(request, user_id: Int64):
     return get_object_or_404(User, user_id=user_id)
 
 
-@router.patch(
-    "/{user_id}", response={200: UserOut, **error_responses(400, 404)}, summary="Edit a user"
-)
+@router.patch("/{user_id}", response={200: UserOut, **error_responses(404)}, summary="Edit a user")
 def update_user(request, user_id: Int64, payload: UserPatch):
     """Change friendly_name, keep_history, do_notify and/or allow_guest; answers the user.
 

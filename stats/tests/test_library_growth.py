@@ -216,6 +216,14 @@ def test_rest_endpoint_answers_the_same_graph(inventory, call_api, rest_get, adm
     assert "/api/libraries/growth" in schema["paths"]
 
 
+def test_a_start_after_today_answers_no_months(inventory, rest_get):
+    """``after`` alone later than today is an empty window (as the graphs answer it), not a
+    crash."""
+    status, data = rest_get("/api/libraries/growth", after="2026-12-01")
+    assert status == 200 and data["categories"] == []
+    assert {s["name"]: s["data"] for s in data["series"]}["Total"] == []
+
+
 @pytest.fixture
 def admin_client(client, db):
     user = get_user_model().objects.create_superuser("admin", "admin@example.com", "pw-12345")
