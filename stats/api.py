@@ -6,7 +6,8 @@ command name without ``get_``), in Tautulli's shape. Counting rules: :mod:`stats
 
 The schemas are typed (dates, lists of ints, enums): their values go to the domain functions as
 they are (:func:`stats.graphs.window_for`, :func:`stats.library_growth.growth_window`). A
-malformed parameter is answered 422 by the schema; a window the domain rejects (``after``
+malformed parameter — an unknown graph, ids beyond 64 bits, dates outside the statistics'
+:data:`~stats.window.FIRST_DATE` .. :data:`~stats.window.LAST_DATE` — is answered 422 by the schema; a window the domain rejects (``after``
 later than ``before``...) or an unknown server raises :class:`core.errors.InvalidInput`,
 answered 400 ``{"detail": ...}`` by the API's handler (:mod:`tautulli_project.api`).
 """

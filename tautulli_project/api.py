@@ -3,21 +3,18 @@
 Each app contributes a ninja ``router`` in its ``api.py``; this module only assembles them.
 """
 
-import logging
-from functools import wraps
 from urllib.parse import urlencode
 
-from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponseNotAllowed
-from django.urls import re_path
 from django.utils.module_loading import import_string
-from django.views.decorators.common import no_append_slash
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 
 from core.auth import REST_AUTH, ApiKeyQueryAuth, api_key_or_staff_required
 from core.errors import InvalidInput
 from core.tautulli_api.dispatcher import dispatch
+
+from .rest_errors import with_json_refusals
 
 
 # --- /api/v2 (Tautulli compatible) ------------------------------------------------------------
@@ -68,15 +65,6 @@ rest = NinjaAPI(
 )
 
 
-@rest.exception_handler(SuspiciousOperation)
-def suspicious_request(request, exc: SuspiciousOperation):
-    """A request Django refuses to read (more than DATA_UPLOAD_MAX_NUMBER_FIELDS parameters, a
-    body over DATA_UPLOAD_MAX_MEMORY_SIZE...): HTTP 400 ``{"detail": message}`` rather than
-    Django's HTML page, logged to ``django.security`` as Django logs it."""
-    logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
-    return rest.create_response(request, {"detail": str(exc)}, status=400)
-
-
 @rest.exception_handler(InvalidInput)
 def invalid_input(request, exc: InvalidInput):
     """Input the domain rejects (``after`` later than ``before``, an unknown server...): HTTP 400
@@ -98,37 +86,7 @@ for prefix, dotted in REST_ROUTERS:
     rest.add_router(f"/{prefix}", import_string(dotted))
 
 
-# --- JSON for what ninja answers outside an operation -----------------------------------------
-def json_method_not_allowed(view):
-    """``view`` (one of ninja's path views), its 405 for a method the path does not take
-    answered ``{"detail": ...}`` (ninja answers plain text), ``Allow`` header kept."""
-
-    @wraps(view)
-    def checked(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if isinstance(response, HttpResponseNotAllowed):
-            allowed = response["Allow"]
-            response = rest.create_response(
-                request, {"detail": f"Method not allowed; allowed: {allowed}"}, status=405
-            )
-            response["Allow"] = allowed
-        return response
-
-    return checked
-
-
-@no_append_slash  # /api/nothing is not redirected to /api/nothing/
-@csrf_exempt
-def rest_not_found(request):
-    """Any path under /api/ that no operation takes: 404 ``{"detail": "Not Found"}``, as ninja
-    answers an unknown object (rather than Django's HTML page)."""
-    return rest.create_response(request, {"detail": "Not Found"}, status=404)
-
-
 def rest_urls():
-    """``rest.urls`` (the ``include()`` of /api/) with JSON answers for a wrong method (405)
-    and for an unknown path (404, the last pattern)."""
-    patterns, app_name, namespace = rest.urls
-    for pattern in patterns:
-        pattern.callback = json_method_not_allowed(pattern.callback)
-    return [*patterns, re_path(r"^", rest_not_found)], app_name, namespace
+    """The ``include()`` of /api/: ``rest.urls``, with JSON for what is refused around the
+    operations (:mod:`tautulli_project.rest_errors`)."""
+    return with_json_refusals(rest)
