@@ -14,7 +14,7 @@ from django_filters import FilterSet
 from ninja import Schema
 from ninja.errors import ValidationError
 
-BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
+from .rest_types import INT64_MAX, INT64_MIN
 
 
 class IntFilter(filters.NumberFilter):
@@ -23,8 +23,8 @@ class IntFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", BIGINT_MIN)
-        kwargs.setdefault("max_value", BIGINT_MAX)
+        kwargs.setdefault("min_value", INT64_MIN)
+        kwargs.setdefault("max_value", INT64_MAX)
         super().__init__(*args, **kwargs)
 
     def get_max_validator(self):

@@ -16,6 +16,7 @@ NULLs).
 
 import base64
 import binascii
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination
 
-MAX_PK = 2**63 - 1  # BIGINT: a larger id in a forged cursor must not reach the database
+from .rest_types import INT64_MAX
 
 
 class CursorParams(Schema):
@@ -75,7 +76,9 @@ def decode_cursor(cursor: str, model: type[Model], field: str) -> KeysetPosition
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
         pk, value = payload["id"], payload["v"]
-        if type(pk) is not int or not 0 <= pk <= MAX_PK:
+        # A forged cursor's id beyond BIGINT, or a time beyond year 9999 once in UTC, must not
+        # reach the database (OverflowError there).
+        if type(pk) is not int or not 0 <= pk <= INT64_MAX:
             raise InvalidCursor("bad id")
         if value is not None:
             if not isinstance(value, str):
@@ -83,6 +86,8 @@ def decode_cursor(cursor: str, model: type[Model], field: str) -> KeysetPosition
             value = model._meta.get_field(field).to_python(value)
             if value is None:
                 raise InvalidCursor("bad value")
+            if isinstance(value, dt.datetime):  # naive: UTC, as encode_cursor never writes it
+                value = value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
     except (
         binascii.Error,
         UnicodeDecodeError,
@@ -90,6 +95,7 @@ def decode_cursor(cursor: str, model: type[Model], field: str) -> KeysetPosition
         TypeError,
         KeyError,
         DjangoValidationError,
+        OverflowError,
     ) as exc:
         raise InvalidCursor(str(exc)) from exc
     return KeysetPosition(value=value, pk=pk)

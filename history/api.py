@@ -9,6 +9,7 @@ from ninja import Query, Router
 
 from core.filtering import apply_filterset
 from core.pagination import CursorParams, keyset_page_or_422
+from core.rest_types import Int64, error_responses
 
 from .filters import HistoryFilterSet
 from .models import History
@@ -38,7 +39,7 @@ LIST_COLUMNS = (
 )
 
 
-@router.get("", response=HistoryPage, summary="List history")
+@router.get("", response={200: HistoryPage, **error_responses()}, summary="List history")
 def list_history(request, filters: Query[HistoryFilters], page: Query[CursorParams]):
     """Logged streams, newest first (`started` descending, then `id`), one row per stream
     (not grouped into plays).
@@ -52,7 +53,11 @@ def list_history(request, filters: Query[HistoryFilters], page: Query[CursorPara
     return {"items": result.items, "next_cursor": result.next_cursor}
 
 
-@router.get("/{history_id}", response=HistoryDetail, summary="Get a history row")
-def get_history(request, history_id: int):
+@router.get(
+    "/{history_id}",
+    response={200: HistoryDetail, **error_responses(404)},
+    summary="Get a history row",
+)
+def get_history(request, history_id: Int64):
     """One history row with its full metadata and media info; 404 when it does not exist."""
     return get_object_or_404(History.objects.select_related(*RELATED), pk=history_id)

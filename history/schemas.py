@@ -10,7 +10,9 @@ from typing import Literal
 
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, ModelSchema, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict
+
+from core.rest_types import Int64, Text, UtcDateTime
 
 from .models import LOGGED_MEDIA_TYPES, History, HistoryMediaInfo, HistoryMetadata
 
@@ -40,36 +42,29 @@ def _from_related(relation: str, attr: str, default=None):
 class HistoryFilters(Schema):
     """Filters of ``GET /api/history`` (all optional, combined with AND)."""
 
-    server: int | None = Field(None, description="Server id (see /api/servers).")
-    user_id: int | None = Field(None, description="plex.tv user id.")
-    rating_key: int | None = Field(None, description="Rating key of the played item.")
-    parent_rating_key: int | None = Field(None, description="Season or album rating key.")
-    grandparent_rating_key: int | None = Field(None, description="Show or artist rating key.")
-    section_id: int | None = Field(None, description="Plex library section id.")
+    server: Int64 | None = Field(None, description="Server id (see /api/servers).")
+    user_id: Int64 | None = Field(None, description="plex.tv user id.")
+    rating_key: Int64 | None = Field(None, description="Rating key of the played item.")
+    parent_rating_key: Int64 | None = Field(None, description="Season or album rating key.")
+    grandparent_rating_key: Int64 | None = Field(None, description="Show or artist rating key.")
+    section_id: Int64 | None = Field(None, description="Plex library section id.")
     media_type: MediaType | None = Field(None, description="Media type of the played item.")
     transcode_decision: TranscodeDecision | None = Field(
         None, description="Stream decision: direct play, copy (direct stream) or transcode."
     )
-    started_after: dt.datetime | None = Field(
+    started_after: UtcDateTime | None = Field(
         None,
         description="Only streams started at or after this ISO 8601 time (UTC when no offset).",
     )
-    started_before: dt.datetime | None = Field(
+    started_before: UtcDateTime | None = Field(
         None,
         description="Only streams started before this ISO 8601 time (UTC when no offset).",
     )
-    search: str | None = Field(
+    search: Text | None = Field(
         None,
         max_length=200,
         description="Case-insensitive text contained in the title or the user's name.",
     )
-
-    @field_validator("started_after", "started_before")
-    @classmethod
-    def _naive_is_utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -91,16 +86,16 @@ class HistoryItem(Schema):
     view_offset: int | None = Field(
         description="Playback position when the stream stopped, in milliseconds."
     )
-    user_id: int | None = Field(description="plex.tv user id.")
+    user_id: Int64 | None = Field(description="plex.tv user id.")
     username: str | None = Field(description="Plex username at play time.")
     friendly_name: str | None = Field(
         description="The user's display name (friendly name, else username)."
     )
     media_type: str | None = Field(description="movie, episode or track.")
-    rating_key: int | None = Field(description="Rating key of the played item.")
-    parent_rating_key: int | None = Field(description="Season or album rating key.")
-    grandparent_rating_key: int | None = Field(description="Show or artist rating key.")
-    section_id: int | None = Field(description="Plex library section id.")
+    rating_key: Int64 | None = Field(description="Rating key of the played item.")
+    parent_rating_key: Int64 | None = Field(description="Season or album rating key.")
+    grandparent_rating_key: Int64 | None = Field(description="Show or artist rating key.")
+    section_id: Int64 | None = Field(description="Plex library section id.")
     title: str | None = Field(description="Title of the item.")
     full_title: str | None = Field(description='Full title, e.g. "Show - Episode".')
     parent_title: str | None = Field(description="Season or album title.")

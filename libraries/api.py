@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from core.filtering import apply_filterset
 from core.pagination import BoundedLimitOffsetPagination
+from core.rest_types import Int64, error_responses
 
 from .filters import LibraryFilterSet
 from .models import Library
@@ -14,7 +15,7 @@ from .schemas import LibraryFilters, LibraryOut
 router = Router(tags=["libraries"])
 
 
-@router.get("", response=list[LibraryOut], summary="List libraries")
+@router.get("", response={200: list[LibraryOut], **error_responses()}, summary="List libraries")
 @paginate(BoundedLimitOffsetPagination)
 def list_libraries(request, filters: Query[LibraryFilters]):
     """Library sections of every server, by server then section id, as
@@ -24,8 +25,10 @@ def list_libraries(request, filters: Query[LibraryFilters]):
     )
 
 
-@router.get("/{library_id}", response=LibraryOut, summary="Get a library")
-def get_library(request, library_id: int):
+@router.get(
+    "/{library_id}", response={200: LibraryOut, **error_responses(404)}, summary="Get a library"
+)
+def get_library(request, library_id: Int64):
     """One library section by its id in this API (`id`, not Plex's `section_id`, which is only
     unique per server); 404 when unknown."""
     return get_object_or_404(Library, pk=library_id)

@@ -2,14 +2,16 @@
 
 from ninja import Field, Schema
 
+from core.rest_types import Int64, Text
+
 from .models import Library
 
 
 class LibraryFilters(Schema):
     """Filters of ``GET /api/libraries`` (all optional, combined with AND)."""
 
-    server: int | None = Field(None, description="Server id (see /api/servers).")
-    section_type: str | None = Field(
+    server: Int64 | None = Field(None, description="Server id (see /api/servers).")
+    section_type: Text | None = Field(
         None, max_length=32, description="movie, show, artist or photo."
     )
     deleted_section: bool | None = Field(None, description="Sections removed from Plex.")
@@ -22,7 +24,7 @@ class LibraryOut(Schema):
     server_id: int = Field(description="Server id (see /api/servers).")
     section_id: int = Field(description="Plex section id (unique per server).")
     section_name: str | None = Field(description="Name of the section.")
-    section_type: str | None = Field(description="movie, show, artist or photo.")
+    section_type: Text | None = Field(description="movie, show, artist or photo.")
     agent: str | None = Field(description="Plex metadata agent.")
     thumb: str | None = Field(description="Thumb: the custom URL, else Plex's path.")
     art: str | None = Field(description="Background art: the custom URL, else Plex's path.")

@@ -6,28 +6,37 @@ command name without ``get_``), in Tautulli's shape. Counting rules: :mod:`stats
 
 The schemas are typed (dates, lists of ints, enums): their values go to the domain functions as
 they are (:func:`stats.graphs.window_for`, :func:`stats.library_growth.growth_window`). A
-malformed parameter is answered 422 by the schema; a window the domain rejects (``after``
+malformed parameter — an unknown graph, ids beyond 64 bits, dates outside the statistics'
+:data:`~stats.window.FIRST_DATE` .. :data:`~stats.window.LAST_DATE` — is answered 422 by the schema; a window the domain rejects (``after``
 later than ``before``...) or an unknown server raises :class:`core.errors.InvalidInput`,
 answered 400 ``{"detail": ...}`` by the API's handler (:mod:`tautulli_project.api`).
 """
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 
 from core.freshness import fresh_reads
+from core.rest_types import Int64, Text, error_responses
 from servers.apiv2 import server_named
 
 from .graphs import GRAPH_TITLES, GRAPHS, window_for
 from .library_growth import growth_window, library_growth
+from .window import FIRST_DATE, LAST_DATE
 
 router = Router(tags=["statistics"])
 # Mounted under /api/libraries: library growth, read from the libraries' inventory.
 library_router = Router(tags=["libraries"])
 
 _NAMES = ", ".join(f"`{name}`" for name in GRAPHS)
+GraphName = Literal[tuple(GRAPHS)]  # an enum in the OpenAPI schema
+
+# A local date a window may cover (stats.window's bounds): the schema refuses the others (422).
+WindowDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
+_DATES = f"({FIRST_DATE} to {LAST_DATE})"
+# Ids a filter may list: more than a server has users or libraries is a mistake.
+MAX_IDS = 1000
 
 
 class GraphFilters(Schema):
@@ -40,19 +49,23 @@ class GraphFilters(Schema):
         description="Last N local days ending today (default 30); months for "
         "`plays_per_month` (default 12).",
     )
-    after: dt.date | None = Field(
-        None, description="Only plays started on or after this local date (inclusive)."
+    after: WindowDate | None = Field(
+        None, description=f"Only plays started on or after this local date (inclusive) {_DATES}."
     )
-    before: dt.date | None = Field(
-        None, description="Only plays started on or before this local date (inclusive)."
+    before: WindowDate | None = Field(
+        None, description=f"Only plays started on or before this local date (inclusive) {_DATES}."
     )
-    user_id: list[int] | None = Field(
-        None, description="Only these users (plex.tv user ids); repeat the parameter for several."
+    user_id: list[Int64] | None = Field(
+        None,
+        max_length=MAX_IDS,
+        description="Only these users (plex.tv user ids); repeat the parameter for several.",
     )
-    section_id: list[int] | None = Field(
-        None, description="Only these library sections; repeat the parameter for several."
+    section_id: list[Int64] | None = Field(
+        None,
+        max_length=MAX_IDS,
+        description="Only these library sections; repeat the parameter for several.",
     )
-    server: str | None = Field(
+    server: Text | None = Field(
         None,
         max_length=255,
         description="Only this server (id, name or machine identifier); all servers when absent.",
@@ -99,41 +112,31 @@ class GraphOut(Schema):
     series: list[GraphSeries]
 
 
-class ErrorOut(Schema):
-    detail: str = Field(..., description="What is wrong.")
-
-
-class InvalidOut(Schema):
-    detail: list[dict] = Field(
-        ..., description='The malformed parameters: `[{"loc": ["query", name], "msg": ...}]`.'
-    )
-
-
 _GRAPH_DESCRIPTION = f"""One graph, as Tautulli's graph commands answer it: `categories` and
 `series` of ints (plays, or seconds with `y_axis=duration`).
 
 `name` is one of: {_NAMES}. The window is whole local days (the server's time zone), selected by
-the date a play started; `after`/`before` give a custom range. 404 for an unknown graph; 422 for
-a malformed parameter; 400 for a range that makes no sense (`after` later than `before`) or an
+the date a play started; `after`/`before` give a custom range. 422 for an unknown graph or a
+malformed parameter; 400 for a range that makes no sense (`after` later than `before`) or an
 unknown server."""
 
 
 @router.get(
     "/graphs/{name}",
-    response={200: GraphOut, 400: ErrorOut, 404: ErrorOut, 422: InvalidOut},
+    response={200: GraphOut, **error_responses()},
     summary="Get a graph",
     description=_GRAPH_DESCRIPTION,
 )
-def get_graph(request, name: str, filters: Query[GraphFilters]):
+def get_graph(request, name: GraphName, filters: Query[GraphFilters]):
     """``GRAPHS[name]`` over the window of ``filters`` (see ``_GRAPH_DESCRIPTION``)."""
-    if name not in GRAPHS:
-        raise HttpError(404, f"Unknown graph {name!r}; graphs: {', '.join(GRAPHS)}")
     window = window_for(name, **filters.window_arguments())
     with fresh_reads():
         return GRAPHS[name](window)
 
 
-@router.get("/graphs", response=dict[str, str], summary="List the graphs")
+@router.get(
+    "/graphs", response={200: dict[str, str], **error_responses()}, summary="List the graphs"
+)
 def list_graphs(request):
     """`{name: title}` of every graph `GET /api/stats/graphs/{name}` answers."""
     return GRAPH_TITLES
@@ -145,16 +148,18 @@ class GrowthFilters(Schema):
     time_range: int | None = Field(
         None, ge=1, le=1200, description="Last N months, the current one included (default 12)."
     )
-    after: dt.date | None = Field(
-        None, description="Only items added on or after this local date (inclusive)."
+    after: WindowDate | None = Field(
+        None, description=f"Only items added on or after this local date (inclusive) {_DATES}."
     )
-    before: dt.date | None = Field(
-        None, description="Only items added on or before this local date (inclusive)."
+    before: WindowDate | None = Field(
+        None, description=f"Only items added on or before this local date (inclusive) {_DATES}."
     )
-    section_id: list[int] | None = Field(
-        None, description="Only these library sections; repeat the parameter for several."
+    section_id: list[Int64] | None = Field(
+        None,
+        max_length=MAX_IDS,
+        description="Only these library sections; repeat the parameter for several.",
     )
-    server: str | None = Field(
+    server: Text | None = Field(
         None,
         max_length=255,
         description="Only this server (id, name or machine identifier); all servers when absent.",
@@ -186,13 +191,9 @@ class GrowthOut(Schema):
     series: list[GrowthSeries]
 
 
-class GrowthError(Schema):
-    detail: str = Field(..., description="What is wrong.")
-
-
 @library_router.get(
     "/growth",
-    response={200: GrowthOut, 400: GrowthError},
+    response={200: GrowthOut, **error_responses()},
     summary="Library growth per month",
 )
 def get_library_growth(request, filters: Query[GrowthFilters]):

@@ -133,8 +133,8 @@ def library_growth(window: StatsWindow, y_axis: GrowthAxis | str = GrowthAxis.CO
     """
     if y_axis not in Y_AXES:
         raise InvalidInput(f"y_axis must be one of {Y_AXES}")
-    months = window.months()
-    first = _month_index(months[0].year, months[0].month)
+    months = window.months()  # none when `after` alone is later than today
+    first = _month_index(months[0].year, months[0].month) if months else 0
     series: dict[tuple[int, int], dict] = {}
     for row in growth_rows(window):
         key = (row["server_id"], row["section_id"])

@@ -14,6 +14,8 @@ from core.auth import REST_AUTH, ApiKeyQueryAuth, api_key_or_staff_required
 from core.errors import InvalidInput
 from core.tautulli_api.dispatcher import dispatch
 
+from .rest_errors import with_json_refusals
+
 
 # --- /api/v2 (Tautulli compatible) ------------------------------------------------------------
 @csrf_exempt
@@ -82,3 +84,9 @@ REST_ROUTERS = [
 ]
 for prefix, dotted in REST_ROUTERS:
     rest.add_router(f"/{prefix}", import_string(dotted))
+
+
+def rest_urls():
+    """The ``include()`` of /api/: ``rest.urls``, with JSON for what is refused around the
+    operations (:mod:`tautulli_project.rest_errors`)."""
+    return with_json_refusals(rest)

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from core.tautulli_api.dispatcher import legacy_api
 from core.views import health
 
-from .api import rest, tautulli_v2
+from .api import rest_urls, tautulli_v2
 
 urlpatterns = [
     # The admin is the interface: / leads there.
@@ -13,6 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     re_path(r"^api/v2/?$", tautulli_v2),
     path("api", legacy_api),
-    path("api/", rest.urls),
+    path("api/", rest_urls()),
     path("health", health),
 ]

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from core.filtering import apply_filterset
 from core.pagination import BoundedLimitOffsetPagination
+from core.rest_types import Int64, error_responses
 
 from .filters import UserFilterSet
 from .models import User
@@ -18,21 +19,21 @@ from .schemas import UserFilters, UserOut, UserPatch
 router = Router(tags=["users"])
 
 
-@router.get("", response=list[UserOut], summary="List users")
+@router.get("", response={200: list[UserOut], **error_responses()}, summary="List users")
 @paginate(BoundedLimitOffsetPagination)
 def list_users(request, filters: Query[UserFilters]):
     """Users ordered by username, as `{"items": [...], "count": total}`."""
     return apply_filterset(UserFilterSet, filters, User.objects.order_by("username", "id"))
 
 
-@router.get("/{user_id}", response=UserOut, summary="Get a user")
-def get_user(request, user_id: int):
+@router.get("/{user_id}", response={200: UserOut, **error_responses(404)}, summary="Get a user")
+def get_user(request, user_id: Int64):
     """The user with this plex.tv id; 404 when unknown."""
     return get_object_or_404(User, user_id=user_id)
 
 
-@router.patch("/{user_id}", response=UserOut, summary="Edit a user")
-def update_user(request, user_id: int, payload: UserPatch):
+@router.patch("/{user_id}", response={200: UserOut, **error_responses(404)}, summary="Edit a user")
+def update_user(request, user_id: Int64, payload: UserPatch):
     """Change friendly_name, keep_history, do_notify and/or allow_guest; answers the user.
 
     A field sent as null is left unchanged, except friendly_name, which null or blank clears.

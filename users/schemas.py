@@ -3,22 +3,11 @@
 Only whitelisted columns are rendered: ``user_token`` and ``server_token`` (secrets) never are.
 """
 
-from typing import Annotated
-
 from ninja import Field, Schema
-from pydantic import AfterValidator
+
+from core.rest_types import Text
 
 from .models import User
-
-
-def _no_nul(value: str | None) -> str | None:
-    """PostgreSQL text cannot hold NUL bytes: refuse them as a validation error (422)."""
-    if value is not None and "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-CleanStr = Annotated[str, AfterValidator(_no_nul)]
 
 
 class UserFilters(Schema):
@@ -26,7 +15,7 @@ class UserFilters(Schema):
 
     is_active: bool | None = Field(None, description="Users still sharing the server(s).")
     deleted_user: bool | None = Field(None, description="Users deleted in Tautulli.")
-    search: str | None = Field(
+    search: Text | None = Field(
         None,
         max_length=200,
         description="Case-insensitive text contained in the username, friendly name or email.",
@@ -64,7 +53,7 @@ class UserOut(Schema):
 class UserPatch(Schema):
     """Editable settings of a user; omitted fields are left unchanged."""
 
-    friendly_name: CleanStr | None = Field(
+    friendly_name: Text | None = Field(
         None, max_length=255, description="Custom name; null or blank to clear it."
     )
     keep_history: bool | None = Field(None, description="Log this user's streams.")

@@ -531,7 +531,8 @@ def test_rest_graph(rest_get, server, libraries, users):
 
 def test_rest_graph_errors(client, rest_get, server):
     status, body = rest_get("/api/stats/graphs/plays_by_nothing")
-    assert status == 404 and "plays_by_date" in body["detail"]
+    assert status == 422 and body["detail"][0]["loc"] == ["path", "name"]
+    assert "plays_by_date" in body["detail"][0]["msg"]
     status, body = rest_get("/api/stats/graphs/plays_by_date", y_axis="bogus")
     assert status == 422 and body["detail"][0]["loc"] == ["query", "y_axis"]
     status, body = rest_get("/api/stats/graphs/plays_by_date", time_range="abc")
@@ -565,7 +566,9 @@ def test_rest_graph_openapi(admin_client):
         "y_axis",
     }
     assert "plays_by_library" in operation["description"]
-    assert {"200", "400", "404", "422"} <= set(operation["responses"])
+    assert set(operation["responses"]) == {"200", "400", "401", "422"}
+    name = next(p for p in operation["parameters"] if p["name"] == "name")
+    assert name["schema"]["enum"] == list(GRAPHS)
     graph = schema["components"]["schemas"]["GraphOut"]["properties"]
     assert graph["categories"]["items"]["type"] == "string"
     series_schema = schema["components"]["schemas"]["GraphSeries"]["properties"]

@@ -216,6 +216,15 @@ def test_rest_endpoint_answers_the_same_graph(inventory, call_api, rest_get, adm
     assert "/api/libraries/growth" in schema["paths"]
 
 
+def test_a_start_after_today_is_not_a_crash(inventory, rest_get):
+    """``after`` alone later than today: at most today's month (an empty window here), every
+    series as long as the months, not a crash."""
+    status, data = rest_get("/api/libraries/growth", after="2026-12-01")
+    assert status == 200 and len(data["categories"]) <= 1
+    assert data["series"][-1]["name"] == "Total"
+    assert all(len(s["data"]) == len(data["categories"]) for s in data["series"])
+
+
 @pytest.fixture
 def admin_client(client, db):
     user = get_user_model().objects.create_superuser("admin", "admin@example.com", "pw-12345")
