@@ -10,7 +10,9 @@ date arithmetic (HTTP 500).
   INTEGER and PostgreSQL's ``bigint`` both hold exactly this range.
 * Offsets and counts (``start``, ``length``, ``count``...): 0 .. :data:`MAX_OFFSET`, so that
   ``start + length`` still fits a 64-bit ``LIMIT``/``OFFSET``.
-* Day counts (``time_range``, ``query_days``): at most :data:`MAX_DAYS`.
+* Day counts (``time_range``, ``query_days``): beyond :data:`MAX_DAYS` they mean "all of it".
+* Lists (``user_id=1,2,3``, ``row_ids``...): at most :data:`MAX_LIST_ITEMS` items, so that the
+  query's parameters stay far below SQLite's limit of 32,766 per statement.
 * Local dates (``after``, ``before``, ``start_date``): :data:`FIRST_DATE` .. :data:`LAST_DATE`,
   the dates whose local day bounds are valid epochs in every time zone (a day is turned into the
   instants of its midnight and of the next midnight, ±14 h from UTC). A date outside that range is
@@ -25,6 +27,7 @@ INT32_MAX = 2**31 - 1
 
 MAX_OFFSET = 2**53  # rows to skip or return: far above any table, and start + length fits BIGINT
 MAX_DAYS = 36_600  # a hundred years: a longer window or look-back is a typo
+MAX_LIST_ITEMS = 1_000
 
 FIRST_DATE, LAST_DATE = dt.date(1970, 1, 2), dt.date(9998, 12, 30)
 
