@@ -117,7 +117,7 @@ def _xml_safe(value):
 
 
 def _xml_name(key: str) -> str:
-    if _XML_NAME.fullmatch(key) and not key.lower().startswith("xml"):
+    if _XML_NAME.fullmatch(key):
         return key
     name = re.sub(r"[^\w.-]", "_", key, flags=re.ASCII)
     return name if _XML_NAME.fullmatch(name) else f"_{name}"

@@ -4,7 +4,6 @@ import pytest
 
 from conftest import load_fixture
 from stats.home_stats import HOME_STAT_IDS
-from tautulli_project.tests.test_apiv2_hostile import seeded  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

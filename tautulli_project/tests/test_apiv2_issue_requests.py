@@ -16,7 +16,6 @@ import pytest
 from django.test import override_settings
 
 from core.tautulli_api.registry import COMMANDS
-from tautulli_project.tests.test_apiv2_hostile import read_params, seeded  # noqa: F401
 from users.models import User
 
 pytestmark = pytest.mark.django_db
