@@ -28,7 +28,7 @@ from core.freshness import fresh_reads
 from core.models import ApiKey
 
 from .errors import ApiError
-from .params import Params
+from .params import CONTROL_CHARACTERS, Params
 from .registry import APP_TOKEN_AUTHENTICATORS, COMMANDS
 
 logger = logging.getLogger(__name__)
@@ -36,9 +36,6 @@ logger = logging.getLogger(__name__)
 RESERVED_PARAMS = {"apikey", "cmd", "callback", "debug", "profileme", "out_type", "app"}
 _CALLBACK_RE = re.compile(r"^[a-zA-Z_$][a-zA-Z0-9_$.]*$")
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
-
-
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
 
 
@@ -105,7 +102,7 @@ def _xml_safe(value):
     """xmltodict wants strings; None becomes an empty element, booleans 0/1-like text.
 
     Whatever the data holds, the document is well-formed XML 1.0: characters it cannot carry
-    (control characters, U+FFFE/U+FFFF) become U+FFFD, and a key that is not an XML name
+    (control characters, U+FFFE/U+FFFF: :data:`~.params.CONTROL_CHARACTERS`) become U+FFFD, and a key that is not an XML name
     (``"1"``, ``"a b"``, ``"@x"``) becomes one (``_1``, ``a_b``, ``_x``)."""
     if isinstance(value, dict):
         return {_xml_name(str(k)): _xml_safe(v) for k, v in value.items()}
@@ -113,7 +110,7 @@ def _xml_safe(value):
         return [_xml_safe(v) for v in value]
     if value is None:
         return None
-    return _CONTROL_CHARACTERS.sub("\ufffd", str(value))
+    return CONTROL_CHARACTERS.sub("\ufffd", str(value))
 
 
 def _xml_name(key: str) -> str:
