@@ -7,6 +7,7 @@ import sys
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
+from django.utils.html import escape
 
 from core.tautulli_api import COMMANDS, api_command
 
@@ -111,8 +112,13 @@ def docs(request, params):
 
 @api_command(raw=True)
 def docs_md(request, params):
-    """Return the API docs as a Markdown page."""
+    """Return the API docs as a Markdown page.
+
+    Served as Tautulli serves it (the capture ``tautulli-dart/api/docs_md.meta.json``): HTML,
+    the Markdown inside ``<pre>``, escaped here so that a ``<`` in a docstring stays text.
+    """
     parts = ["# API Reference\n"]
     for name, command in sorted(COMMANDS.items()):
         parts.append(f"\n### {name}\n\n{command.doc}\n")
-    return HttpResponse("".join(parts), content_type="text/markdown;charset=UTF-8")
+    body = f"<pre>{escape(''.join(parts))}</pre>"
+    return HttpResponse(body, content_type="text/html;charset=utf-8")

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 
 from core import clock
 from core.errors import InvalidInput
+from core.limits import MAX_DAYS
 from users.models import friendly_name_or_username, user_thumb_url
 
 from .platforms import platform_display, platform_icon_name
@@ -81,7 +82,8 @@ def watch_time_stats(
 ) -> list[dict]:
     """``[{"query_days": d, "total_time": seconds, "total_plays": n}, ...]``, one per window of
     ``query_days`` (days, in that order; ``0`` is all time; a window of ``d`` days covers rows
-    stopped since ``now − d·86400``).
+    stopped since ``now − d·86400``; more than :data:`core.limits.MAX_DAYS` days reaches before
+    any play, so it is all time too, without a date Python cannot hold).
 
     One SQL query computes every window with filtered aggregates. ``now`` defaults to the
     current time (UTC). A negative number of days raises :class:`~core.errors.InvalidInput`.
@@ -91,7 +93,7 @@ def watch_time_stats(
     now = now or clock.now()
     aggregates = {}
     for index, days in enumerate(query_days):
-        window = Q(stopped__gte=now - dt.timedelta(days=days)) if days > 0 else None
+        window = Q(stopped__gte=now - dt.timedelta(days=days)) if 0 < days <= MAX_DAYS else None
         aggregates[f"time_{index}"] = total_time_sum(filter=window)
         aggregates[f"plays_{index}"] = plays_count(grouping, filter=window)
     totals = history.order_by().aggregate(**aggregates) if aggregates else {}

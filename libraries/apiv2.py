@@ -102,14 +102,14 @@ def edit_library(request, params):
 
     Unlike Tautulli, which resets every omitted setting (custom art/thumb cleared, keep_history
     and notifications off), only the parameters given are changed. An unknown section answers
-    an error instead of creating a library row.
+    an error instead of creating a library row. A URL with control characters is refused.
     """
     section_id = params.int("section_id", required=True)
     changes = {}
     for param, field in (("custom_thumb", "custom_thumb_url"), ("custom_art", "custom_art_url")):
-        value = params.raw(param)
+        value = params.text(param)
         if value is not None:
-            changes[field] = value.strip()
+            changes[field] = value
     for flag in ("keep_history", "do_notify", "do_notify_created"):
         if params.raw(flag) not in (None, ""):
             changes[flag] = params.bool(flag)

@@ -98,14 +98,12 @@ def refresh_users_list(request, params):
 
     Re-reads users from plex.tv with every active server's token now (also done every 12 h),
     see :func:`plex.sync.sync_users`.
-    Returns: json: {"result": "success", "message": "Users list refreshed."}; when plex.tv
-    cannot be read: {"result": "error", "message": "Unable to refresh users list."} (HTTP 400).
+    Returns: true (message null), as Tautulli answers; when plex.tv cannot be read: an error
+    with a null message (HTTP 400), as Tautulli's false.
     """
     from .sync import sync_users
 
-    if sync_users().ok:
-        return {"result": "success", "message": "Users list refreshed."}
-    return {"result": "error", "message": "Unable to refresh users list."}
+    return sync_users().ok
 
 
 @api_command()
@@ -114,15 +112,13 @@ def refresh_libraries_list(request, params):
 
     Re-reads ``/library/sections`` (with counts) of every active server now (also done every
     12 h), see :func:`plex.sync.sync_libraries`.
-    Returns: json: {"result": "success", "message": "Libraries list refreshed."}; when a
-    server cannot be read: {"result": "error", "message": "Unable to refresh libraries list."}
-    (HTTP 400; the servers that answered are still refreshed).
+    Returns: true (message null), as Tautulli answers; when a server cannot be read: an error
+    with a null message (HTTP 400, Tautulli's false; the servers that answered are still
+    refreshed).
     """
     from .sync import sync_libraries
 
-    if sync_libraries().ok:
-        return {"result": "success", "message": "Libraries list refreshed."}
-    return {"result": "error", "message": "Unable to refresh libraries list."}
+    return sync_libraries().ok
 
 
 @api_command()

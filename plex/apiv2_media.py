@@ -18,6 +18,7 @@ from pathlib import Path
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from core.limits import MAX_OFFSET
 from core.tautulli_api import ApiError, api_command
 from servers.apiv2 import server_from_params
 
@@ -133,8 +134,8 @@ def get_recently_added(request, params):
 
     PMS unreachable: {"recently_added": []}.
     """
-    count = params.int("count", required=True, minimum=1)
-    start = params.int("start", 0, minimum=0)
+    count = params.int("count", required=True, minimum=1, maximum=MAX_OFFSET)
+    start = params.offset("start", 0)
     media_type = params.str("media_type")
     section_id = params.int("section_id", minimum=0)
     server = server_from_params(params)

@@ -6,22 +6,19 @@ from core.tautulli_api import ApiError, Params, api_command
 from .api_params import window_from_params
 from .home_stats import HOME_STAT_IDS, StatsType, home_stats
 
-# stats_type values: Tautulli's names, and the 0/1 of older clients.
-STATS_TYPE_VALUES = {
-    "plays": StatsType.PLAYS,
-    "duration": StatsType.DURATION,
-    "0": StatsType.PLAYS,
-    "1": StatsType.DURATION,
-}
+# stats_type values that mean duration: Tautulli's name, the 1 of older clients, and the
+# ``stat_type`` the cards report (clients such as mcp-tautulli send it back).
+DURATION_STATS_TYPES = {"duration", "1", "total_duration"}
 MAX_STATS_COUNT = 1_000_000
 
 
 def stats_type_param(params: Params) -> StatsType:
-    """``stats_type``: ``plays`` (default, also 0) or ``duration`` (also 1)."""
-    raw = (params.str("stats_type") or "plays").strip().lower()
-    if raw not in STATS_TYPE_VALUES:
-        raise ApiError(f"Parameter stats_type must be plays or duration (or 0/1), got {raw!r}")
-    return STATS_TYPE_VALUES[raw]
+    """``stats_type``: ``duration`` (also 1 and ``total_duration``, any case) sorts by
+    duration; every other value, or none, by plays, as Tautulli's ``get_home_stats`` does
+    (api-clients.md: ``'total_duration' if stats_type == 'duration' else 'total_plays'``), so a
+    client sending ``total_plays`` is answered rather than refused."""
+    raw = (params.str("stats_type") or "").strip().lower()
+    return StatsType.DURATION if raw in DURATION_STATS_TYPES else StatsType.PLAYS
 
 
 def stat_id_param(params: Params) -> str | None:
@@ -48,7 +45,7 @@ def get_home_stats(request, params):
     Optional parameters:
         grouping (int):         0 or 1
         time_range (int):       The time range to calculate statistics, 30
-        stats_type (str):       'plays' or 'duration' (also 0 or 1)
+        stats_type (str):       'plays' or 'duration' (also 0 or 1); any other value: plays
         stats_start (int)       The row number of the stat item to start at, 0
         stats_count (int):      The number of stat items to return, 10
         stat_id (str):          A single stat to return, 'top_movies', 'popular_movies',

@@ -27,14 +27,15 @@ from django.db.models import Q, TextChoices
 
 from core import clock
 from core.errors import InvalidInput
+from core.limits import FIRST_DATE, LAST_DATE, MAX_DAYS, clamp_date  # noqa: F401 (re-exported)
 from core.timeutils import local_day_end, local_day_start
 from servers.models import Server
 
 DEFAULT_DAYS = 30
 DEFAULT_MONTHS = 12
-MAX_DAYS = 36_600  # a hundred years: anything longer is a typo
-# Dates a window may cover: their local day bounds must be valid epochs in every time zone.
-FIRST_DATE, LAST_DATE = dt.date(1970, 1, 2), dt.date(9998, 12, 30)
+# MAX_DAYS (a hundred years: anything longer is a typo) and the dates a window may cover,
+# FIRST_DATE .. LAST_DATE (their local day bounds are valid epochs in every time zone), are
+# core.limits'; re-exported here for the statistics' callers.
 
 
 class YAxis(TextChoices):
@@ -120,26 +121,30 @@ class StatsWindow:
     ) -> tuple[dt.date, dt.date]:
         """``(first_day, last_day)`` of :meth:`build` (local dates, inclusive).
 
+        The window stays within :data:`FIRST_DATE` .. :data:`LAST_DATE` (the dates whose day
+        bounds are epochs, :mod:`core.limits`): a day outside is moved to the nearest end, so
+        ``before=9999-12-31`` means "no upper bound", ``after=0001-01-01`` "from the start" and
+        ``time_range`` days before 1970 start on the first date. A ``time_range`` longer than
+        :data:`MAX_DAYS` counts :data:`MAX_DAYS`.
+
         Raises :class:`~core.errors.InvalidInput` when ``time_range`` is below 1, ``after`` is
-        later than ``before``, the range is :data:`MAX_DAYS` days or longer, or it leaves
-        :data:`FIRST_DATE` .. :data:`LAST_DATE`.
+        later than ``before``, or the range is :data:`MAX_DAYS` days or longer.
         """
         time_range = default_days if time_range is None else time_range
         if time_range < 1:
             raise InvalidInput("Parameter time_range must be at least 1")
         if after and before and after > before:
             raise InvalidInput("Parameter after must not be later than before")
-        last_day = before or clock.today()
+        last_day = clamp_date(before or clock.today())
         if after:
-            first_day = after
+            first_day = clamp_date(after)
         elif months:
             first_day = add_months(last_day.replace(day=1), -(min(time_range, MAX_DAYS // 28) - 1))
         else:
             first_day = last_day - dt.timedelta(days=min(time_range, MAX_DAYS) - 1)
+        first_day = min(max(first_day, FIRST_DATE), last_day)
         if (last_day - first_day).days >= MAX_DAYS:
             raise InvalidInput(f"The range must be shorter than {MAX_DAYS} days")
-        if first_day < FIRST_DATE or last_day > LAST_DATE:
-            raise InvalidInput(f"Dates must be between {FIRST_DATE} and {LAST_DATE}")
         return first_day, last_day
 
     # --- derived -----------------------------------------------------------------------------

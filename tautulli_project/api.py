@@ -5,7 +5,6 @@ Each app contributes a ninja ``router`` in its ``api.py``; this module only asse
 
 from urllib.parse import urlencode
 
-from django.http import HttpResponseNotAllowed
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
@@ -20,9 +19,8 @@ from .rest_errors import with_json_refusals
 # --- /api/v2 (Tautulli compatible) ------------------------------------------------------------
 @csrf_exempt
 def tautulli_v2(request):
-    """GET or form POST at /api/v2 and /api/v2/ (LunaSea adds the slash): see the dispatcher."""
-    if request.method not in {"GET", "POST", "HEAD"}:
-        return HttpResponseNotAllowed(["GET", "POST"])
+    """/api/v2 and /api/v2/ (LunaSea adds the slash), whatever the method (GET, form POST, and
+    the others with the query string, as CherryPy answers Tautulli's): see the dispatcher."""
     return dispatch(request)
 
 

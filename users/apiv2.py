@@ -245,7 +245,8 @@ def edit_user(request, params):
     Returns:
         "Successfully updated user."
     ```
-    Only the settings given are changed (Tautulli reset the omitted ones).
+    Only the settings given are changed (Tautulli reset the omitted ones). A name or URL with
+    control characters is refused (HTTP 400): the XML output could not carry it.
     """
     user_id = params.int("user_id", required=True)
     user = User.objects.filter(user_id=user_id).first()
@@ -253,12 +254,12 @@ def edit_user(request, params):
         raise ApiError(f"Unknown user: no user with user_id {user_id}")
     changes = {}
     if "friendly_name" in params:
-        friendly_name = (params.raw("friendly_name") or "").strip()
+        friendly_name = params.text("friendly_name") or ""
         changes["friendly_name"] = (
             friendly_name if friendly_name and friendly_name != user.username else None
         )
     if "custom_thumb" in params:
-        changes["custom_avatar_url"] = (params.raw("custom_thumb") or "").strip() or None
+        changes["custom_avatar_url"] = params.text("custom_thumb") or None
     for flag in ("keep_history", "allow_guest", "do_notify"):
         if flag in params:
             changes[flag] = bool(params.bool(flag, default=False))

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Lower
 
+from core.limits import MAX_OFFSET
+
 from .errors import ApiError
-from .params import Params
+from .params import Params, check_int, parse_int
 
 MAX_LENGTH = 10_000
 
@@ -41,8 +43,8 @@ class TableRequest:
         raw_json = params.str("json_data")
         if raw_json:
             return cls._from_json(raw_json, default_order=default_order, columns=columns)
-        start = params.int("start", 0, minimum=0)
-        length = params.int("length", 25)
+        start = params.offset("start", 0)
+        length = params.int("length", 25, maximum=MAX_OFFSET)
         if length is None or length <= 0:
             length = 25
         order_columns = params.str_list("order_column")
@@ -74,17 +76,44 @@ class TableRequest:
                 if column in columns:
                     order.append((column, _descending(item.get("dir", "desc"))))
             search = data.get("search") or {}
-            start = max(int(data.get("start", 0)), 0)
-            length = int(data.get("length", 25))
+            start = max(_json_int("start", data.get("start", 0)), 0)
+            length = _json_int("length", data.get("length", 25))
+            search_value = str(search.get("value", "") if isinstance(search, dict) else "")
+            if "\x00" in search_value:
+                raise ApiError("Parameter json_data: search contains a null character")
             return cls(
-                start=start,
+                start=check_int("start", start, maximum=MAX_OFFSET),
                 length=min(length if length > 0 else 25, MAX_LENGTH),
-                search=str(search.get("value", "") if isinstance(search, dict) else "").strip(),
+                search=search_value.strip(),
                 order=order or list(default_order),
-                draw=int(data.get("draw", 1)),
+                draw=_json_int("draw", data.get("draw", 1)),
             )
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        except ApiError:
+            raise
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            AttributeError,
+            OverflowError,
+            RecursionError,
+        ):
             raise ApiError("Parameter json_data is not a valid DataTables request") from None
+
+
+def _json_int(key: str, value) -> int:
+    """An integer of ``json_data`` (a JSON number or a numeric string), in the signed 64-bit
+    range: :class:`ApiError` naming ``key`` otherwise (``1e400``, ``NaN``, ``"²"``, 2**64)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ApiError(f"Parameter json_data: {key} must be an integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ApiError(f"Parameter json_data: {key} must be an integer")
+        value = int(value)
+    elif isinstance(value, str):
+        value = parse_int(key, value)
+    return check_int(f"json_data {key}", value)
 
 
 def _descending(direction: str) -> bool:

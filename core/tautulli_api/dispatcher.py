@@ -18,15 +18,17 @@ import re
 import time
 
 import xmltodict
+from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 
 from core.errors import InvalidInput
 from core.freshness import fresh_reads
 from core.models import ApiKey
 
 from .errors import ApiError
-from .params import Params
+from .params import CONTROL_CHARACTERS, Params
 from .registry import APP_TOKEN_AUTHENTICATORS, COMMANDS
 
 logger = logging.getLogger(__name__)
@@ -34,13 +36,23 @@ logger = logging.getLogger(__name__)
 RESERVED_PARAMS = {"apikey", "cmd", "callback", "debug", "profileme", "out_type", "app"}
 _CALLBACK_RE = re.compile(r"^[a-zA-Z_$][a-zA-Z0-9_$.]*$")
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
+_XML_NAME = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
 
 
 def _request_params(request: HttpRequest) -> dict[str, str]:
-    """Query string and form body merged (the form wins), as CherryPy gives them to Tautulli."""
-    merged = {key: request.GET.get(key) for key in request.GET}
-    if request.method == "POST":
-        merged.update({key: request.POST.get(key) for key in request.POST})
+    """Query string and form body merged (the form wins), as CherryPy gives them to Tautulli,
+    whatever the method (a form body is read for POST, as Django parses it).
+
+    Raises :class:`ApiError` when Django refuses to parse them: more than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` parameters, a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
+    (Django's own limits), a malformed multipart body or one the client stopped sending.
+    """
+    try:
+        merged = {key: request.GET.get(key) for key in request.GET}
+        if request.method == "POST":
+            merged.update({key: request.POST.get(key) for key in request.POST})
+    except (SuspiciousOperation, MultiPartParserError, UnreadablePostError) as exc:
+        raise ApiError(f"The request cannot be read: {exc}") from None
     return merged
 
 
@@ -87,20 +99,34 @@ def _render(envelope: dict, params: dict[str, str], status: int) -> HttpResponse
 
 
 def _xml_safe(value):
-    """xmltodict wants strings; None becomes an empty element, booleans 0/1-like text."""
+    """xmltodict wants strings; None becomes an empty element, booleans 0/1-like text.
+
+    Whatever the data holds, the document is well-formed XML 1.0: characters it cannot carry
+    (control characters, U+FFFE/U+FFFF: :data:`~.params.CONTROL_CHARACTERS`) become U+FFFD, and a key that is not an XML name
+    (``"1"``, ``"a b"``, ``"@x"``) becomes one (``_1``, ``a_b``, ``_x``)."""
     if isinstance(value, dict):
-        return {str(k): _xml_safe(v) for k, v in value.items()}
+        return {_xml_name(str(k)): _xml_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_xml_safe(v) for v in value]
     if value is None:
         return None
-    return str(value)
+    return CONTROL_CHARACTERS.sub("\ufffd", str(value))
+
+
+def _xml_name(key: str) -> str:
+    if _XML_NAME.fullmatch(key):
+        return key
+    name = re.sub(r"[^\w.-]", "_", key, flags=re.ASCII)
+    return name if _XML_NAME.fullmatch(name) else f"_{name}"
 
 
 def dispatch(request: HttpRequest) -> HttpResponse:
     """Answer one /api/v2 request. Never raises: every failure becomes an error envelope."""
     started = time.monotonic()
-    raw_params = _request_params(request)
+    try:
+        raw_params = _request_params(request)
+    except ApiError as exc:
+        return _render(_envelope("error", exc.message, exc.data), {}, exc.status)
     command_name = raw_params.get("cmd") or ""
     try:
         _authenticate(request, raw_params)

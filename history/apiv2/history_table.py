@@ -4,8 +4,6 @@ The adapter of :mod:`history.table`: get_history's parameters are parsed here in
 :class:`~history.table.HistoryFilters` and a :class:`~history.table.HistoryQuery`.
 """
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import transaction
 
@@ -28,7 +26,8 @@ def history_filters_from_params(params: Params, *, server: Server | None = None)
     containing ``all`` filter nothing; a ``guid`` is cut at ``?`` and matched as a prefix
     (case-insensitive, like SQLite's LIKE); ``start_date``/``before``/``after`` are local
     ``YYYY-MM-DD`` dates, several values of one OR-ed (the latest ``before``, the earliest
-    ``after``). Malformed numbers or dates raise :class:`ApiError`.
+    ``after``), clamped into the usable dates (:func:`core.limits.clamp_date`). Malformed or
+    out-of-range numbers and malformed dates raise :class:`ApiError`.
     """
     user_ids = params.int_list("user_id")
     rating_keys = params.int_list("rating_key")
@@ -40,8 +39,8 @@ def history_filters_from_params(params: Params, *, server: Server | None = None)
     media_types = params.str_list("media_type")
     decisions = params.str_list("transcode_decision")
     guid = params.raw("guid") or ""
-    start_dates = _dates(params, "start_date")
-    befores, afters = _dates(params, "before"), _dates(params, "after")
+    start_dates = params.date_list("start_date")
+    befores, afters = params.date_list("before"), params.date_list("after")
     return HistoryFilters.build(
         user_ids=user_ids,
         users=users,
@@ -58,17 +57,6 @@ def history_filters_from_params(params: Params, *, server: Server | None = None)
         before=max(befores) if befores else None,
         after=min(afters) if afters else None,
     )
-
-
-def _dates(params: Params, key: str) -> list[dt.date]:
-    """A comma-separated list of ``YYYY-MM-DD`` dates (ApiError naming ``key`` otherwise)."""
-    dates = []
-    for value in params.str_list(key):
-        try:
-            dates.append(dt.date.fromisoformat(value))
-        except ValueError:
-            raise ApiError(f"Parameter {key} must be a date YYYY-MM-DD, got {value!r}") from None
-    return dates
 
 
 @api_command()

@@ -6,7 +6,7 @@ Domain code (:mod:`history.stats`, :mod:`history.table`) takes these values, nev
 from django.conf import settings
 from django.db.models import QuerySet
 
-from core.tautulli_api import ApiError, Params
+from core.tautulli_api import Params
 from servers.apiv2 import server_from_params
 
 from ..models import History
@@ -19,22 +19,9 @@ def grouping_param(params: Params) -> bool:
 
 
 def query_days_param(params: Params) -> list[int]:
-    """``query_days`` as a list of non-negative ints ("1,7,30,0"); absent → 1, 7, 30, 0."""
-    raw = params.str_list("query_days")
-    if not raw:
-        return list(DEFAULT_QUERY_DAYS)
-    days = []
-    for item in raw:
-        try:
-            value = int(item)
-        except ValueError:
-            raise ApiError(
-                f"Parameter query_days must be comma-separated days, e.g. 1,7,30,0; got {item!r}"
-            ) from None
-        if value < 0:
-            raise ApiError("Parameter query_days must not be negative")
-        days.append(value)
-    return days
+    """``query_days`` as a list of non-negative ints ("1,7,30,0"); absent → 1, 7, 30, 0.
+    Each is a signed 64-bit int (:meth:`Params.int_list`); ApiError naming it otherwise."""
+    return params.int_list("query_days", minimum=0) or list(DEFAULT_QUERY_DAYS)
 
 
 def history_in_scope(params: Params) -> QuerySet:

@@ -70,5 +70,10 @@ def test_watch_time_stats_take_days_and_grouping():
     with pytest.raises(InvalidInput):
         watch_time_stats(history, [-1], grouping=True)
     assert query_days_param(Params({"query_days": "30, 0"})) == [30, 0]
-    with pytest.raises(ApiError, match="must not be negative"):
+    # Beyond a hundred years back is before any play: all time, not a date Python cannot hold.
+    assert watch_time_stats(history, [2_932_897, 2**62], grouping=True, now=now) == [
+        {"query_days": 2_932_897, "total_time": 900, "total_plays": 1},
+        {"query_days": 2**62, "total_time": 900, "total_plays": 1},
+    ]
+    with pytest.raises(ApiError, match="must be at least 0"):
         query_days_param(Params({"query_days": "-1"}))

@@ -27,10 +27,11 @@ def window_from_request(request, **fixed) -> tuple[StatsWindow, str]:
     parameters (:func:`stats.api_params.window_from_params`); ``fixed`` fields of the window
     (``user_ids``, ``section_ids``, ``server_id``) replace what the query says.
 
-    Bad input (``time_range=abc``, ``after`` later than ``before``, an unknown ``server``, a date
-    outside :data:`stats.window.FIRST_DATE` … :data:`stats.window.LAST_DATE`…) gives
+    Bad input (``time_range=abc``, ``after`` later than ``before``, an unknown ``server``, a
+    range of a hundred years or more…) gives
     the default window (:data:`DEFAULT_TIME_RANGE` days, all servers, plays) and the reason as
-    ``message`` ("" when the query was fine).
+    ``message`` ("" when the query was fine). A date beyond the usable ones is moved to the
+    nearest (:func:`core.limits.clamp_date`), not refused.
     """
     message = ""
     try:

@@ -309,8 +309,8 @@ def test_a_long_window_adds_plays_per_month(dataset, admin_client, call_api):
         {"server": "no such server"},
         {"y_axis": "bogus"},
         {"time_range": "7\x00"},
-        {"before": "9999-12-31"},
-        {"after": "0001-01-01", "before": "0001-01-03"},
+        {"before": "10000-01-01"},
+        {"after": "0001-01-01", "before": "9999-12-31"},
     ],
 )
 def test_bad_params_show_the_default_window_and_say_why(admin_client, params, settings):
@@ -328,6 +328,26 @@ def test_bad_params_show_the_default_window_and_say_why(admin_client, params, se
     for key, value in selector["server_hidden"] + selector["range_hidden"]:
         assert params.get(key) != value
     assert page.charts and page.cards  # still a whole page, with empty data
+
+
+@pytest.mark.parametrize(
+    ("params", "days"),
+    [
+        ({"before": "9999-12-31", "time_range": "7"}, ("9998-12-24", "9998-12-30")),
+        ({"after": "0001-01-01", "before": "0001-01-03"}, ("1970-01-02", "1970-01-02")),
+    ],
+)
+def test_dates_beyond_the_calendar_are_the_ends_of_the_usable_range(
+    admin_client, params, days, settings
+):
+    """core.limits.clamp_date: no overflow where the local day is turned into epochs, even in a
+    zone ahead of UTC; the window is moved to the usable dates rather than refused."""
+    settings.TIME_ZONE = "Asia/Tokyo"
+    Server.objects.create(name="Only PMS", url="http://127.0.0.1:9", token="t")
+    page, response = get_page(admin_client, "/admin/", **params)
+    window = response.context["dashboard"]["window"]
+    assert (window.first_day.isoformat(), window.last_day.isoformat()) == days
+    assert page.charts and page.cards
 
 
 def test_the_dashboard_answers_with_no_history_at_all(admin_client):

@@ -610,7 +610,6 @@ def test_single_card_count_and_duration_like_the_captures(dataset, call_api):
 @pytest.mark.parametrize(
     "params",
     [
-        {"stats_type": "bogus"},
         {"stat_id": "top_everything"},
         {"stats_count": "-1"},
         {"stats_start": "-3"},
