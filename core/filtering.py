@@ -14,7 +14,7 @@ from django_filters import FilterSet
 from ninja import Schema
 from ninja.errors import ValidationError
 
-from .rest_types import INT64_MAX, INT64_MIN
+from .limits import INT64_MAX, INT64_MIN
 
 
 class IntFilter(filters.NumberFilter):

@@ -27,7 +27,7 @@ from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination
 
-from .rest_types import INT64_MAX
+from .limits import INT64_MAX
 
 
 class CursorParams(Schema):

@@ -11,8 +11,7 @@ The bounds show in the OpenAPI schema (``minimum``/``maximum``) where JSON Schem
 every status the operation can answer: 400 (a request Django refuses to read), 401 (every
 operation needs the key), 422 (a malformed parameter or body) and the ones it names.
 
-The /api/v2 parameters have their own bounds (``core.tautulli_api``); the two can share one
-module of limits.
+The bounds are :mod:`core.limits`, shared with the /api/v2 parameters (``core.tautulli_api``).
 """
 
 import datetime as dt
@@ -21,7 +20,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import AfterValidator
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1  # a BIGINT column, on SQLite and PostgreSQL
+from .limits import INT64_MAX, INT64_MIN
 
 # An id or key stored in a BIGINT column (pks, plex.tv user ids, rating keys, section ids).
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]

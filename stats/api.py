@@ -6,9 +6,10 @@ command name without ``get_``), in Tautulli's shape. Counting rules: :mod:`stats
 
 The schemas are typed (dates, lists of ints, enums): their values go to the domain functions as
 they are (:func:`stats.graphs.window_for`, :func:`stats.library_growth.growth_window`). A
-malformed parameter — an unknown graph, ids beyond 64 bits, dates outside the statistics'
-:data:`~stats.window.FIRST_DATE` .. :data:`~stats.window.LAST_DATE` — is answered 422 by the schema; a window the domain rejects (``after``
-later than ``before``...) or an unknown server raises :class:`core.errors.InvalidInput`,
+malformed parameter — an unknown graph, ids beyond 64 bits — is answered 422 by the schema.
+Dates outside the statistics' :data:`~core.limits.FIRST_DATE` .. :data:`~core.limits.LAST_DATE`
+are moved to that range's end (``before=9999-12-31`` means no upper bound), as /api/v2 does
+(:func:`core.limits.clamp_date`). A window the domain rejects (``after`` later than ``before``...) or an unknown server raises :class:`core.errors.InvalidInput`,
 answered 400 ``{"detail": ...}`` by the API's handler (:mod:`tautulli_project.api`).
 """
 
@@ -16,14 +17,15 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Field, Query, Router, Schema
+from pydantic import AfterValidator
 
 from core.freshness import fresh_reads
+from core.limits import FIRST_DATE, LAST_DATE, MAX_DAYS, MAX_LIST_ITEMS, clamp_date
 from core.rest_types import Int64, Text, error_responses
 from servers.apiv2 import server_named
 
 from .graphs import GRAPH_TITLES, GRAPHS, window_for
 from .library_growth import growth_window, library_growth
-from .window import FIRST_DATE, LAST_DATE
 
 router = Router(tags=["statistics"])
 # Mounted under /api/libraries: library growth, read from the libraries' inventory.
@@ -32,11 +34,11 @@ library_router = Router(tags=["libraries"])
 _NAMES = ", ".join(f"`{name}`" for name in GRAPHS)
 GraphName = Literal[tuple(GRAPHS)]  # an enum in the OpenAPI schema
 
-# A local date a window may cover (stats.window's bounds): the schema refuses the others (422).
-WindowDate = Annotated[dt.date, Field(ge=FIRST_DATE, le=LAST_DATE)]
-_DATES = f"({FIRST_DATE} to {LAST_DATE})"
+# A local date of a window: outside the usable range, that range's end (core.limits).
+WindowDate = Annotated[dt.date, AfterValidator(clamp_date)]
+_DATES = f"(earlier or later dates mean {FIRST_DATE} or {LAST_DATE})"
 # Ids a filter may list: more than a server has users or libraries is a mistake.
-MAX_IDS = 1000
+MAX_IDS = MAX_LIST_ITEMS
 
 
 class GraphFilters(Schema):
@@ -45,7 +47,7 @@ class GraphFilters(Schema):
     time_range: int | None = Field(
         None,
         ge=1,
-        le=36_600,
+        le=MAX_DAYS,
         description="Last N local days ending today (default 30); months for "
         "`plays_per_month` (default 12).",
     )
