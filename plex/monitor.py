@@ -13,7 +13,9 @@ For each active :class:`~servers.models.Server` a :class:`ServerMonitor` thread:
    retries failed history writes and releases due recently-added groups;
 4. treats a websocket silent for :data:`SILENCE_SECONDS` while streams are active as dead (PMS
    reports each active stream about every 10 s, so a connection that stopped sending without
-   closing is noticed within a minute): it is closed, and the reconnection reconciles;
+   closing is noticed within a minute), and a websocket that quiet with nothing playing as dead
+   when it does not answer a ping within :data:`PONG_SECONDS`: it is closed, and the
+   reconnection reconciles;
 5. while the websocket is down, reads ``/status/sessions`` itself every :data:`POLL_SECONDS`
    (the reconciling poll), so plays during a websocket outage are followed and logged; when PMS
    itself does not answer nothing is written for live streams (they carry on, or are closed at
@@ -62,6 +64,7 @@ POLL_SECONDS = 10.0  # s between two reads of /status/sessions while the websock
 # PMS reports each active stream about every 10 s (its ``playing`` notifications), so this is
 # four missed reports, and a dead connection is noticed within a minute.
 SILENCE_SECONDS = 45.0
+PONG_SECONDS = 10.0  # s PMS has to answer our ping of a websocket quiet for SILENCE_SECONDS
 RELOAD_SECONDS = 30.0
 STABLE_SECONDS = 60.0  # a websocket that stayed open this long resets the backoff
 
@@ -73,9 +76,9 @@ class ServerMonitor(threading.Thread):
     """Watches one server until :meth:`stop`; see the module doc.
 
     ``clock() -> epoch seconds`` drives every wait, the backoff bounds (``backoff_start``,
-    ``backoff_max``), ``poll_seconds`` and ``silence_seconds`` are in clock seconds; ``tick``
-    (real seconds) is how often the thread looks; ``timeout`` (s) bounds each PMS request. All
-    are injectable for tests.
+    ``backoff_max``), ``poll_seconds``, ``silence_seconds`` and ``pong_seconds`` are in clock
+    seconds; ``tick`` (real seconds) is how often the thread looks; ``timeout`` (s) bounds each
+    PMS request. All are injectable for tests.
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class ServerMonitor(threading.Thread):
         backoff_max: float = BACKOFF_MAX,
         poll_seconds: float = POLL_SECONDS,
         silence_seconds: float = SILENCE_SECONDS,
+        pong_seconds: float = PONG_SECONDS,
         timeout: float = 10.0,
     ):
         super().__init__(name=f"monitor-{server.pk}", daemon=True)
@@ -98,14 +102,19 @@ class ServerMonitor(threading.Thread):
         self.backoff_max = backoff_max
         self.poll_seconds = poll_seconds
         self.silence_seconds = silence_seconds
+        self.pong_seconds = pong_seconds
         self.timeout = timeout
         self.handler = ActivityHandler(server, clock=clock, timeout=timeout)
         self._stopping = threading.Event()
         self._listener = None
         self._listener_lock = threading.Lock()
         self.connected = threading.Event()  # set while the websocket is open (for tests/status)
+        # clock s of the next reconnect attempt while waiting for it, else None (tests/status)
+        self.next_attempt_at: float | None = None
         self._alerts: queue.SimpleQueue = queue.SimpleQueue()
         self._last_message = 0.0  # clock s: the websocket's last message (or its opening)
+        self._ping_at: float | None = None  # clock s: our ping of the quiet websocket, unanswered
+        self._pongs_before = 0.0  # websocket-client's last_pong_tm when we pinged
         self._last_poll = float("-inf")  # clock s: the last read of /status/sessions
         self._websocket_error = ""  # the last websocket error logged (one line per change)
 
@@ -149,16 +158,19 @@ class ServerMonitor(threading.Thread):
         Returns early (False) when a poll finds the server answering after it was down, so its
         websocket is tried at once; True when the monitor is stopping.
         """
-        deadline = self.clock() + delay
-        while self.clock() < deadline:
-            if self.clock() - self._last_poll >= self.poll_seconds:
-                was_down = self.server.connected is False
-                result = self._poll()
-                if result is not None and result.ok and was_down:
-                    return self._stopping.is_set()
-            if self._stopping.wait(self.tick):
-                return True
-        return self._stopping.is_set()
+        self.next_attempt_at = deadline = self.clock() + delay
+        try:
+            while self.clock() < deadline:
+                if self.clock() - self._last_poll >= self.poll_seconds:
+                    was_down = self.server.connected is False
+                    result = self._poll()
+                    if result is not None and result.ok and was_down:
+                        return self._stopping.is_set()
+                if self._stopping.wait(self.tick):
+                    return True
+            return self._stopping.is_set()
+        finally:
+            self.next_attempt_at = None
 
     def _poll(self) -> ReconcileResult | None:
         """Reconcile the sessions with ``/status/sessions`` now (marks the server up or down);
@@ -199,13 +211,15 @@ class ServerMonitor(threading.Thread):
         try:
             next_tick = float("-inf")
             while not self._stopping.is_set() and self._listener.is_alive():
-                if not opened and self._websocket_open():
-                    opened = True
-                    self._opened()
                 try:
-                    self._handle(self._alerts.get(timeout=self.tick))
+                    data = self._alerts.get(timeout=self.tick)
                 except queue.Empty:
-                    pass
+                    data = None
+                if not opened and (data is not None or self._websocket_open()):
+                    opened = True  # a message says so too, should it close before we look
+                    self._opened()
+                if data is not None:
+                    self._handle(data)
                 if self.clock() >= next_tick:
                     self._tick()
                     next_tick = self.clock() + self.tick
@@ -234,26 +248,50 @@ class ServerMonitor(threading.Thread):
         set_websocket(self.server, True)
         self.connected.set()
         self._last_message = self.clock()
+        self._ping_at = None
         self._websocket_error = ""
         logger.info("%s: watching the notifications websocket.", self.server.name)
 
     def _silent(self) -> bool:
-        """Whether the websocket is to be taken for dead: silent for ``silence_seconds`` while
-        streams are active, or while ``/status/sessions`` lists streams it never told us of."""
-        silent_for = self.clock() - self._last_message
+        """Whether the websocket is to be taken for dead (reconnect, which reconciles).
+
+        Silent for ``silence_seconds`` while streams are active: dead, PMS would have reported
+        them. Silent that long with nothing playing (PMS has nothing to say): it is pinged, and
+        dead when neither a pong nor a message comes back within ``pong_seconds``.
+        """
+        now = self.clock()
+        silent_for = now - self._last_message
         if silent_for < self.silence_seconds:
+            self._ping_at = None
             return False
-        if not Session.objects.active().filter(server=self.server).exists():
-            # Nothing to hear about, or plays it never reported: ask PMS.
-            result = self._poll()
-            if result is None or not result.ok or not result.started:
-                self._last_message = self.clock()
-                return False
+        app = getattr(self._listener, "_ws", None)
+        if self._ping_at is None:
+            if Session.objects.active().filter(server=self.server).exists():
+                return self._dead(f"no message for {silent_for:.0f} s while streams are active")
+            self._ping_at = now
+            self._pongs_before = getattr(app, "last_pong_tm", 0.0)
+            try:
+                app.sock.ping(b"monitor")
+            except (AttributeError, OSError, WebSocketException):
+                return self._dead("the ping could not be sent")
+            return False
+        if getattr(app, "last_pong_tm", 0.0) != self._pongs_before:
+            self._last_message, self._ping_at = now, None  # quiet, but alive
+            return False
+        if now - self._ping_at >= self.pong_seconds:
+            return self._dead(f"no message for {silent_for:.0f} s and no answer to a ping")
+        return False
+
+    @property
+    def awaiting_pong(self) -> bool:
+        """True from the monitor's ping of a quiet websocket until PMS answers (for tests)."""
+        return self._ping_at is not None
+
+    def _dead(self, why: str) -> bool:
         logger.warning(
-            "%s: no message on the notifications websocket for %d s while streams are active; "
-            "taking it for dead and reconnecting.",
+            "%s: the notifications websocket is taken for dead (%s); reconnecting.",
             self.server.name,
-            silent_for,
+            why,
         )
         return True
 

@@ -73,6 +73,7 @@ class WebSocketConnection:
         # True: the connection stays open but nothing more is sent (no message, pong or close),
         # as a connection whose peer vanished without closing it.
         self.silent = False
+        self.pings = 0  # pings received from the client (answered unless silent)
 
     def _send(self, opcode: int, payload: bytes) -> None:
         with self._write_lock:
@@ -106,6 +107,7 @@ class WebSocketConnection:
             while not self.closed.is_set():
                 opcode, payload = read_frame(self.rfile)
                 if opcode == OP_PING:
+                    self.pings += 1
                     self._send(OP_PONG, payload)
                 elif opcode == OP_CLOSE:
                     self._send(OP_CLOSE, payload[:2])

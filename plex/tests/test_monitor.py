@@ -317,18 +317,41 @@ def test_a_websocket_that_stops_sending_without_closing_is_reconnected_within_a_
     assert History.objects.count() == 1
 
 
-def test_an_idle_websocket_that_went_silent_is_reconnected_when_pms_lists_a_play(fake):
+def test_a_quiet_websocket_that_answers_pings_is_kept(fake):
     server = add_server(fake)
     monitor = watch(fake, server)
     try:
         assert fake.wait_for_websockets(1)
         eventually(lambda: monitor.connected.is_set())
+        ws = fake.websockets[0]
+        for pings in (1, 2):  # nothing plays, PMS has nothing to say
+            elapse(fake, 50)
+            eventually(lambda pings=pings: ws.pings == pings, message="never pinged")
+            eventually(lambda: not monitor.awaiting_pong, message="the pong was not seen")
+        elapse(fake, 10)
+        assert fake.websocket_opened == 1 and monitor.connected.is_set()
+    finally:
+        monitor.stop()
+        monitor.join(5)
+
+
+def test_a_quiet_websocket_that_stopped_answering_is_reconnected_and_its_missed_play_seen(fake):
+    server = add_server(fake)
+    monitor = watch(fake, server)
+    try:
+        assert fake.wait_for_websockets(1)
+        eventually(lambda: monitor.connected.is_set())
+        dead = fake.websockets[0]
         fake.silence_websockets()
+        silent_from = now_of(fake)
         elapse(fake, 40)
         viewer = fake.viewer(user_id=11).play()  # never heard of on the dead websocket
         fake.clock.advance(10)
-        eventually(lambda: session_state() == "playing", message="the play was not seen")
+        eventually(lambda: dead.pings == 1, message="the quiet websocket was not pinged")
+        fake.clock.advance(10)  # no pong within 10 s: dead
         eventually(lambda: fake.websocket_opened == 2, message="never reconnected")
+        eventually(lambda: session_state() == "playing", message="the play was not seen")
+        assert Session.objects.get().started == silent_from + 60
         assert fake.wait_for_websockets(1)
         eventually(lambda: monitor.connected.is_set())
         play_on(fake, 200)
@@ -365,6 +388,15 @@ def test_while_the_websocket_is_refused_the_polls_alone_follow_and_log_a_play(fa
         assert server.connected is True and server.websocket_connected is False
         # Websockets accepted again: the next attempt, at most 30 s away, opens one.
         fake.accept_websockets()
+        accepted = now_of(fake)
+        planned = []  # the monitor's next attempt as it waits (clock held: no attempt is due)
+
+        def reconnected_or_waiting():
+            planned[:] = [monitor.next_attempt_at]
+            return fake.websocket_opened == 2 or planned[0] is not None
+
+        eventually(reconnected_or_waiting)
+        assert planned[0] is None or planned[0] <= accepted + 30
         elapse(fake, 30)
         eventually(lambda: fake.websocket_opened == 2, message="not reconnected within 30 s")
     finally:
