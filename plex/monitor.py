@@ -11,10 +11,22 @@ For each active :class:`~servers.models.Server` a :class:`ServerMonitor` thread:
    recently-added queue (:mod:`plex.activity.recently_added`), in order;
 3. every :data:`TICK_SECONDS` while connected: force-stops stale streams (no event for 5 min),
    retries failed history writes and releases due recently-added groups;
-4. when PMS is down, slow, rejects the token or answers junk: logs one line per change of
-   state, marks the server down (on_intdown after 60 s), and retries with exponential backoff
-   (:data:`BACKOFF_START` doubling up to :data:`BACKOFF_MAX` seconds). Other servers' threads are
-   not affected.
+4. treats a websocket silent for :data:`SILENCE_SECONDS` while streams are active as dead (PMS
+   reports each active stream about every 10 s, so a connection that stopped sending without
+   closing is noticed within a minute), and a websocket that quiet with nothing playing as dead
+   when it does not answer a ping within :data:`PONG_SECONDS`: it is closed, and the
+   reconnection reconciles;
+5. while the websocket is down, reads ``/status/sessions`` itself every :data:`POLL_SECONDS`
+   (the reconciling poll), so plays during a websocket outage are followed and logged; when PMS
+   itself does not answer nothing is written for live streams (they carry on, or are closed at
+   their last known time, once it answers again) and the server is marked down (on_intdown
+   after 60 s), with one log line per change of state;
+6. reconnects with exponential backoff (:data:`BACKOFF_START` doubling up to :data:`BACKOFF_MAX`
+   seconds), at once when a poll finds a server that was down answering again. Other servers'
+   threads are not affected.
+
+Every wait is measured on the monitor's ``clock`` (epoch seconds, injectable), checked every
+``tick`` seconds of real time, so tests drive a whole outage with the fake PMS's clock.
 
 :class:`Monitor` runs the threads and follows servers added, edited (URL/token) or deactivated in
 the admin, checking every :data:`RELOAD_SECONDS`.
@@ -25,35 +37,48 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 
 from django.db import close_old_connections, connection
 from websocket import WebSocketException
 
 from core.clock import epoch
-from servers.models import Server
+from servers.models import Server, Session
 
 from .activity import recently_added
 from .activity.handler import ActivityHandler
 from .activity.reachability import mark_down, set_websocket
-from .activity.reconcile import reconcile
+from .activity.reconcile import ReconcileResult, reconcile
 from .client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
 
 logger = logging.getLogger(__name__)
 
-TICK_SECONDS = 1.0
+TICK_SECONDS = 1.0  # real seconds between two looks at the clock, the queue and the schedules
 BACKOFF_START = (
     5.0  # s before the first reconnect attempt (Tautulli's WEBSOCKET_CONNECTION_TIMEOUT)
 )
-BACKOFF_MAX = 300.0
+# s: the longest wait between reconnect attempts, so a server back from an outage is watched
+# again within 30 s (issue 10: with 5 min, a play that started when it came back was missed).
+BACKOFF_MAX = 30.0
+POLL_SECONDS = 10.0  # s between two reads of /status/sessions while the websocket is down
+# s of websocket silence, while streams are active, after which the connection is taken for dead:
+# PMS reports each active stream about every 10 s (its ``playing`` notifications), so this is
+# four missed reports, and a dead connection is noticed within a minute.
+SILENCE_SECONDS = 45.0
+PONG_SECONDS = 10.0  # s PMS has to answer our ping of a websocket quiet for SILENCE_SECONDS
 RELOAD_SECONDS = 30.0
 STABLE_SECONDS = 60.0  # a websocket that stayed open this long resets the backoff
+
+# How one connection ended (:meth:`ServerMonitor._watch_once`).
+CLOSED, SILENT, STOPPING = "closed", "silent", "stopping"
 
 
 class ServerMonitor(threading.Thread):
     """Watches one server until :meth:`stop`; see the module doc.
 
-    ``clock() -> epoch seconds`` and the backoff bounds are injectable for tests.
+    ``clock() -> epoch seconds`` drives every wait, the backoff bounds (``backoff_start``,
+    ``backoff_max``), ``poll_seconds``, ``silence_seconds`` and ``pong_seconds`` are in clock
+    seconds; ``tick`` (real seconds) is how often the thread looks; ``timeout`` (s) bounds each
+    PMS request. All are injectable for tests.
     """
 
     def __init__(
@@ -64,6 +89,9 @@ class ServerMonitor(threading.Thread):
         tick: float = TICK_SECONDS,
         backoff_start: float = BACKOFF_START,
         backoff_max: float = BACKOFF_MAX,
+        poll_seconds: float = POLL_SECONDS,
+        silence_seconds: float = SILENCE_SECONDS,
+        pong_seconds: float = PONG_SECONDS,
         timeout: float = 10.0,
     ):
         super().__init__(name=f"monitor-{server.pk}", daemon=True)
@@ -72,13 +100,23 @@ class ServerMonitor(threading.Thread):
         self.tick = tick
         self.backoff_start = backoff_start
         self.backoff_max = backoff_max
+        self.poll_seconds = poll_seconds
+        self.silence_seconds = silence_seconds
+        self.pong_seconds = pong_seconds
         self.timeout = timeout
         self.handler = ActivityHandler(server, clock=clock, timeout=timeout)
         self._stopping = threading.Event()
         self._listener = None
         self._listener_lock = threading.Lock()
         self.connected = threading.Event()  # set while the websocket is open (for tests/status)
+        # clock s of the next reconnect attempt while waiting for it, else None (tests/status)
+        self.next_attempt_at: float | None = None
         self._alerts: queue.SimpleQueue = queue.SimpleQueue()
+        self._last_message = 0.0  # clock s: the websocket's last message (or its opening)
+        self._ping_at: float | None = None  # clock s: our ping of the quiet websocket, unanswered
+        self._pongs_before = 0.0  # websocket-client's last_pong_tm when we pinged
+        self._last_poll = float("-inf")  # clock s: the last read of /status/sessions
+        self._websocket_error = ""  # the last websocket error logged (one line per change)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -91,29 +129,71 @@ class ServerMonitor(threading.Thread):
         backoff = self.backoff_start
         try:
             while not self._stopping.is_set():
-                opened_at = time.monotonic()
+                opened_at = self.clock()
+                ended = CLOSED
                 try:
-                    self._watch_once()
+                    ended = self._watch_once()
                 except PlexUnavailable as exc:
                     mark_down(self.server, str(exc), int(self.clock()))
                 except Exception:  # never let one server's bug end its monitoring
                     logger.exception("%s: monitor error", self.server.name)
                 finally:
                     self.connected.clear()
-                    self._close_listener()
+                    self._close_listener(dead=ended == SILENT)
                     close_old_connections()
-                if time.monotonic() - opened_at >= STABLE_SECONDS:
+                if ended == SILENT:
+                    continue  # reconnect (and reconcile) at once
+                if self.clock() - opened_at >= STABLE_SECONDS:
                     backoff = self.backoff_start
-                if self._stopping.wait(backoff):
+                if self._wait_disconnected(backoff):
                     break
                 backoff = min(backoff * 2, self.backoff_max)
         finally:
             connection.close()
 
+    def _wait_disconnected(self, delay: float) -> bool:
+        """Wait ``delay`` clock seconds before the next reconnect, reading ``/status/sessions``
+        every ``poll_seconds`` meanwhile (at once if the last read is that old).
+
+        Returns early (False) when a poll finds the server answering after it was down, so its
+        websocket is tried at once; True when the monitor is stopping.
+        """
+        self.next_attempt_at = deadline = self.clock() + delay
+        try:
+            while self.clock() < deadline:
+                if self.clock() - self._last_poll >= self.poll_seconds:
+                    was_down = self.server.connected is False
+                    result = self._poll()
+                    if result is not None and result.ok and was_down:
+                        return self._stopping.is_set()
+                if self._stopping.wait(self.tick):
+                    return True
+            return self._stopping.is_set()
+        finally:
+            self.next_attempt_at = None
+
+    def _poll(self) -> ReconcileResult | None:
+        """Reconcile the sessions with ``/status/sessions`` now (marks the server up or down);
+        None when it failed on our side (logged)."""
+        self._last_poll = self.clock()
+        try:
+            result = reconcile(self.server, handler=self.handler)
+            if result.ok:
+                recently_added.release_due(self.server, int(self.clock()))
+            return result
+        except Exception:
+            logger.exception("%s: reading the sessions failed", self.server.name)
+            return None
+        finally:
+            close_old_connections()
+
     # --- one connection -----------------------------------------------------------------------
 
-    def _watch_once(self) -> None:
-        """Connect, reconcile, and follow the websocket until it closes or we are stopped."""
+    def _watch_once(self) -> str:
+        """Connect, reconcile, and follow the websocket until it closes (or cannot be opened),
+        falls silent (:data:`SILENT`) or we are stopped (:data:`STOPPING`). Raises
+        PlexUnavailable when PMS cannot be read."""
+        self._last_poll = self.clock()
         self.server.refresh_from_db()
         self.handler.server = self.server
         plex = connect(self.server, self.timeout, fresh=True)
@@ -122,34 +202,98 @@ class ServerMonitor(threading.Thread):
             raise PlexUnavailable(result.error)
         with self._listener_lock:
             if self._stopping.is_set():
-                return
+                return STOPPING
             self._listener = plex.startAlertListener(
                 callback=self._on_alert, callbackError=self._on_websocket_error
             )
-        set_websocket(self.server, True)
-        self.connected.set()
-        logger.info("%s: watching the notifications websocket.", self.server.name)
+        opened = False
+        ended = CLOSED
         try:
-            next_tick = 0.0
+            next_tick = float("-inf")
             while not self._stopping.is_set() and self._listener.is_alive():
                 try:
-                    self._handle(self._alerts.get(timeout=self.tick))
+                    data = self._alerts.get(timeout=self.tick)
                 except queue.Empty:
-                    pass
-                if time.monotonic() >= next_tick:
+                    data = None
+                if not opened and (data is not None or self._websocket_open()):
+                    opened = True  # a message says so too, should it close before we look
+                    self._opened()
+                if data is not None:
+                    self._handle(data)
+                if self.clock() >= next_tick:
                     self._tick()
-                    next_tick = time.monotonic() + self.tick
+                    next_tick = self.clock() + self.tick
+                if opened and self._silent():
+                    ended = SILENT
+                    break
             self._drain()
         finally:
-            set_websocket(self.server, False)
-        if not self._stopping.is_set():
+            if opened:
+                set_websocket(self.server, False)
+        if self._stopping.is_set():
+            return STOPPING
+        if opened and ended == CLOSED:
             logger.warning("%s: the notifications websocket closed.", self.server.name)
             forget(self.server)
-            # PMS may have gone away: check now, so an outage is noticed at once.
+            self._last_poll = float("-inf")  # PMS may have gone away: poll at once
+        return ended
+
+    def _websocket_open(self) -> bool:
+        """Whether the listener's websocket completed its handshake (websocket-client's
+        ``WebSocketApp.sock.connected``; plexapi keeps the app as ``AlertListener._ws``)."""
+        sock = getattr(getattr(self._listener, "_ws", None), "sock", None)
+        return bool(sock is not None and sock.connected)
+
+    def _opened(self) -> None:
+        set_websocket(self.server, True)
+        self.connected.set()
+        self._last_message = self.clock()
+        self._ping_at = None
+        self._websocket_error = ""
+        logger.info("%s: watching the notifications websocket.", self.server.name)
+
+    def _silent(self) -> bool:
+        """Whether the websocket is to be taken for dead (reconnect, which reconciles).
+
+        Silent for ``silence_seconds`` while streams are active: dead, PMS would have reported
+        them. Silent that long with nothing playing (PMS has nothing to say): it is pinged, and
+        dead when neither a pong nor a message comes back within ``pong_seconds``.
+        """
+        now = self.clock()
+        silent_for = now - self._last_message
+        if silent_for < self.silence_seconds:
+            self._ping_at = None
+            return False
+        app = getattr(self._listener, "_ws", None)
+        if self._ping_at is None:
+            if Session.objects.active().filter(server=self.server).exists():
+                return self._dead(f"no message for {silent_for:.0f} s while streams are active")
+            self._ping_at = now
+            self._pongs_before = getattr(app, "last_pong_tm", 0.0)
             try:
-                connect(self.server, self.timeout, fresh=True)
-            except PlexUnavailable as exc:
-                mark_down(self.server, str(exc), int(self.clock()))
+                app.sock.ping(b"monitor")
+            except (AttributeError, OSError, WebSocketException):
+                return self._dead("the ping could not be sent")
+            return False
+        if getattr(app, "last_pong_tm", 0.0) != self._pongs_before:
+            self._last_message, self._ping_at = now, None  # quiet, but alive
+            return False
+        if now - self._ping_at >= self.pong_seconds:
+            return self._dead(f"no message for {silent_for:.0f} s and no answer to a ping")
+        return False
+
+    @property
+    def awaiting_pong(self) -> bool:
+        """True from the monitor's ping of a quiet websocket until PMS answers (for tests)."""
+        return self._ping_at is not None
+
+    def _dead(self, why: str) -> bool:
+        logger.warning(
+            "%s: the notifications websocket is taken for dead (%s); reconnecting.",
+            self.server.name,
+            why,
+        )
+        return True
 
     def _tick(self) -> None:
         try:
@@ -161,20 +305,28 @@ class ServerMonitor(threading.Thread):
         finally:
             close_old_connections()
 
-    def _close_listener(self) -> None:
+    def _close_listener(self, *, dead: bool = False) -> None:
+        """Close the websocket; a ``dead`` one without waiting for PMS's close frame (it would
+        never come: websocket-client waits 3 s for it)."""
         with self._listener_lock:
             listener, self._listener = self._listener, None
-        if listener is not None and getattr(listener, "_ws", None) is not None:
-            try:
+        websocket = getattr(listener, "_ws", None) if listener is not None else None
+        if websocket is None:
+            return
+        try:
+            if dead:
+                websocket.close(timeout=0)
+            else:
                 listener.stop()
-            except (OSError, WebSocketException):  # closing an already broken socket
-                pass
+        except (OSError, WebSocketException):  # closing an already broken socket
+            pass
 
     # --- websocket callbacks (in the listener's thread) ------------------------------------------
 
     def _on_alert(self, data: dict) -> None:
         """Queue one ``NotificationContainer`` for this monitor's thread (database work stays
         in one thread per server, in order, and its connection is closed with it)."""
+        self._last_message = self.clock()
         self._alerts.put(data)
 
     def _drain(self) -> None:
@@ -202,7 +354,10 @@ class ServerMonitor(threading.Thread):
             logger.exception("%s: could not handle a notification", self.server.name)
 
     def _on_websocket_error(self, error) -> None:
-        logger.warning("%s: websocket error: %s", self.server.name, type(error).__name__)
+        text = f"{type(error).__name__}"
+        if text != self._websocket_error:  # one line per change, not per reconnect attempt
+            self._websocket_error = text
+            logger.warning("%s: websocket error: %s", self.server.name, text)
 
 
 class Monitor:

@@ -71,7 +71,9 @@ MARKER_ACTIONS = {
     "credits": Action.CREDITS,
     "commercial": Action.COMMERCIAL,
 }
-STOP_FIELDS = ("state", "stopped", "view_offset", "paused_counter", "last_paused", "watched")
+# Saved when a stream stops. Not ``watched``: stored, it says on_watched was announced, so a stop
+# whose history write is retried leaves it unset and the retry announces on_watched then.
+STOP_FIELDS = ("state", "stopped", "view_offset", "paused_counter", "last_paused")
 
 
 def session_event_data(session: Session) -> dict:
@@ -366,14 +368,19 @@ def write_history(server: Server, session: Session, *, fetch_metadata, now: int)
 
 def retry_pending_writes(server: Server, now: int, *, fetch_metadata) -> int:
     """Retry the stopped streams whose history is still unwritten (every 30 s); returns how many
-    were written."""
+    were written.
+
+    Once written, on_stop is announced, and on_watched too when the stream had reached the
+    watched threshold (reference 3.6) without it being announced yet (its ``watched`` is left
+    unset by :func:`stop_session` until then)."""
     written = 0
     pending = Session.objects.filter(server=server, state=Session.State.STOPPED)
     for session in pending.order_by("id"):
         if now - (session.last_write_attempt or 0) < WRITE_RETRY_SECONDS:
             continue
+        became_watched = check_session_watched(session, raw_info(session).get("markers"))
         outcome = write_history(server, session, fetch_metadata=fetch_metadata, now=now)
-        written += announce_stop(server, session, outcome)
+        written += announce_stop(server, session, outcome, watched=became_watched)
     return written
 
 

@@ -25,6 +25,14 @@ Served now:
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
   each viewer state change as PMS's ``playing`` notification, in order.
 
+Outages, for the monitor's tests: :meth:`FakePlexServer.stop` then :meth:`~FakePlexServer.start`
+serves again on the same port (the viewers' timeline goes on meanwhile);
+:meth:`~FakePlexServer.silence_websockets` leaves the open websockets open but sending nothing
+(a connection that died without closing); :meth:`~FakePlexServer.drop_websockets` closes them and
+refuses new ones (HTTP 503) while HTTP still answers, until
+:meth:`~FakePlexServer.accept_websockets`. :attr:`~FakePlexServer.websocket_opened` counts the
+websockets opened so far.
+
 Paging as PMS does it: with ``X-Plex-Container-Start``/``X-Plex-Container-Size`` (headers or query
 parameters) an XML ``MediaContainer`` answer keeps only that window of its children and says
 ``size`` (in the window), ``totalSize`` (all) and ``offset``.
@@ -139,6 +147,8 @@ class FakePlexServer:
         }
         self.timeline = Timeline(self.fixtures_dir)
         self.websockets: list[WebSocketConnection] = []
+        self.websocket_opened = 0  # websockets opened since the fake was made
+        self.websockets_refused = False  # True: upgrades are answered 503 (see drop_websockets)
         self._ws_lock = threading.Lock()
         self._ws_changed = threading.Condition(self._ws_lock)
         self.timeline.listeners.append(self.broadcast)
@@ -174,6 +184,10 @@ class FakePlexServer:
         route = Route(body, **kwargs)
         self.patterns.append((method.upper(), re.compile(pattern), route))
         return route
+
+    def unroute(self, path: str, *, method: str = "GET") -> None:
+        """Remove the exact route for ``method path`` (patterns then answer it, if one matches)."""
+        self.routes.pop((method.upper(), path), None)
 
     def add_metadata(self, rating_key: str | int, xml: str) -> None:
         """Serve ``xml`` (a whole ``MediaContainer``) at ``/library/metadata/<rating_key>``."""
@@ -214,9 +228,29 @@ class FakePlexServer:
                 lambda: sum(not ws.closed.is_set() for ws in self.websockets) >= count, timeout
             )
 
+    def silence_websockets(self) -> None:
+        """Leave the open websockets open but send nothing more on them (no notification, pong
+        or close frame): a connection that died without closing. New websockets work."""
+        with self._ws_lock:
+            for ws in self.websockets:
+                ws.silent = True
+
+    def drop_websockets(self, *, refuse: bool = True) -> None:
+        """Close the open websockets (close frame 1001, as PMS going away) and, when
+        ``refuse``, answer new ones HTTP 503 until :meth:`accept_websockets`; HTTP still answers."""
+        with self._ws_lock:
+            self.websockets_refused = refuse
+            for ws in self.websockets:
+                ws.close(1001)
+
+    def accept_websockets(self) -> None:
+        """Accept websockets again after :meth:`drop_websockets`."""
+        self.websockets_refused = False
+
     def _add_websocket(self, ws: WebSocketConnection) -> None:
         with self._ws_changed:
             self.websockets.append(ws)
+            self.websocket_opened += 1
             self._ws_changed.notify_all()
 
     def _terminate(self, request: FakeRequest) -> str | None:
@@ -280,9 +314,11 @@ class FakePlexServer:
         return f"http://{host}:{port}"
 
     def start(self) -> FakePlexServer:
-        """Bind and serve in a daemon thread; returns self."""
+        """Bind and serve in a daemon thread; returns self. Started again after :meth:`stop`, it
+        serves on the same port (a server back from an outage)."""
         handler = type("FakePlexHandler", (_Handler,), {"fake": self})
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self.port = self._httpd.server_address[1]
         self._httpd.daemon_threads = True
         self._httpd.block_on_close = False
         self._thread = threading.Thread(
@@ -415,6 +451,11 @@ class _Handler(BaseHTTPRequestHandler):
         )
         self.fake.requests.append(request)
         self.close_connection = True
+        if self.fake.websockets_refused:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if request.token != self.fake.token or not self.headers.get("Sec-WebSocket-Key"):
             bad_token = request.token != self.fake.token
             body = UNAUTHORIZED_BODY.encode() if bad_token else b"Bad websocket handshake"

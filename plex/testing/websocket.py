@@ -2,7 +2,8 @@
 
 Enough for plexapi's ``AlertListener`` (websocket-client): the upgrade handshake
 (:func:`accept_key`), unmasked text frames server → client (:meth:`WebSocketConnection.send_text`),
-answering pings with pongs and closes with a close (:meth:`WebSocketConnection.serve`).
+answering pings with pongs and closes with a close (:meth:`WebSocketConnection.serve`), and, to
+provoke a connection that dies without closing, going :attr:`~WebSocketConnection.silent`.
 No extensions, no fragmentation of what we send; client frames may be fragmented or not,
 only their opcode matters here.
 """
@@ -69,10 +70,14 @@ class WebSocketConnection:
         self.rfile = rfile
         self._write_lock = threading.Lock()
         self.closed = threading.Event()
+        # True: the connection stays open but nothing more is sent (no message, pong or close),
+        # as a connection whose peer vanished without closing it.
+        self.silent = False
+        self.pings = 0  # pings received from the client (answered unless silent)
 
     def _send(self, opcode: int, payload: bytes) -> None:
         with self._write_lock:
-            if self.closed.is_set():
+            if self.closed.is_set() or self.silent:
                 return
             try:
                 self.sock.sendall(encode_frame(opcode, payload))
@@ -102,6 +107,7 @@ class WebSocketConnection:
             while not self.closed.is_set():
                 opcode, payload = read_frame(self.rfile)
                 if opcode == OP_PING:
+                    self.pings += 1
                     self._send(OP_PONG, payload)
                 elif opcode == OP_CLOSE:
                     self._send(OP_CLOSE, payload[:2])

@@ -380,3 +380,27 @@ def test_a_history_write_that_cannot_read_the_item_is_retried_every_30_seconds(p
         600,
     )
     assert not Session.objects.exists() and actions(events)[-1] == "on_stop"
+
+
+@pytest.mark.parametrize(
+    ("offset_ms", "watched"),
+    [(7_000_000, True), (0, False)],
+    ids=["past-the-threshold", "short-of-it"],
+)
+def test_a_stop_whose_history_write_is_retried_announces_on_watched_when_it_was_reached(
+    pms, handler, events, offset_ms, watched
+):
+    viewer = pms.viewer(user_id=11).play(offset_ms=offset_ms)  # 78 % of the 9 000 000 ms movie
+    pms.clock.advance(700)  # stopped at 7 700 000 ms (86 %): the threshold is crossed at the stop
+    pms.route("/library/metadata/1", "PMS is restarting", status=503)  # the item is unreadable
+    viewer.stop()
+    assert Session.objects.get().state == "stopped" and "on_stop" not in actions(events)
+
+    pms.unroute("/library/metadata/1")  # PMS answers again
+    pms.clock.advance(30)
+    assert handler.retry_pending() == 1
+    row = History.objects.get()
+    stop_events = [(action, key) for action, key in events if action in ("on_stop", "on_watched")]
+    assert stop_events == [("on_stop", 1)] + ([("on_watched", 1)] if watched else [])
+    assert row.view_offset == offset_ms + 700_000
+    assert not Session.objects.exists()

@@ -256,3 +256,57 @@ def test_section_listings_count_the_items_viewers_watch(pms, plex):
         plex.library.sectionByID(2).totalViewSize(libtype="episode", includeCollections=False) == 1
     )
     assert plex.library.sectionByID(2).totalViewSize(libtype="show", includeCollections=False) == 0
+
+
+def test_restarted_on_the_same_port_after_an_outage(pms):
+    url = pms.url
+    viewer = pms.viewer(user_id=9).play()
+    pms.stop()
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(f"{url}/identity", timeout=5)
+    pms.clock.advance(60)  # the viewers go on while the server is away
+    pms.start()
+    assert pms.url == url
+    sessions = PlexServer(url, TOKEN, timeout=5).sessions()
+    assert [(s.sessionKey, s.viewOffset) for s in sessions] == [(int(viewer.session_key), 60_000)]
+
+
+def test_silenced_websockets_stay_open_and_send_nothing(pms, plex):
+    received: queue.Queue = queue.Queue()
+    listener = AlertListener(plex, received.put)
+    listener.start()
+    try:
+        assert pms.wait_for_websockets(1)
+        pms.silence_websockets()
+        viewer = pms.viewer(user_id=9).play()
+        viewer.stop()
+        with pytest.raises(queue.Empty):
+            received.get(timeout=0.3)
+        assert listener.is_alive() and not pms.websockets[0].closed.is_set()
+    finally:
+        pms.stop()  # shuts the socket: the listener sees the end of the stream
+        listener.join(5)
+    assert not listener.is_alive() and pms.websocket_opened == 1
+
+
+def test_dropped_websockets_are_refused_until_accepted_while_http_answers(pms, plex):
+    listener = AlertListener(plex, lambda data: None)
+    listener.start()
+    assert pms.wait_for_websockets(1)
+    pms.drop_websockets()
+    listener.join(5)
+    assert not listener.is_alive()  # PMS closed it
+    errors: queue.Queue = queue.Queue()
+    refused = AlertListener(plex, lambda data: None, errors.put)
+    refused.start()
+    refused.join(5)
+    assert "503" in str(errors.get(timeout=1))
+    assert plex.sessions() == []  # HTTP still answers
+    pms.accept_websockets()
+    again = AlertListener(plex, lambda data: None)
+    again.start()
+    try:
+        assert pms.wait_for_websockets(1)
+    finally:
+        again.stop()
+    assert pms.websocket_opened == 2
