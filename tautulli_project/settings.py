@@ -177,20 +177,28 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- Logging --------------------------------------------------------------------------------
+# Every handler redacts secrets (API key, device and Plex tokens, passwords, Authorization values,
+# URL passwords: core.log_filters) from the formatted line. Django's own handlers are replaced by
+# this one (its "django.server" request lines carry query strings), and django-q2 propagates
+# here; gunicorn's logs are set up the same way in gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact_tokens": {"()": "core.log_filters.RedactTokens"}},
+    "filters": {"redact_secrets": {"()": "core.log_filters.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env.log_level("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- Tautulli compatibility -----------------------------------------------------------------
