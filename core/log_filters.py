@@ -3,50 +3,30 @@
 :class:`RedactSecrets` is installed on every handler that writes log lines: Django's and
 django-q2's (``LOGGING`` in ``tautulli_project/settings.py``) and gunicorn's error and access logs
 (``gunicorn.conf.py``). It rewrites the *formatted* line (message with its arguments, traceback,
-stack), so a secret is caught whichever library logs it and however it was passed.
+stack), so a secret is caught whichever library logs it and however it was passed. What counts
+as a secret is :mod:`core.redaction`'s (the API key and device tokens as ``apikey=``,
+``X-Api-Key``, ``X-Plex-Token``, passwords, ``Authorization`` values, URL passwords); the value
+becomes ``<redacted>``, its name stays so the line still makes sense.
 
-Redacted (the value becomes ``<redacted>``, the name stays so the line still makes sense):
-
-* ``name=value`` and ``name: value`` where the name contains ``apikey``/``api_key``/``api-key``,
-  ``token``, ``password``/``passwd`` or ``secret``, also URL-encoded (``%3D``) inside another URL's
-  parameter: the ``/api/v2`` key and Tautulli Remote device tokens (both sent as ``apikey=``),
-  ``X-Api-Key``, ``X-Plex-Token``, passwords in forms and dict reprs;
-* ``Authorization`` values (``Authorization: Bearer <redacted>``, the scheme word is kept);
-* the password of a URL's user info (``scheme://user:<redacted>@host``).
-
-This module imports only the standard library: gunicorn's master process loads it before Django.
+Only the standard library: gunicorn's master process loads this before Django.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+
+from core.redaction import replace_secrets
 
 REDACTED = "<redacted>"
 
-# A secret's name, then "=", "%3D" or ":" (quotes around either side allowed, as in a dict repr),
-# then an optional auth scheme word, then the value: up to a separator, a quote or an encoded
-# "&", "=", "," or quote (a URL inside another URL's parameter).
-_NAMED = re.compile(
-    r"(?P<lead>\b[\w.-]*?(?:api[-_]?key|token|passw(?:or)?d|secret|authorization)[\w-]*"
-    r"['\"]?\s*(?:=|%3D|:)\s*['\"]?(?:(?:bearer|basic|token|digest)\s+)?)"
-    r"(?P<value><redacted>|(?:%(?!26|3D|2C|22|27|20)[0-9A-Fa-f]{2}|[^&\s'\"%#,;)}\]<>])+)",
-    re.IGNORECASE,
-)
-# scheme://user:password@host → the password.
-_USERINFO = re.compile(r"(?P<lead>\b[a-z][a-z0-9+.-]*://[^\s/:@'\"]*:)[^\s@/'\"]+@", re.IGNORECASE)
-
 
 def redact(text: str) -> str:
-    """``text`` with every secret value (see the module doc) replaced by :data:`REDACTED`.
+    """``text`` with every secret value replaced by :data:`REDACTED`.
 
     ``"GET /api/v2?apikey=abc&cmd=x"`` → ``"GET /api/v2?apikey=<redacted>&cmd=x"``. Idempotent;
     text without secrets is returned unchanged.
     """
-    if not text:
-        return text
-    text = _NAMED.sub(lambda m: m["lead"] + REDACTED, text)
-    return _USERINFO.sub(lambda m: f"{m['lead']}{REDACTED}@", text)
+    return replace_secrets(text, REDACTED)[0]
 
 
 class RedactSecrets(logging.Filter):
