@@ -2,6 +2,7 @@
 configured by settings.LOGGING, and through gunicorn's access log as configured by
 gunicorn.conf.py."""
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -84,21 +85,48 @@ def test_a_traceback_carrying_a_token_is_redacted():
     assert "X-Plex-Token=<redacted>" in line and PLEX_TOKEN not in line
 
 
+@contextlib.contextmanager
+def logging_restored():
+    """Every logger's handlers, level, filters and flags put back as they were afterwards (the
+    session's handlers keep writing where pytest captures them)."""
+    loggers = [logging.getLogger()] + [
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
+        if isinstance(logger, logging.Logger)
+    ]
+    saved = [
+        (
+            logger,
+            logger.handlers[:],
+            logger.level,
+            logger.filters[:],
+            logger.propagate,
+            logger.disabled,
+        )
+        for logger in loggers
+    ]
+    try:
+        yield
+    finally:
+        for logger, handlers, level, filters, propagate, disabled in saved:
+            logger.handlers, logger.filters = handlers, filters
+            logger.level, logger.propagate, logger.disabled = level, propagate, disabled
+
+
 @pytest.fixture
 def django_logging():
     """Logging configured as Django does at start-up (its defaults, then settings.LOGGING), with
-    the handlers writing to a buffer; Django's configuration is put back afterwards."""
+    the handlers writing to a buffer."""
     stream = io.StringIO()
-    saved = sys.stderr
-    sys.stderr = stream  # the StreamHandlers created now write here
-    try:
-        logging.config.dictConfig(DEFAULT_LOGGING)
-        logging.config.dictConfig(settings.LOGGING)
-    finally:
-        sys.stderr = saved
-    yield stream
-    logging.config.dictConfig(DEFAULT_LOGGING)
-    logging.config.dictConfig(settings.LOGGING)
+    with logging_restored():
+        saved = sys.stderr
+        sys.stderr = stream  # the StreamHandlers created now write here
+        try:
+            logging.config.dictConfig(DEFAULT_LOGGING)
+            logging.config.dictConfig(settings.LOGGING)
+        finally:
+            sys.stderr = saved
+        yield stream
 
 
 @pytest.mark.parametrize(
@@ -148,8 +176,8 @@ def _gunicorn_logger() -> GunicornLogger:
 
 
 def test_gunicorn_access_log_carries_no_secret(capsys):
-    logger = _gunicorn_logger()
-    try:
+    with logging_restored():
+        logger = _gunicorn_logger()
         for line in REQUEST_LINES:
             method, uri, protocol = line.split(" ")
             environ = {
@@ -166,9 +194,6 @@ def test_gunicorn_access_log_carries_no_secret(capsys):
             request = SimpleNamespace(headers=[("X-API-KEY", API_KEY)])
             logger.access(response, request, environ, dt.timedelta(milliseconds=5))
         logger.error("worker failed on %s", f"/api/v2?apikey={API_KEY}")
-    finally:
-        logging.config.dictConfig(DEFAULT_LOGGING)
-        logging.config.dictConfig(settings.LOGGING)
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == len(REQUEST_LINES)
     assert '"GET /api/v2?apikey=<redacted>&cmd=get_activity HTTP/1.1" 200' in out
