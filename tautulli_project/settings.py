@@ -157,6 +157,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its start-up line on every manage.py command; failures are still logged
 AXES_LOCKOUT_CALLABLE = "core.admin_kit.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # core/admin.py shows the failed logins in the admin's style
 # The client's address is the connection's: an X-Forwarded-For header is the client's to choose,
 # so trusting it would let one client spread its attempts over invented addresses.
 AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)

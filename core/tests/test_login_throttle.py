@@ -2,8 +2,10 @@
 address, the right password is refused with a message saying so, until ``axes_reset``."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +66,17 @@ def test_api_keys_and_force_login_are_not_throttled(client, admin_user, api_key)
     assert client.get("/api/servers", HTTP_X_API_KEY=api_key).status_code == 200
     client.force_login(admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_lists_failed_logins_and_deleting_one_unlocks(client, admin_user):
+    for _ in range(5):
+        _login(client, "wrong")
+    attempt = AccessAttempt.objects.get()
+    other = get_user_model().objects.create_superuser("second", "s@example.com", "x" * 20)
+    colleague = Client()
+    colleague.force_login(other)
+    page = colleague.get("/admin/axes/accessattempt/").content.decode()
+    assert "boss" in page and "192.0.2.10" in page
+    delete = f"/admin/axes/accessattempt/{attempt.pk}/delete/"
+    assert colleague.post(delete, {"post": "yes"}).status_code == 302
+    assert _login(client, PASSWORD).status_code == 302
