@@ -16,4 +16,4 @@ EXPOSE 8181
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8181/health', timeout=4).status == 200 else 1)"
 
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py rebuild_stats --if-needed && python manage.py collectstatic --noinput -v0 && python manage.py bootstrap && (python manage.py qcluster &) && (python manage.py monitor &) && exec gunicorn tautulli_project.wsgi:application --bind 0.0.0.0:${PORT} --workers 2 --threads 4 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py rebuild_stats --if-needed && python manage.py collectstatic --noinput -v0 && python manage.py bootstrap && (python manage.py qcluster &) && (python manage.py monitor &) && exec gunicorn tautulli_project.wsgi:application --bind 0.0.0.0:${PORT} --workers 2 --threads 4 --config gunicorn.conf.py"]

@@ -19,6 +19,7 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from core import log_once
 from core.testing import browser
 
 END_EPOCH = 1795305600  # 2026-11-22T00:00:00Z: a recent end, so 30-day windows have data
@@ -34,6 +35,12 @@ def clock():
     ``time_machine`` traveller: ``clock.move_to(when)`` or ``clock.shift(seconds)``."""
     with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(autouse=True)
+def fresh_log_once():
+    """Conditions logged once (core.log_once) are forgotten between tests."""
+    log_once.reset()
 
 
 @pytest.fixture(autouse=True)

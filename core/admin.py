@@ -1,10 +1,12 @@
-"""Admin for instance settings: the /api/v2 key (shown on its page, rotatable) and monitoring.
+"""Admin for instance settings: the /api/v2 key (shown on its page, rotatable) and monitoring;
+and the failed admin logins django-axes counts (deleting one lifts its lock).
 
 The key is masked in the list (only its last characters) and shown whole on its own page, where
 an admin copies it into clients. ``TAUTULLI_API_KEY`` in the environment overrides the stored
 key (settings.py); the page says so, and rotating then changes only the stored key.
 """
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
@@ -126,3 +128,29 @@ class MonitoringSettingsAdmin(ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         MonitoringSettings.objects.get_or_create(pk=1)
         return redirect(reverse("admin:core_monitoringsettings_change", args=[1]))
+
+
+@admin.register(AccessAttempt)
+class FailedLoginAdmin(ModelAdmin):
+    """Failed admin logins per username and address (django-axes; ``AXES_ENABLE_ADMIN`` is off,
+    its own admin is not unfold's and its IP filter fails on PostgreSQL). Deleting a row lifts
+    that lock, as ``manage.py axes_reset`` does for every lock."""
+
+    list_display = ("username", "ip_address", "failures_since_start", "attempt_time")
+    search_fields = ("username", "ip_address")
+    ordering = ("-attempt_time",)
+    fields = ("username", "ip_address", "user_agent", "path_info", "failures_since_start")
+    readonly_fields = fields
+
+    def lookup_allowed(self, lookup, value, request=None):
+        """No ``?ip_address=`` filter (a 400, as any lookup not allowed): PostgreSQL answers a
+        value that is not an address with a server error. The search finds addresses."""
+        return not lookup.startswith("ip_address") and super().lookup_allowed(
+            lookup, value, request
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

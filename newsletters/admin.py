@@ -7,19 +7,13 @@ are keep the stored secrets on save.
 
 from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
-from core.admin_kit.secrets import MaskedSecretsFormMixin, MaskedSecretsJSONField
+from core.admin_kit.secrets import MASKED_HELP, MaskedSecretsFormMixin, MaskedSecretsJSONField
 
 from .models import Newsletter, NewsletterLog
-
-MASKED_HELP = _(
-    "Secret values (keys containing token, password, key, secret, webhook, url or hook) are "
-    "shown as ******** — leave them as they are to keep the stored value."
-)
 
 
 class NewsletterForm(MaskedSecretsFormMixin, forms.ModelForm):

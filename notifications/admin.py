@@ -14,20 +14,14 @@ from unfold.contrib.filters.admin import DropdownFilter
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
-from core.admin_kit.secrets import MaskedSecretsFormMixin, MaskedSecretsJSONField
+from core.admin_kit.secrets import MASKED_HELP, MaskedSecretsFormMixin, MaskedSecretsJSONField
 from core.events import Action
 
 from .models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
 
 
 class NotifierForm(MaskedSecretsFormMixin, forms.ModelForm):
-    config = MaskedSecretsJSONField(
-        required=False,
-        help_text=_(
-            "Secret values (keys containing token, password, key, secret, webhook, url or hook) "
-            "are shown as ******** — leave them as they are to keep the stored value."
-        ),
-    )
+    config = MaskedSecretsJSONField(required=False, help_text=MASKED_HELP)
 
     class Meta:
         model = Notifier

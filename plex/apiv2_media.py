@@ -18,12 +18,13 @@ from pathlib import Path
 from django.core.cache import cache
 from django.http import HttpResponse
 
+from core import log_once
 from core.limits import MAX_OFFSET
 from core.tautulli_api import ApiError, api_command
 from servers.apiv2 import server_from_params
 
 from . import images, metadata, server_info
-from .client import PlexUnavailable
+from .client import PlexUnavailable, log_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ _HOSTNAME = re.compile(r"^[A-Za-z0-9.\-:\[\]]+$")
 
 
 def _unavailable(command: str, server, exc: PlexUnavailable) -> None:
-    logger.warning("%s: %s is unavailable: %s", command, server.name, exc)
+    log_unavailable(logger, server, command, exc)
 
 
 def _rating_key(params, name: str = "rating_key", *, required: bool = True) -> int | None:
@@ -277,7 +278,7 @@ def pms_image_proxy(request, params):
     try:
         body, content_type = images.fetch_image(server, img, **options)
     except PlexUnavailable as exc:
-        logger.warning("pms_image_proxy: no image %s from %s: %s", img, server.name, exc)
+        log_unavailable(logger, server, "pms_image_proxy", exc)
         response = _fallback_response(fallback)
         if response is None:
             raise ApiError("Unable to retrieve the image from the Plex Media Server") from None
@@ -387,7 +388,10 @@ def get_server_list(request, params):
     if server is None:
         return []
     try:
-        return server_info.server_list(server)
+        servers = server_info.server_list(server)
     except PlexUnavailable as exc:
-        logger.warning("get_server_list: plex.tv is unavailable: %s", exc)
+        condition = ("plex.tv", server.pk, "get_server_list")
+        log_once.warn_once(logger, condition, "get_server_list: plex.tv is unavailable: %s", exc)
         return []
+    log_once.clear(("plex.tv", server.pk))
+    return servers

@@ -17,6 +17,8 @@ import requests
 from plexapi.exceptions import BadRequest, NotFound, PlexApiException, Unauthorized
 from plexapi.server import PlexServer
 
+from core import log_once
+
 DEFAULT_TIMEOUT = 10  # seconds, for connecting and for each read
 CONNECTION_TTL = 300  # seconds a PlexServer object is reused for a server
 
@@ -64,7 +66,9 @@ def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) ->
     :data:`CONNECTION_TTL` seconds unless ``fresh``.
 
     Raises :class:`PlexUnavailable` (one readable line) when the server has no URL or cannot be
-    reached, rejects the token, or does not answer Plex XML within ``timeout`` seconds.
+    reached, rejects the token, or does not answer Plex XML within ``timeout`` seconds. When PMS
+    answers, the server's logged conditions (``("pms", server.pk, ...)``, see
+    :func:`log_unavailable`) are cleared.
     """
     if not server.url:
         raise PlexUnavailable(f"No URL is set for server {server.name!r}.")
@@ -82,6 +86,7 @@ def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) ->
         raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
     with _cache_lock:
         _cache[key] = (now, plex)
+    log_once.clear(("pms", server.pk))
     return plex
 
 
@@ -99,6 +104,16 @@ def call_pms(server, call, *, timeout: float = DEFAULT_TIMEOUT):
     except PLEX_ERRORS as exc:
         forget(server)
         raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+
+
+def log_unavailable(logger, server, where: str, error) -> None:
+    """Log ``"<where>: <server name> is unavailable: <error>"`` as a warning once per server,
+    ``where`` (a command name) and error text, until :func:`connect` reaches PMS again
+    (:mod:`core.log_once`): a dashboard polling a server that is down or has no URL writes one
+    line, not one per request."""
+    log_once.warn_once(
+        logger, ("pms", server.pk, where), "%s: %s is unavailable: %s", where, server.name, error
+    )
 
 
 def forget(server) -> None:

@@ -12,6 +12,7 @@ check ``core.E001``, naming the variable), never raised here. The variables and 
 are listed in the README (Configuration).
 """
 
+import datetime as dt
 import os
 import secrets
 import tempfile
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "ninja",  # the API docs' Swagger UI from ninja's static files, not a CDN
     "django_q",
+    "axes",  # admin login throttling (see "Auth" below)
     # foundation
     "core",
     # entities
@@ -83,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tautulli_project.urls"
@@ -139,6 +142,25 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "/admin/login/"
 LOGIN_REDIRECT_URL = "/admin/"
+# Login throttling (django-axes): 5 wrong passwords for one username from one address lock that
+# pair out for 15 minutes (the right password is refused too); `manage.py axes_reset` unlocks.
+# Only the admin login goes through authenticate(): the API keys of /api/v2 and the REST API do
+# not, and neither does the test client's force_login. Attempts live in the database, so each
+# test starts unlocked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up line on every manage.py command; failures are still logged
+AXES_LOCKOUT_CALLABLE = "core.admin_kit.lockout.lockout_response"
+AXES_ENABLE_ADMIN = False  # core/admin.py shows the failed logins in the admin's style
+# The client's address is the connection's: an X-Forwarded-For header is the client's to choose,
+# so trusting it would let one client spread its attempts over invented addresses.
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.time_zone("TIME_ZONE", fallback="TZ")
@@ -177,20 +199,28 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- Logging --------------------------------------------------------------------------------
+# Every handler redacts secrets (API key, device and Plex tokens, passwords, Authorization values,
+# URL passwords: core.log_filters) from the formatted line. Django's own handlers are replaced by
+# this one (its "django.server" request lines carry query strings), and django-q2 propagates
+# here; gunicorn's logs are set up the same way in gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact_tokens": {"()": "core.log_filters.RedactTokens"}},
+    "filters": {"redact_secrets": {"()": "core.log_filters.RedactSecrets"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_tokens"],
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env.log_level("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- Tautulli compatibility -----------------------------------------------------------------

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Subquery
 from django.utils import formats, timezone
@@ -70,10 +72,16 @@ class BigTableChangeList(ChangeList):
         return specs, has_filters, lookup_params, may_have_duplicates, has_active
 
     def get_queryset(self, request, exclude_parameters=None):
+        """Django's queryset, then the drill-down range. A value that is not a date (typed in the
+        URL: ``?started__gte=garbage``) raises ``IncorrectLookupParameters``, which the admin
+        answers, as for Django's own lookups, with a redirect to ``?e=1``."""
         queryset = super().get_queryset(request, exclude_parameters)
         self.hierarchy_base_queryset = queryset
         if getattr(self, "date_hierarchy_range", None):
-            queryset = queryset.filter(**self.date_hierarchy_range)
+            try:
+                queryset = queryset.filter(**self.date_hierarchy_range)
+            except (ValidationError, ValueError, TypeError) as exc:
+                raise IncorrectLookupParameters(exc) from exc
         return queryset
 
     # --- the drill-down links -----------------------------------------------------------------

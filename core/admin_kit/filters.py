@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.admin.options import IncorrectLookupParameters
 from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.utils import parse_date_str
 
@@ -14,6 +15,8 @@ class LocalDateRangeFilter(RangeDateFilter):
     ``from`` and ``to`` are dates in the server's time zone (settings.TIME_ZONE) and both are
     included: the filter is ``field >= start of from`` and ``field < start of the day after to``
     (half-open, so the index on the field is used and the last day is not cut at midnight).
+    A value that is not a date raises ``IncorrectLookupParameters``: the admin redirects to
+    ``?e=1``, as Django does for its own filters.
     """
 
     def queryset(self, request, queryset):
@@ -25,6 +28,6 @@ class LocalDateRangeFilter(RangeDateFilter):
                 filters[f"{self.field_path}__gte"] = local_day_start(parse_date_str(value_from))
             if isinstance(value_to, str) and value_to:
                 filters[f"{self.field_path}__lt"] = local_day_end(parse_date_str(value_to))
-        except (TypeError, ValueError):
-            return None
+        except (TypeError, ValueError) as exc:
+            raise IncorrectLookupParameters(exc) from exc
         return queryset.filter(**filters)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from core import log_once
 from plex.client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error
 from plex.pms_fields import raw as _attr
 from plex.pms_fields import to_int as _int
@@ -72,18 +73,22 @@ def activity_data(
     capture (reference 1.3 says otherwise; the capture wins).
 
     With ``session_key`` (or else ``session_id``): that session's dict alone, ``{}`` when it is
-    not playing. PMS unreachable, or answering junk: ``{}`` (Tautulli answers success with it).
+    not playing. PMS unreachable, or answering junk: ``{}`` (Tautulli answers success with it),
+    logged once until PMS answers again (clients call this every few seconds).
     Two database queries whatever the number of sessions.
     """
+    condition = ("pms", server.pk, "get_activity")
     try:
         plex = connect(server, timeout=timeout)
         items = [item for item in plex.sessions() if not _is_theme_music(item)]
     except PlexUnavailable as exc:
-        logger.warning("get_activity: %s", exc)
+        log_once.warn_once(logger, condition, "get_activity: %s", exc)
         return {}
     except PLEX_ERRORS as exc:
-        logger.warning("get_activity: %s", describe_error(exc, server.url, timeout))
+        error = describe_error(exc, server.url, timeout)
+        log_once.warn_once(logger, condition, "get_activity: %s", error)
         return {}
+    log_once.clear(condition)
 
     single = session_key not in (None, "") or session_id not in (None, "")
     if single:
