@@ -1,7 +1,8 @@
 """``manage.py bootstrap``: first-start set-up for the run script.
 
-Creates the admin account on first start (printing its generated password once), makes sure the
-API key exists, and prints where to go.
+Creates the admin account on first start (printing its generated password and the API key once,
+as the start's output is often kept in a log file), makes sure the API key exists, and prints
+where to go: later starts point to the admin page that shows the key.
 """
 
 import secrets
@@ -13,7 +14,7 @@ from core.models import ApiKey
 
 
 class Command(BaseCommand):
-    help = "Create the admin account (first start only) and print the admin URL and API key."
+    help = "Create the admin account (first start only) and print the admin URL (and the API key, once)."
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
@@ -21,12 +22,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, username, url, **options):
         User = get_user_model()
-        if not User.objects.filter(is_superuser=True).exists():
+        first_start = not User.objects.filter(is_superuser=True).exists()
+        key = ApiKey.current()  # created here on first start
+        if first_start:
             password = secrets.token_urlsafe(12)
             User.objects.create_superuser(username=username, email="", password=password)
             self.stdout.write(f"Admin account created: {username} / {password}  (shown once)")
+            self.stdout.write(f"API key: {key}  (shown once; {url}/api/v2?apikey=...&cmd=...)")
         else:
             self.stdout.write("Admin account exists (manage.py changepassword to reset it).")
+            self.stdout.write(f"API key: shown in the admin, {url}/admin/core/apikey/")
         self.stdout.write(f"Admin:   {url}/admin/")
-        self.stdout.write(f"API key: {ApiKey.current()}   ({url}/api/v2?apikey=...&cmd=...)")
         self.stdout.write(f"REST:    {url}/api/docs")
