@@ -219,6 +219,9 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A client's 4xx is in the access log already; Django's "Bad Request: /api/v2" warning
+        # on every refused request would be per-request noise. Server errors (5xx) still log.
+        "django.request": {"level": "ERROR"},
         "django.db.backends": {"level": "WARNING"},
     },
 }

@@ -136,8 +136,8 @@ def django_logging():
 def test_settings_logging_redacts_every_logger(django_logging, logger_name):
     logger = logging.getLogger(logger_name)
     for line in REQUEST_LINES:
-        logger.warning('"%s" %s %s', line, 200, 512)  # runserver's request line format
-    logger.warning("headers: %s", repr({"X-Api-Key": API_KEY, "X-Plex-Token": PLEX_TOKEN}))
+        logger.error('"%s" %s %s', line, 200, 512)  # runserver's request line format
+    logger.error("headers: %s", repr({"X-Api-Key": API_KEY, "X-Plex-Token": PLEX_TOKEN}))
     output = django_logging.getvalue()
     assert output.count("<redacted>") == 6
     assert not [secret for secret in SECRETS if secret in output]
@@ -163,6 +163,16 @@ def test_api_requests_through_django_log_no_key(client, api_key, caplog, django_
     client.get(f"/no-such-page?apikey={api_key}")
     for output in (django_logging.getvalue(), caplog.text):
         assert api_key not in output and DEVICE_TOKEN not in output
+
+
+def test_refused_requests_add_no_warning_per_request(client, api_key, django_logging):
+    """A client's bad input (400) or wrong key is the access log's business: Django's "Bad
+    Request" warning would repeat on every such request."""
+    for _ in range(3):
+        client.get("/api/v2", {"apikey": api_key, "cmd": "get_history", "user_id": "2" * 30})
+        client.get("/api/v2", {"apikey": "wrong", "cmd": "get_activity"})
+        client.get("/api/history", {"limit": "x"}, headers={"X-Api-Key": api_key})
+    assert "WARNING" not in django_logging.getvalue()
 
 
 def _gunicorn_logger() -> GunicornLogger:
