@@ -278,7 +278,10 @@ def pms_image_proxy(request, params):
     try:
         body, content_type = images.fetch_image(server, img, **options)
     except PlexUnavailable as exc:
-        log_unavailable(logger, server, "pms_image_proxy", exc)
+        if isinstance(exc, images.ImageNotFound):  # a client's wrong path: not worth a warning
+            logger.debug("pms_image_proxy: %s", exc)
+        else:
+            log_unavailable(logger, server, "pms_image_proxy", exc)
         response = _fallback_response(fallback)
         if response is None:
             raise ApiError("Unable to retrieve the image from the Plex Media Server") from None

@@ -9,6 +9,10 @@ import requests
 from .client import DEFAULT_TIMEOUT, PlexUnavailable, describe_error
 
 
+class ImageNotFound(PlexUnavailable):
+    """PMS answered, but has no such image (HTTP 404): the request's fault, not the server's."""
+
+
 def fetch_image(
     server,
     img: str,
@@ -26,8 +30,9 @@ def fetch_image(
 
     ``img`` is a PMS path (``/library/metadata/1/thumb/1590245989``) or an ``http(s)`` URL that PMS
     fetches itself. The token goes in the ``X-Plex-Token`` header (and, for a PMS path, in the
-    inner URL, as the Plex apps send it): never in an answer or a log. Raises PlexUnavailable when
-    PMS is unreachable or answers anything but an image.
+    inner URL, as the Plex apps send it): never in an answer or a log. Raises :class:`ImageNotFound`
+    when PMS answers 404, PlexUnavailable when it is unreachable or answers anything else but an
+    image.
     """
     if not server.url:
         raise PlexUnavailable(f"No URL is set for server {server.name!r}.")
@@ -49,6 +54,8 @@ def fetch_image(
         response = requests.get(url, headers=headers, timeout=timeout)
     except requests.exceptions.RequestException as exc:
         raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+    if response.status_code == 404:
+        raise ImageNotFound(f"{server.url} has no image {img.split('?')[0]} (HTTP 404).")
     content_type = response.headers.get("Content-Type", "").split(";")[0].strip()
     if response.status_code != 200 or not content_type.startswith("image/"):
         raise PlexUnavailable(

@@ -203,6 +203,7 @@ else:
 # URL passwords: core.log_filters) from the formatted line. Django's own handlers are replaced by
 # this one (its "django.server" request lines carry query strings), and django-q2 propagates
 # here; gunicorn's logs are set up the same way in gunicorn.conf.py.
+LOG_LEVEL = env.log_level("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -215,13 +216,16 @@ LOGGING = {
             "filters": ["redact_secrets"],
         }
     },
-    "root": {"handlers": ["console"], "level": env.log_level("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # A client's 4xx is in the access log already; Django's "Bad Request: /api/v2" warning
         # on every refused request would be per-request noise. Server errors (5xx) still log.
         "django.request": {"level": "ERROR"},
+        # django-q2 says four INFO lines per scheduled run (a poll every 30 s): routine, so only
+        # with LOG_LEVEL=DEBUG; its warnings and errors (a failed task) always show.
+        "django-q": {"level": "DEBUG" if LOG_LEVEL == "DEBUG" else "WARNING"},
         "django.db.backends": {"level": "WARNING"},
     },
 }

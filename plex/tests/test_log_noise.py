@@ -43,3 +43,15 @@ def test_media_commands_of_an_unusable_server_warn_once_each(call_api, caplog):
         call_api("get_recently_added", count=5)
     assert _warnings(caplog, "get_metadata: Attic is unavailable") == 1
     assert _warnings(caplog, "get_recently_added: Attic is unavailable") == 1
+
+
+def test_an_image_plex_does_not_have_is_no_warning(call_api, caplog):
+    """A client asking for an image PMS has not got (HTTP 404) is the client's mistake: the
+    answer says so, the log stays quiet however often it asks."""
+    with FakePlexServer(token=TOKEN) as pms:
+        baker.make(Server, name="Attic", url=pms.url, token=TOKEN)
+        for _ in range(5):
+            status, body = call_api("pms_image_proxy", img="/library/metadata/404404/thumb")
+            assert status == 400
+            assert "Unable to retrieve the image" in body["response"]["message"]
+    assert _warnings(caplog, "pms_image_proxy") == 0
