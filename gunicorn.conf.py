@@ -1,5 +1,10 @@
-"""gunicorn's logging for ``scripts/run`` and the Docker image (``gunicorn --config
-gunicorn.conf.py``).
+"""gunicorn's settings for ``scripts/run`` and the Docker image (``gunicorn --config
+gunicorn.conf.py``): its logging, and the longest request line it reads.
+
+``limit_request_line`` is gunicorn's largest (8190 bytes, against 4094 by default): a long
+``/api/v2`` query (a client listing many ids, or more parameters than Django reads) then reaches
+Django, which answers Tautulli's envelope, instead of gunicorn's HTML 400. Only a request line
+longer than that is refused by gunicorn itself.
 
 The access log (one line per request, on stdout) and the error log (stderr) go through
 :class:`core.log_filters.RedactSecrets`, as Django's logs do: the ``apikey=`` of ``/api/v2``
@@ -7,6 +12,8 @@ requests, Tautulli Remote device tokens, ``X-Plex-Token`` and URL passwords neve
 With ``logconfig_dict`` set, gunicorn writes the access log without ``--access-logfile``; that
 option would add a second, unfiltered handler, so it is not used.
 """
+
+limit_request_line = 8190
 
 _HANDLER = {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}
 

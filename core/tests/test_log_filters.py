@@ -175,14 +175,26 @@ def test_refused_requests_add_no_warning_per_request(client, api_key, django_log
     assert "WARNING" not in django_logging.getvalue()
 
 
-def _gunicorn_logger() -> GunicornLogger:
-    """gunicorn's logger set up from the project's gunicorn.conf.py, as ``--config`` does."""
+def _gunicorn_config() -> Config:
+    """gunicorn's settings loaded from the project's gunicorn.conf.py, as ``--config`` does."""
     cfg = Config()
     path = Path(settings.BASE_DIR) / "gunicorn.conf.py"
     for name, value in runpy.run_path(str(path)).items():
         if name in cfg.settings:
             cfg.set(name, value)
-    return GunicornLogger(cfg)
+    return cfg
+
+
+def _gunicorn_logger() -> GunicornLogger:
+    return GunicornLogger(_gunicorn_config())
+
+
+def test_gunicorn_lets_a_long_api_query_reach_django():
+    """1,001 short parameters (more than Django reads) fit gunicorn's request line, so the client
+    gets Tautulli's envelope from /api/v2 rather than gunicorn's own HTML 400."""
+    query = "&".join(f"{i:x}=" for i in range(1001))
+    request_line = f"GET /api/v2?apikey={API_KEY}&cmd=get_activity&{query} HTTP/1.1"
+    assert len(request_line) <= _gunicorn_config().limit_request_line
 
 
 def test_gunicorn_access_log_carries_no_secret(capsys):
