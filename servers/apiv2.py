@@ -1,5 +1,7 @@
 """The ``server`` parameter of /api/v2 commands, for every app's adapter (no commands here)."""
 
+from django.utils.text import Truncator
+
 from core.errors import InvalidInput
 from core.tautulli_api import Params
 
@@ -12,13 +14,14 @@ def server_named(value: str | None, *, default_first: bool = False) -> Server | 
     the REST schemas).
 
     Without a value: the first server when ``default_first``, else None (all servers). An
-    unknown server raises :class:`~core.errors.InvalidInput` ("Unknown server: <value>").
+    unknown server raises :class:`~core.errors.InvalidInput` ("Unknown server: <value>", the value
+    cut to 100 characters: a client's 5,000-character mistake is not echoed whole).
     """
     if value is None:
         return Server.objects.default() if default_first else None
     server = Server.objects.lookup(value)
     if server is None:
-        raise InvalidInput(f"Unknown server: {value}")
+        raise InvalidInput(f"Unknown server: {Truncator(value).chars(100)}")
     return server
 
 
