@@ -72,9 +72,32 @@ def cases(pin: dict) -> dict[str, dict]:
     result["get_users_table"] = {"cmd": "get_users_table"}
     result["get_libraries_table"] = {"cmd": "get_libraries_table"}
     result["get_history first page (grouped)"] = {"cmd": "get_history", "grouping": "1"}
+    heaviest = heaviest_user()
+    for grouping in ("1", "0"):
+        result[f"get_user_watch_time_stats user_id=heaviest grouping={grouping}"] = {
+            "cmd": "get_user_watch_time_stats",
+            "user_id": str(heaviest),
+            "grouping": grouping,
+        }
     for params in result.values():
         params.update(pin)
     return result
+
+
+def heaviest_user() -> int:
+    """The user_id with the most history rows (Django set up)."""
+    from django.db.models import Count
+
+    from history.models import History
+
+    row = (
+        History.objects.exclude(user_id=None)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return row["user_id"]
 
 
 def percentile(values: list[float], fraction: float) -> float:

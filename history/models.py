@@ -113,6 +113,8 @@ class History(models.Model):
             models.Index(fields=["-started"]),
             models.Index(fields=["stopped"]),
             models.Index(fields=["user", "-started"]),
+            # get_user_watch_time_stats' windows (history.stats.user_watch_time_stats).
+            models.Index(fields=["user", "stopped"], name="history_user_stopped"),
             models.Index(fields=["server", "-started"]),
             models.Index(fields=["rating_key"]),
             models.Index(fields=["parent_rating_key"]),

@@ -4,7 +4,8 @@ from core.tautulli_api import Params, api_command
 from core.tautulli_api.datatables import table_request, table_response
 from servers.apiv2 import server_from_params
 
-from ..stats import player_stats, watch_time_stats
+from ..models import History
+from ..stats import player_stats, user_watch_time_stats, watch_time_stats
 from ..user_ips import USER_IPS_COLUMNS, USER_IPS_DEFAULT_COLUMN, user_ips_table
 from .params import grouping_param, history_in_scope, query_days_param
 
@@ -125,8 +126,13 @@ def get_user_watch_time_stats(request, params):
              {"query_days": 0, "total_time": 1183080, "total_plays": 508}
              ]
     ```
-    ``total_time`` is in seconds; ``query_days`` 0 means all time.
+    ``total_time`` is in seconds; ``query_days`` 0 means all time. Without ``server``, read
+    from the per-user play totals and the windows' rows (:func:`user_watch_time_stats`).
     """
-    return watch_time_stats(
-        _user_history(params), query_days_param(params), grouping=grouping_param(params)
-    )
+    user_id = params.int("user_id", required=True)
+    query_days, grouping = query_days_param(params), grouping_param(params)
+    server = server_from_params(params, default_first=False)
+    if server is None:
+        return user_watch_time_stats(user_id, query_days, grouping=grouping)
+    history = History.objects.for_server(server).for_user(user_id)
+    return watch_time_stats(history, query_days, grouping=grouping)
