@@ -5,7 +5,8 @@ without an index: PostgreSQL answers it from the trigram index ``hgroup_search_t
 ``0002_history_groups``), SQLite from this one. :data:`FTS_TABLE` is an FTS5 *external-content*
 table (it stores only the index; the text stays in ``history_historygroup``) with the trigram
 tokenizer (SQLite ≥ 3.34), whose phrase queries match any substring of three characters or more,
-case-insensitively.
+case-insensitively for ASCII letters as SQLite's LIKE (the indexed text is lowered by SQLite's
+ASCII-only ``lower()``, through the view :data:`CONTENT_VIEW`, and matched case-sensitively).
 
 It is kept current by three row-level triggers on ``history_historygroup`` (:data:`TRIGGER_NAMES`,
 named ``history_historygroup_search_<event>``), so whatever writes the groups
@@ -16,16 +17,20 @@ SQLite drops a table's triggers when a migration rebuilds the table: such a migr
 function here does nothing (and :func:`available` is False).
 
 :func:`match_phrase` turns the user's search into one quoted FTS5 phrase, so that no input is ever
-read as FTS syntax (``NEAR``, ``AND``, ``*``, ``-``, ``:``, quotes). The index only narrows the
-candidates: callers keep Tautulli's exact ``LIKE`` on them, so the results are the plain path's.
+read as FTS syntax (``NEAR``, ``AND``, ``*``, ``-``, ``:``, quotes). The
+phrase matches exactly the plays that ``LIKE '%search%'`` (``icontains``) matches on SQLite.
 """
 
 from __future__ import annotations
 
+import string
 from contextlib import contextmanager
 
 GROUPS = "history_historygroup"
 FTS_TABLE = "history_historygroup_search"
+# The indexed text: search_text lowered by SQLite's lower(), which folds ASCII letters only, as
+# its LIKE does, so that a case-sensitive trigram match of the lowered search is exactly LIKE.
+CONTENT_VIEW = "history_historygroup_search_text"
 # A trigram phrase needs at least one trigram: shorter searches take the plain LIKE path.
 MIN_LENGTH = 3
 EVENTS = ("insert", "update", "delete")
@@ -33,10 +38,11 @@ TRIGGER_NAMES = tuple(f"{GROUPS}_search_{event}" for event in EVENTS)
 
 _DELETE_OLD = (
     f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, search_text) "
-    "VALUES ('delete', OLD.reference_id, OLD.search_text);"
+    "VALUES ('delete', OLD.reference_id, lower(OLD.search_text));"
 )
 _INSERT_NEW = (
-    f"INSERT INTO {FTS_TABLE} (rowid, search_text) VALUES (NEW.reference_id, NEW.search_text);"
+    f"INSERT INTO {FTS_TABLE} (rowid, search_text) "
+    "VALUES (NEW.reference_id, lower(NEW.search_text));"
 )
 _BODIES = {
     "insert": _INSERT_NEW,
@@ -70,8 +76,13 @@ def install_search_index(connection) -> None:
         return
     with connection.cursor() as cursor:
         cursor.execute(
+            f"CREATE VIEW IF NOT EXISTS {CONTENT_VIEW} AS "
+            f"SELECT reference_id, lower(search_text) AS search_text FROM {GROUPS}"
+        )
+        cursor.execute(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(search_text, "
-            f"content='{GROUPS}', content_rowid='reference_id', tokenize='trigram')"
+            f"content='{CONTENT_VIEW}', content_rowid='reference_id', "
+            "tokenize='trigram case_sensitive 1')"
         )
         _create_triggers(cursor)
         cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('rebuild')")
@@ -84,6 +95,7 @@ def remove_search_index(connection) -> None:
     with connection.cursor() as cursor:
         _drop_triggers(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        cursor.execute(f"DROP VIEW IF EXISTS {CONTENT_VIEW}")
 
 
 def available(connection) -> bool:
@@ -113,17 +125,22 @@ def rebuilding(connection):
         _create_triggers(cursor)
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def match_phrase(search: str) -> str | None:
-    """The FTS5 query for a substring search: ``search`` as one double-quoted phrase (inner
-    double quotes doubled, FTS5's only escape inside a string), so operators and special
-    characters in it are plain text. None when it is shorter than :data:`MIN_LENGTH` characters
-    (the trigram index cannot answer it) or holds a NUL."""
+    """The FTS5 query for a substring search: ``search`` with its ASCII letters lowered (as the
+    index is, see :data:`CONTENT_VIEW`), as one double-quoted phrase (inner double quotes
+    doubled, FTS5's only escape inside a string), so operators and special characters in it are
+    plain text. None when it is shorter than :data:`MIN_LENGTH` characters (the trigram index
+    cannot answer it) or holds a NUL."""
     if len(search) < MIN_LENGTH or "\x00" in search:
         return None
-    return '"' + search.replace('"', '""') + '"'
+    return '"' + search.translate(_ASCII_LOWER).replace('"', '""') + '"'
 
 
 def matching_keys_sql() -> str:
-    """SQL of the group keys (``reference_id``) whose search_text the phrase (one ``%s``
-    parameter, from :func:`match_phrase`) may match: a superset of the exact LIKE's."""
+    """SQL of the group keys (``reference_id``) whose search_text contains the search, exactly
+    as SQLite's ``search_text LIKE '%search%'`` (ASCII case-insensitive, other characters
+    compared as they are), given the phrase from :func:`match_phrase` as one ``%s`` parameter."""
     return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"

@@ -189,15 +189,14 @@ def _rows_search_q(search: str) -> Q:
 def _search_text_q(search: str) -> Q:
     """Plays whose search_text contains ``search`` (Tautulli's LIKE %search%, reference 1.1).
 
-    SQLite narrows the candidates through the trigram FTS5 index first (:mod:`history.search_index`,
-    searches of 3+ characters), then applies the same LIKE to them: the results are the plain
-    path's. PostgreSQL's trigram index answers the LIKE itself.
+    SQLite answers searches of 3+ characters from the trigram FTS5 index
+    (:mod:`history.search_index`), which matches exactly what its LIKE matches; shorter ones
+    read every play. PostgreSQL's trigram index answers the LIKE itself.
     """
-    q = Q(search_text__icontains=search)
     phrase = search_index.match_phrase(search)
     if phrase is None or not search_index.available(connection):
-        return q
-    return Q(reference_id__in=RawSQL(search_index.matching_keys_sql(), [phrase])) & q
+        return Q(search_text__icontains=search)
+    return Q(reference_id__in=RawSQL(search_index.matching_keys_sql(), [phrase]))
 
 
 def _key_q(keys) -> Q:

@@ -22,6 +22,8 @@ TITLES = [
     "col:umn (paren) ^caret",
     "plain old title",
     "STAR trek",
+    # Unicode case folding would turn these into ASCII "kelvin" and "istanbul"; LIKE does not.
+    "\u212aelvin İstanbul",
 ]
 SEARCHES = [
     '"',
@@ -58,6 +60,11 @@ SEARCHES = [
     "10.0.0",
     "SHIELD",
     "alice",
+    "kelvin",
+    "elvin",
+    "istanbul",
+    "İstan",
+    "\u212ael",
 ]
 
 
@@ -93,8 +100,9 @@ def test_the_index_exists_on_sqlite_only(db):
     [
         ("ab", None),
         ("abc", '"abc"'),
+        ("AbC Ça", '"abc Ça"'),
         ('say "hi"', '"say ""hi"""'),
-        ("NEAR(a b)", '"NEAR(a b)"'),
+        ("NEAR(a b)", '"near(a b)"'),
         ("a\x00b", None),
     ],
 )
@@ -112,6 +120,7 @@ def test_tricky_searches_match_like_the_plain_path(tricky):
     assert _fts_keys("star") == {2, 8}
     assert _fts_keys('"Hi"') == {1}
     assert _fts_keys("NEAR") == {3}
+    assert _fts_keys("kelvin") == set() and _fts_keys("elvin") == {9}
 
 
 def test_generated_history_searches_like_the_plain_path(imported_tautulli):
