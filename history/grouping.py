@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Sum
 
+from . import search_index
 from .models import (
     History,
     HistoryGroup,
@@ -126,9 +127,10 @@ def _chunks(keys: list[int]):
 
 def _rebuild_all(state: HistoryGroupState) -> None:
     HistoryGroupDirty.objects.all().delete()
-    HistoryGroup.unsynced.all().delete()
-    with _bulk_load():
-        _insert_groups(None)
+    with search_index.rebuilding(connection):
+        HistoryGroup.unsynced.all().delete()
+        with _bulk_load():
+            _insert_groups(None)
     totals = _totals(HistoryGroup.unsynced.all())
     state.groups, state.rows, state.play_duration = totals
     state.save()

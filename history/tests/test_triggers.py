@@ -88,7 +88,10 @@ def test_installing_twice_is_harmless():
                 ["%_group_dirty_%"],
             )
         else:
-            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+                ["%_group_dirty_%"],
+            )
         assert sorted(row[0] for row in cursor.fetchall()) == sorted(trigger_names())
     # Each change queues its play once, as before.
     assert _queued_after_an_update(play)
