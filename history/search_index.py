@@ -13,7 +13,7 @@ named ``history_historygroup_search_<event>``), so whatever writes the groups
 (:mod:`history.grouping`) keeps it right. :func:`rebuilding` drops them while every group is
 rebuilt and rebuilds the index once at the end (much faster than 1M row-by-row updates).
 SQLite drops a table's triggers when a migration rebuilds the table: such a migration calls
-:func:`install_search_index` again (``0003_search_fts`` calls it first). On PostgreSQL every
+:func:`install_search_index` again (``0004_search_fts`` calls it first). On PostgreSQL every
 function here does nothing (and :func:`available` is False).
 
 :func:`match_phrase` turns the user's search into one quoted FTS5 phrase, so that no input is ever

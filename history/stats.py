@@ -33,7 +33,7 @@ from core.errors import InvalidInput
 from core.limits import MAX_DAYS
 from users.models import friendly_name_or_username, user_thumb_url
 
-from .grouping import mixed_values
+from .grouping import mixed_groups
 from .models import History, HistoryGroup, HistoryGroupUserTotal
 from .platforms import platform_display, platform_icon_name
 
@@ -154,9 +154,7 @@ def _user_all_time(history: QuerySet, user_id: int, *, grouping: bool) -> dict:
     """``{"total_time", "total_plays"}`` of the user's whole history (see
     :func:`user_watch_time_stats`): the per-user play totals plus the mixed plays' rows."""
     user_total = HistoryGroupUserTotal.objects.filter(user_id=user_id).first()
-    mixed_keys = HistoryGroup.objects.filter(
-        mixed__in=mixed_values(HistoryGroup.MIXED_USER)
-    ).values("reference_id")
+    mixed_keys = mixed_groups(HistoryGroup.MIXED_USER)
     # A row without reference_id is a play of its own, never mixed.
     mixed = (
         history.filter(reference_id__in=mixed_keys)

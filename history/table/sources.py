@@ -46,7 +46,7 @@ from servers.models import Session
 from users.models import User
 
 from .. import search_index
-from ..grouping import mixed_values
+from ..grouping import mixed_groups
 from ..models import History, HistoryGroup, HistoryGroupUserTotal
 from .expressions import EpochSeconds, EpochToDateTime, display_name, nocase, percent_ratio
 from .filters import HistoryFilters, session_media_type_live
@@ -310,18 +310,6 @@ class GroupSource:
             key = group["reference_id"]
             result[key] = (group, row, group_ids.get(key, ""))
         return result
-
-
-def mixed_groups(mask: int):
-    """Subquery of the plays whose rows differ in a column of ``mask`` (HistoryGroup.MIXED_*)."""
-    # ``mixed IN (…)`` rather than ``mixed & mask``: the planner estimates it from the column's
-    # statistics (a handful of plays), and the partial index hgroup_mixed answers it. The
-    # redundant ``mixed > 0`` is the index's own condition: SQLite uses a partial index only
-    # when the query repeats its WHERE term (it does not prove ``IN (1, 3…)`` implies it), and
-    # reads every play otherwise (~200 ms at 1M plays, twice per filtered page).
-    return HistoryGroup.objects.filter(mixed__gt=0, mixed__in=mixed_values(mask)).values(
-        "reference_id"
-    )
 
 
 def split_plays(filters: HistoryFilters) -> Q | None:

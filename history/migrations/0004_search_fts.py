@@ -17,7 +17,7 @@ def drop_search_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("history", "0002_history_groups"),
+        ("history", "0003_history_user_stopped"),
     ]
 
     operations = [
