@@ -8,6 +8,7 @@ intervals (5 → 30 s, 10 s, 45 s): a 160 s outage is the test moving the clock,
 
 import socket
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -61,6 +62,19 @@ def watch(fake, server, **kwargs):
     return monitor
 
 
+@contextmanager
+def connected(fake, server, **kwargs):
+    """:func:`watch` ``server`` until the block ends, its websocket open when the block starts."""
+    monitor = watch(fake, server, **kwargs)
+    try:
+        assert fake.wait_for_websockets(1)
+        eventually(lambda: monitor.connected.is_set())
+        yield monitor
+    finally:
+        monitor.stop()
+        monitor.join(5)
+
+
 def now_of(fake) -> int:
     return fake.clock.now_ms // 1000
 
@@ -103,10 +117,7 @@ def fake():
 
 def test_plays_seen_on_the_websocket_become_history(fake):
     server = add_server(fake)
-    monitor = watch(fake, server)
-    try:
-        assert fake.wait_for_websockets(1)
-        eventually(lambda: monitor.connected.is_set())
+    with connected(fake, server):
         viewer = fake.viewer(user_id=11).play()
         eventually(lambda: session_state() == "playing")
         play_on(fake, 300)
@@ -115,9 +126,6 @@ def test_plays_seen_on_the_websocket_become_history(fake):
         play_on(fake, 60)
         viewer.stop()
         eventually(lambda: History.objects.exists())
-    finally:
-        monitor.stop()
-        monitor.join(5)
     row = History.objects.get()
     assert (row.play_duration, row.paused_counter) == (300, 60)
     server.refresh_from_db()
@@ -283,10 +291,7 @@ def test_a_play_that_starts_when_the_server_is_back_from_a_160_s_outage_is_logge
 
 def test_a_websocket_that_stops_sending_without_closing_is_reconnected_within_a_minute(fake):
     server = add_server(fake)
-    monitor = watch(fake, server)
-    try:
-        assert fake.wait_for_websockets(1)
-        eventually(lambda: monitor.connected.is_set())
+    with connected(fake, server) as monitor:
         viewer = fake.viewer(user_id=11).play()
         eventually(lambda: session_state() == "playing")
         play_on(fake, 60)
@@ -309,9 +314,6 @@ def test_a_websocket_that_stops_sending_without_closing_is_reconnected_within_a_
         play_on(fake, 60)
         viewer.stop()
         eventually(lambda: History.objects.exists())
-    finally:
-        monitor.stop()
-        monitor.join(5)
     row = History.objects.get()
     assert row.stopped.timestamp() == silent_from + 110
     assert History.objects.count() == 1
@@ -319,10 +321,7 @@ def test_a_websocket_that_stops_sending_without_closing_is_reconnected_within_a_
 
 def test_a_quiet_websocket_that_answers_pings_is_kept(fake):
     server = add_server(fake)
-    monitor = watch(fake, server)
-    try:
-        assert fake.wait_for_websockets(1)
-        eventually(lambda: monitor.connected.is_set())
+    with connected(fake, server) as monitor:
         ws = fake.websockets[0]
         for pings in (1, 2):  # nothing plays, PMS has nothing to say
             elapse(fake, 50)
@@ -330,17 +329,11 @@ def test_a_quiet_websocket_that_answers_pings_is_kept(fake):
             eventually(lambda: not monitor.awaiting_pong, message="the pong was not seen")
         elapse(fake, 10)
         assert fake.websocket_opened == 1 and monitor.connected.is_set()
-    finally:
-        monitor.stop()
-        monitor.join(5)
 
 
 def test_a_quiet_websocket_that_stopped_answering_is_reconnected_and_its_missed_play_seen(fake):
     server = add_server(fake)
-    monitor = watch(fake, server)
-    try:
-        assert fake.wait_for_websockets(1)
-        eventually(lambda: monitor.connected.is_set())
+    with connected(fake, server) as monitor:
         dead = fake.websockets[0]
         fake.silence_websockets()
         silent_from = now_of(fake)
@@ -357,18 +350,12 @@ def test_a_quiet_websocket_that_stopped_answering_is_reconnected_and_its_missed_
         play_on(fake, 200)
         viewer.stop()
         eventually(lambda: History.objects.exists())
-    finally:
-        monitor.stop()
-        monitor.join(5)
     assert History.objects.get().play_duration == 200
 
 
 def test_while_the_websocket_is_refused_the_polls_alone_follow_and_log_a_play(fake):
     server = add_server(fake)
-    monitor = watch(fake, server)
-    try:
-        assert fake.wait_for_websockets(1)
-        eventually(lambda: monitor.connected.is_set())
+    with connected(fake, server) as monitor:
         fake.drop_websockets()  # closed and refused; HTTP still answers
         eventually(lambda: not monitor.connected.is_set())
         started = now_of(fake)
@@ -399,9 +386,6 @@ def test_while_the_websocket_is_refused_the_polls_alone_follow_and_log_a_play(fa
         assert planned[0] is None or planned[0] <= accepted + 30
         elapse(fake, 30)
         eventually(lambda: fake.websocket_opened == 2, message="not reconnected within 30 s")
-    finally:
-        monitor.stop()
-        monitor.join(5)
     row = History.objects.get()
     assert row.stopped.timestamp() == stopped
     assert started <= row.started.timestamp() <= started + 10
