@@ -109,6 +109,19 @@ def available(connection) -> bool:
         return cursor.fetchone() is not None
 
 
+def missing_triggers(connection) -> list[str]:
+    """SQLite: the names of :data:`TRIGGER_NAMES` absent from the database (without them the
+    index misses new and changed plays; system check ``history.E002``). ``[]`` elsewhere."""
+    if not _sqlite(connection):
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [GROUPS]
+        )
+        present = {row[0] for row in cursor.fetchall()}
+    return [name for name in TRIGGER_NAMES if name not in present]
+
+
 @contextmanager
 def rebuilding(connection):
     """SQLite: around a rewrite of the whole groups table, drop the triggers and rebuild the

@@ -2,7 +2,11 @@
 results as the plain LIKE path on both databases, for tricky inputs that must never be read as
 FTS syntax, and an index kept current by its triggers whoever changes the groups."""
 
+import io
+
 import pytest
+from django.core import checks
+from django.core.management import call_command
 from django.db import connection
 
 from history import search_index
@@ -170,3 +174,34 @@ def test_the_index_follows_changes_and_rebuilds(tricky):
                 f"INSERT INTO {search_index.FTS_TABLE} ({search_index.FTS_TABLE}, rank) "
                 "VALUES ('integrity-check', 1)"
             )
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+def test_a_missing_search_trigger_is_reported_and_the_command_repairs_it(tricky):
+    """A migration that rebuilt the plays table without reinstalling the index's triggers:
+    ``manage.py check`` says so (history.E002), and install_history_triggers puts the triggers
+    back and rebuilds the index, so plays changed meanwhile are found."""
+    server, alice = tricky
+    insert_trigger = search_index.TRIGGER_NAMES[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TRIGGER {insert_trigger}")
+    make_row(server, alice, 30, started=D0 + 40 * HOUR, minutes=5, full_title="Unseen Arrival")
+    assert _fts_keys("unseen arrival") == set()  # the gap the check reports
+    errors = [
+        message
+        for message in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if message.id == "history.E002"
+    ]
+    assert len(errors) == 1 and insert_trigger in errors[0].msg
+    assert "install_history_triggers" in errors[0].hint
+
+    out = io.StringIO()
+    call_command("install_history_triggers", stdout=out)
+    assert insert_trigger in out.getvalue()
+    assert search_index.missing_triggers(connection) == []
+    assert _fts_keys("unseen arrival") == {30}
+    assert not [
+        message
+        for message in checks.run_checks(tags=[checks.Tags.database], databases=["default"])
+        if message.id == "history.E002"
+    ]
