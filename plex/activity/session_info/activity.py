@@ -7,7 +7,14 @@ import logging
 from collections.abc import Iterable
 
 from core import log_once
-from plex.client import DEFAULT_TIMEOUT, PLEX_ERRORS, PlexUnavailable, connect, describe_error
+from plex.client import (
+    DEFAULT_TIMEOUT,
+    PLEX_ERRORS,
+    PlexUnavailable,
+    connect,
+    describe_error,
+    log_unavailable,
+)
 from plex.pms_fields import raw as _attr
 from plex.pms_fields import to_int as _int
 
@@ -77,18 +84,17 @@ def activity_data(
     logged once until PMS answers again (clients call this every few seconds).
     Two database queries whatever the number of sessions.
     """
-    condition = ("pms", server.pk, "get_activity")
     try:
         plex = connect(server, timeout=timeout)
         items = [item for item in plex.sessions() if not _is_theme_music(item)]
     except PlexUnavailable as exc:
-        log_once.warn_once(logger, condition, "get_activity: %s", exc)
+        log_unavailable(logger, server, "get_activity", exc)
         return {}
     except PLEX_ERRORS as exc:
-        error = describe_error(exc, server.url, timeout)
-        log_once.warn_once(logger, condition, "get_activity: %s", error)
+        log_unavailable(logger, server, "get_activity", describe_error(exc, server.url, timeout))
         return {}
-    log_once.clear(condition)
+    # A cached connection does not pass through connect()'s clearing: PMS answered, say so.
+    log_once.clear(("pms", server.pk, "get_activity"))
 
     single = session_key not in (None, "") or session_id not in (None, "")
     if single:
