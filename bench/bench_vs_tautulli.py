@@ -47,22 +47,48 @@ OUR_PORT, TAUTULLI_PORT = 8391, 8392
 
 
 def requests_for(source: Path) -> list[tuple[str, dict]]:
-    """The issue's request list, with the heaviest user and a common title word of ``source``."""
+    """The issue's request list, with the heaviest user, show and library of ``source``."""
     with sqlite3.connect(f"file:{source}?mode=ro", uri=True) as db:
         (user_id,) = db.execute(
             "SELECT user_id FROM session_history GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1"
         ).fetchone()
+        (show_key,) = db.execute(
+            "SELECT grandparent_rating_key FROM session_history WHERE media_type = 'episode' "
+            "GROUP BY grandparent_rating_key ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+        (section_id,) = db.execute(
+            "SELECT section_id FROM session_history GROUP BY section_id "
+            "ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+    user, show, section = (
+        {"user_id": str(user_id)},
+        {"rating_key": str(show_key)},
+        {"section_id": str(section_id)},
+    )
     return [
         ("get_history (first page, grouped)", {"cmd": "get_history", "grouping": "1"}),
         ("get_history search=Star", {"cmd": "get_history", "search": "Star"}),
-        ("get_history user_id=heaviest", {"cmd": "get_history", "user_id": str(user_id)}),
+        ("get_history user_id=heaviest", {"cmd": "get_history", **user}),
         ("get_home_stats time_range=30", {"cmd": "get_home_stats", "time_range": "30"}),
         ("get_home_stats time_range=365", {"cmd": "get_home_stats", "time_range": "365"}),
         ("get_plays_by_date 30 days", {"cmd": "get_plays_by_date", "time_range": "30"}),
+        ("get_user_watch_time_stats heaviest", {"cmd": "get_user_watch_time_stats", **user}),
         (
-            "get_user_watch_time_stats user_id=heaviest",
-            {"cmd": "get_user_watch_time_stats", "user_id": str(user_id)},
+            "get_user_watch_time_stats heaviest 365 days",
+            {"cmd": "get_user_watch_time_stats", "query_days": "365", **user},
         ),
+        ("get_user_player_stats heaviest", {"cmd": "get_user_player_stats", **user}),
+        ("get_item_watch_time_stats top show", {"cmd": "get_item_watch_time_stats", **show}),
+        ("get_item_user_stats top show", {"cmd": "get_item_user_stats", **show}),
+        (
+            "get_library_watch_time_stats top library",
+            {"cmd": "get_library_watch_time_stats", **section},
+        ),
+        (
+            "get_library_watch_time_stats top library 365 days",
+            {"cmd": "get_library_watch_time_stats", "query_days": "365", **section},
+        ),
+        ("get_library_user_stats top library", {"cmd": "get_library_user_stats", **section}),
         ("get_users_table", {"cmd": "get_users_table"}),
     ]
 
@@ -182,6 +208,7 @@ def main() -> None:
     parser.add_argument("--tautulli", type=Path, help="a checkout of Tautulli v2.17.2")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--only", help="run only the requests whose label contains this text")
     args = parser.parse_args()
 
     source = generate(args.rows)
@@ -195,6 +222,8 @@ def main() -> None:
             wait_until_up(port, process)
         rows = []
         for label, params in requests_for(source):
+            if args.only and args.only not in label:
+                continue
             times = {name: [] for name in servers}
             for port, _ in servers.values():
                 call(port, params)  # warm-up

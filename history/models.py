@@ -113,12 +113,13 @@ class History(models.Model):
             models.Index(fields=["-started"]),
             models.Index(fields=["stopped"]),
             models.Index(fields=["user", "-started"]),
-            # get_user_watch_time_stats' windows (history.stats.user_watch_time_stats).
+            # The partial first day of a user's watch-time window (stats.watch_stats).
             models.Index(fields=["user", "stopped"], name="history_user_stopped"),
             models.Index(fields=["server", "-started"]),
             models.Index(fields=["rating_key"]),
-            models.Index(fields=["parent_rating_key"]),
-            models.Index(fields=["grandparent_rating_key"]),
+            # A season's or show's rows in a window's first month (stats.item_stats).
+            models.Index(fields=["parent_rating_key", "stopped"], name="history_parent_stopped"),
+            models.Index(fields=["grandparent_rating_key", "stopped"], name="history_gp_stopped"),
             models.Index(fields=["section_id", "-started"]),
             models.Index(fields=["media_type", "-started"]),
             models.Index(fields=["platform"]),

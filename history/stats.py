@@ -33,8 +33,6 @@ from core.errors import InvalidInput
 from core.limits import MAX_DAYS
 from users.models import friendly_name_or_username, user_thumb_url
 
-from .grouping import mixed_groups
-from .models import History, HistoryGroup, HistoryGroupUserTotal
 from .platforms import platform_display, platform_icon_name
 
 # The watch-time windows when a request names none: last 24 hours, 7 days, 30 days, all time.
@@ -107,66 +105,6 @@ def watch_time_stats(
         }
         for index, days in enumerate(query_days)
     ]
-
-
-def user_watch_time_stats(
-    user_id: int,
-    query_days: Sequence[int] = DEFAULT_QUERY_DAYS,
-    *,
-    grouping: bool,
-    now: dt.datetime | None = None,
-) -> list[dict]:
-    """:func:`watch_time_stats` of one user's history on every server, equal to it, without
-    reading the user's whole history (reference 1.3 ``get_user_watch_time_stats``).
-
-    * All time (``0``, or more than :data:`core.limits.MAX_DAYS` days): the user's plays and
-      seconds from :class:`~history.models.HistoryGroupUserTotal` (plays whose rows are all
-      this user's, kept with the play groups), plus the user's rows in the few plays whose rows
-      belong to several users (``MIXED_USER``), read from History; without ``grouping`` the
-      rows are counted on History's ``(user_id, started)`` index.
-    * Windows of ``d`` days: the user's rows stopped since ``now − max(d)·86400``, read on
-      History's ``(user_id, stopped)`` index — as many rows as the longest window holds.
-
-    Same shape, units and errors as :func:`watch_time_stats` (seconds; ``InvalidInput`` for a
-    negative number of days). Queries: up to 4.
-    """
-    if any(days < 0 for days in query_days):
-        raise InvalidInput("Parameter query_days must not be negative")
-    now = now or clock.now()
-    history = History.objects.for_user(user_id)
-    windows = [days for days in query_days if 0 < days <= MAX_DAYS]
-    results = {}
-    if windows:
-        since = now - dt.timedelta(days=max(windows))
-        rows = watch_time_stats(
-            history.filter(stopped__gte=since), windows, grouping=grouping, now=now
-        )
-        results = {row["query_days"]: row for row in rows}
-    if len(windows) < len(query_days):
-        total = _user_all_time(history, user_id, grouping=grouping)
-    return [
-        {**results[days]} if days in results else {"query_days": days, **total}
-        for days in query_days
-    ]
-
-
-def _user_all_time(history: QuerySet, user_id: int, *, grouping: bool) -> dict:
-    """``{"total_time", "total_plays"}`` of the user's whole history (see
-    :func:`user_watch_time_stats`): the per-user play totals plus the mixed plays' rows."""
-    user_total = HistoryGroupUserTotal.objects.filter(user_id=user_id).first()
-    mixed_keys = mixed_groups(HistoryGroup.MIXED_USER)
-    # A row without reference_id is a play of its own, never mixed.
-    mixed = (
-        history.filter(reference_id__in=mixed_keys)
-        .order_by()
-        .aggregate(seconds=total_time_sum(), plays=plays_count(True))
-    )
-    seconds = (user_total.play_duration if user_total else 0) + int(mixed["seconds"] or 0)
-    if grouping:
-        plays = (user_total.groups if user_total else 0) + int(mixed["plays"] or 0)
-    else:
-        plays = history.order_by().count()
-    return {"total_time": int(seconds), "total_plays": int(plays)}
 
 
 def user_stats(history: QuerySet, *, grouping: bool) -> list[dict]:

@@ -4,4 +4,4 @@ They live in :mod:`stats.api_graphs` and :mod:`stats.api_home`; importing them h
 (core discovers each app's ``apiv2`` module).
 """
 
-from . import api_graphs, api_growth, api_home, api_tables  # noqa: F401
+from . import api_graphs, api_growth, api_home, api_tables, api_watch_time  # noqa: F401

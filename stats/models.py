@@ -149,6 +149,136 @@ class DailyItems(RollupBase):
         ]
 
 
+# DailyWatchTime's counters, carried by its reader indexes after their keys.
+WATCH_COUNTERS = ("rows", "duration", "plays")
+
+
+class DailyWatchTime(models.Model):
+    """Per local date a row **stopped**, server, user and section: what the per-user, per-library
+    watch-time statistics read (``get_user_watch_time_stats``, ``get_library_watch_time_stats``,
+    ``get_library_user_stats``; reference 1.3), whose windows are ``stopped >= now − d·86400``.
+
+    * ``rows``, ``duration`` (seconds): the History rows that stopped that day, and Σ their
+      ``play_duration``;
+    * ``plays``: the plays (HistoryGroup) whose last stop falls that day, counted with the row(s)
+      that stopped last. Only plays whose rows share user, server and section (not
+      ``MIXED_USER``/``MIXED_ITEM``): the few others are counted from their rows by the reader
+      (:mod:`stats.watch_time`), since one play must count once per user *and* once per library.
+
+    ``period`` ``d`` is one date; ``m`` (date = first of the month) the sum of the month's ``d``
+    rows. ``date`` NULL (period ``d``) holds the rows without a stop time: they count in all-time
+    totals only, as in a plain ``stopped >= …`` filter. Maintained by :mod:`stats.watch_time`
+    with the other rollups (:func:`stats.rollup.sync_rollup`).
+    """
+
+    period = models.CharField(max_length=1, default=RollupBase.DAY)
+    date = models.DateField(null=True, help_text="local date the rows stopped")
+    server_id = models.BigIntegerField()
+    user_id = models.BigIntegerField(null=True)
+    section_id = models.IntegerField(null=True)
+    rows = models.IntegerField(default=0)
+    duration = models.BigIntegerField(default=0, help_text="seconds")
+    plays = models.IntegerField(default=0)
+
+    objects = rollup_manager()  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for stats.watch_time, which maintains the table
+
+    class Meta:
+        verbose_name_plural = "daily watch time"
+        # A reader seeks its user's or section's month rows and a few day rows; the trailing
+        # columns answer it from the index alone (SQLite has no INCLUDE).
+        indexes = [
+            models.Index(fields=["period", "date"], name="stats_watch_date"),
+            models.Index(
+                fields=["user_id", "period", "date", "server_id", "section_id", *WATCH_COUNTERS],
+                name="stats_watch_user",
+            ),
+            models.Index(
+                fields=["section_id", "period", "date", "server_id", "user_id", *WATCH_COUNTERS],
+                name="stats_watch_section",
+            ),
+        ]
+
+
+class MonthlyBase(models.Model):
+    """Per local month the rows **stopped** in (``month`` NULL: rows without a stop time), server
+    and user: ``rows``, ``duration`` (seconds) and ``plays`` counted as each table says.
+
+    Recomputed a whole month at a time from History (:mod:`stats.monthly`), so there are no day
+    rows: a reader adds the rows of its window's first, partial month from History.
+    """
+
+    month = models.DateField(null=True, help_text="first local date of the month rows stopped in")
+    server_id = models.BigIntegerField()
+    user_id = models.BigIntegerField(null=True)
+    rows = models.IntegerField(default=0)
+    duration = models.BigIntegerField(default=0, help_text="seconds")
+    plays = models.IntegerField(default=0)
+
+    objects = rollup_manager()  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for stats.monthly, which maintains the table
+
+    class Meta:
+        abstract = True
+
+
+class MonthlyItemTime(MonthlyBase):
+    """Watch time of seasons/albums (``level`` p: the rows' ``parent_rating_key``) and shows/
+    artists (``level`` g: ``grandparent_rating_key``): what ``get_item_watch_time_stats`` and
+    ``get_item_user_stats`` read for a key that is not a row's own item (reference 1.3).
+
+    A row counts at the parent level when its parent key differs from its own key, and at the
+    grandparent level when that key differs from both (so no row counts twice for one key).
+    ``plays``: the plays whose last stop falls in the month (not ``MIXED_USER``/``MIXED_ITEM``;
+    readers count those from their rows).
+    """
+
+    PARENT, GRANDPARENT = "p", "g"
+
+    level = models.CharField(max_length=1)
+    rating_key = models.IntegerField()
+
+    class Meta:
+        verbose_name_plural = "monthly item time"
+        indexes = [
+            models.Index(
+                fields=["rating_key", "month", "server_id", "user_id", "rows", "duration", "plays"],
+                name="stats_item_key",
+            ),
+            models.Index(fields=["month"], name="stats_item_month"),
+        ]
+
+
+class MonthlyPlayerTime(MonthlyBase):
+    """Watch time per player (``get_user_player_stats``): ``plays`` counts, per play and player,
+    the play's last row on that player (a play continued on another player counts for both, as
+    Tautulli's ``COUNT(DISTINCT reference_id)`` per player does); plays that mix users, servers or
+    sections are counted by readers from their rows. ``platform``: the greatest platform name
+    of the player's rows (Tautulli's ``MAX(platform)``)."""
+
+    player = models.TextField(null=True)
+    platform = models.TextField(null=True)
+
+    class Meta:
+        verbose_name_plural = "monthly player time"
+        indexes = [
+            models.Index(
+                fields=[
+                    "user_id",
+                    "month",
+                    "server_id",
+                    "player",
+                    "platform",
+                    "rows",
+                    "duration",
+                    "plays",
+                ],
+                name="stats_player_user",
+            ),
+            models.Index(fields=["month"], name="stats_player_month"),
+        ]
+
+
 class DailyConcurrency(models.Model):
     """The peak number of simultaneous streams during a local date (all users).
 

@@ -34,12 +34,13 @@ from history.grouping import epoch_sql, sync_groups
 from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
 from history.signals import groups_changed
 
-from . import concurrency
+from . import concurrency, monthly, watch_time
 from .models import (
     DailyConcurrency,
     DailyItems,
     DailyPlays,
     DailyStreams,
+    DailyWatchTime,
     HourlyPlays,
     RollupBase,
     RollupDirtyDay,
@@ -122,7 +123,7 @@ def rebuild_rollup() -> None:
 
 
 def dirty_dates(spans) -> set[dt.date]:
-    """The local dates covered by ``spans`` of epoch seconds (first_started, last_started)."""
+    """The local dates covered by ``spans`` of epoch seconds (first start, last start or stop)."""
     dates: set[dt.date] = set()
     for first, last in spans:
         if first is None:
@@ -205,6 +206,8 @@ def _rebuild_all() -> None:
             _insert_month(month, [(local_day_start(month), local_day_start(next_month))])
             month = next_month
     concurrency.rebuild()
+    watch_time.rebuild()
+    monthly.rebuild()
     RollupState.objects.filter(pk=STATE_ID).update(
         time_zone=timezone.get_current_timezone_name(), built_at=clock.now()
     )
@@ -220,6 +223,8 @@ def _recompute_days(days: list[dt.date]) -> None:
     for month, month_days in sorted(by_month.items()):
         _insert_month(month, [(local_day_start(d), local_day_end(d)) for d in month_days])
     concurrency.recompute_days(days)
+    watch_time.recompute_days(days)
+    monthly.recompute_days(days)
 
 
 def _day_plays(ranges: list[tuple[dt.datetime, dt.datetime]], month_start: dt.datetime):
@@ -417,5 +422,5 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (*ROLLUP_MODELS, DailyConcurrency):
+        for model in (*ROLLUP_MODELS, DailyConcurrency, DailyWatchTime, *monthly.MONTHLY_MODELS):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

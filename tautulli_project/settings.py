@@ -116,11 +116,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
-        # WAL lets the web server read while the monitor and the scheduler write.
+        # WAL lets the web server read while the monitor and the scheduler write. Connections
+        # persist (CONN_MAX_AGE, one per thread), so each keeps its page cache (16 MB: the
+        # rollups and indexes a request reads) instead of re-reading them every request.
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-16384;"
             " PRAGMA temp_store=MEMORY;"
         ),
         "transaction_mode": "IMMEDIATE",

@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 
 from core.admin_kit.display import humanize_seconds
 from core.freshness import fresh_reads
-from history.models import History
-from history.stats import player_stats, user_stats, watch_time_stats
 from libraries.models import Library
 from servers.models import Server
 from users.models import User
 
+from ..player_stats import user_player_stats
+from ..watch_stats import Scope, user_stats, watch_time_stats
 from .cards import cards, user_links
 from .charts import LIBRARY_GRAPHS, USER_GRAPHS, charts
 from .guard import can_view_statistics, guarded
@@ -30,12 +30,12 @@ LIBRARY_STAT_IDS = {
 LIBRARY_COMMON_STAT_IDS = ("top_users", "top_platforms", "last_watched")
 
 
-def watch_time_rows(history) -> list[dict]:
-    """Watch-time tiles of ``history`` (a History queryset): ``{"label", "query_days",
+def watch_time_rows(scope: Scope) -> list[dict]:
+    """Watch-time tiles of ``scope``'s history: ``{"label", "query_days",
     "total_plays", "total_time" (seconds), "time_text"}`` for the last 24 hours, 7 days, 30 days
     and all time (``get_*_watch_time_stats``: epoch windows ending now, not local days)."""
     labels = {1: _("Last 24 hours"), 7: _("Last 7 days"), 30: _("Last 30 days"), 0: _("All time")}
-    rows = watch_time_stats(history, list(WATCH_TIME_DAYS), grouping=settings.GROUP_HISTORY_TABLES)
+    rows = watch_time_stats(scope, list(WATCH_TIME_DAYS), grouping=settings.GROUP_HISTORY_TABLES)
     return [
         {
             **row,
@@ -46,10 +46,12 @@ def watch_time_rows(history) -> list[dict]:
     ]
 
 
-def players_table(history, limit: int = 10) -> dict:
-    """The players of ``history`` (``get_user_player_stats``: most plays first), as a table of
-    the :data:`limit` first: player, platform, plays, time."""
-    rows = player_stats(history, grouping=settings.GROUP_HISTORY_TABLES)[:limit]
+def players_table(scope: Scope, limit: int = 10) -> dict:
+    """The players of ``scope``'s user (``get_user_player_stats``: most plays first), as a table
+    of the :data:`limit` first: player, platform, plays, time."""
+    rows = user_player_stats(
+        scope.user_id, grouping=settings.GROUP_HISTORY_TABLES, server_id=scope.server_id
+    )[:limit]
     return {
         "headers": [
             (_("Player"), "left"),
@@ -69,10 +71,10 @@ def players_table(history, limit: int = 10) -> dict:
     }
 
 
-def users_table(history, limit: int = 10) -> dict:
-    """The users of ``history`` (``get_library_user_stats``: most plays first), as a table of the
-    :data:`limit` first, each linked to the user's admin page: user, plays, time."""
-    rows = user_stats(history, grouping=settings.GROUP_HISTORY_TABLES)[:limit]
+def users_table(scope: Scope, limit: int = 10) -> dict:
+    """The users of ``scope``'s history (``get_library_user_stats``: most plays first), as a
+    table of the :data:`limit` first, each linked to the user's admin page: user, plays, time."""
+    rows = user_stats(scope, grouping=settings.GROUP_HISTORY_TABLES)[:limit]
     links = user_links(row["user_id"] for row in rows)
     return {
         "headers": [(_("User"), "left"), (_("Plays"), "right"), (_("Time"), "right")],
@@ -108,16 +110,14 @@ def user_statistics(request, user: User) -> dict | None:
             "selector": range_selector(request, window, servers=servers, fallback=bool(message)),
         }
     window, message = window_from_request(request, user_ids=(user.user_id,))
-    history = History.objects.filter(user_id=user.user_id)
-    if window.server_id is not None:
-        history = history.filter(server_id=window.server_id)
+    scope = Scope(user_id=user.user_id, server_id=window.server_id)
     return {
         "empty": False,
         "window": window,
         "message": message,
         "selector": range_selector(request, window, servers=servers, fallback=bool(message)),
-        "watch_time": guarded("watch time", watch_time_rows, history),
-        "players": guarded("player stats", players_table, history),
+        "watch_time": guarded("watch time", watch_time_rows, scope),
+        "players": guarded("player stats", players_table, scope),
         "cards": guarded("home stats", cards, window, USER_STAT_IDS),
         "charts": charts(window, USER_GRAPHS),
     }
@@ -137,15 +137,15 @@ def library_statistics(request, library: Library) -> dict | None:
     window, message = window_from_request(
         request, section_ids=(library.section_id,), server_id=library.server_id
     )
-    history = History.objects.filter(server_id=library.server_id, section_id=library.section_id)
+    scope = Scope(section_id=library.section_id, server_id=library.server_id)
     stat_ids = LIBRARY_STAT_IDS.get(library.section_type or "", ()) + LIBRARY_COMMON_STAT_IDS
     return {
         "empty": False,
         "window": window,
         "message": message,
         "selector": range_selector(request, window, fallback=bool(message)),
-        "watch_time": guarded("watch time", watch_time_rows, history),
-        "users": guarded("user stats", users_table, history),
+        "watch_time": guarded("watch time", watch_time_rows, scope),
+        "users": guarded("user stats", users_table, scope),
         "cards": guarded("home stats", cards, window, stat_ids),
         "charts": charts(window, LIBRARY_GRAPHS),
     }

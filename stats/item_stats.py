@@ -1,0 +1,259 @@
+"""Watch-time and per-user statistics of one item at any level of the Plex tree
+(``get_item_watch_time_stats``, ``get_item_user_stats``; reference 1.2, 1.3), equal to the plain
+computation over its history rows (:func:`history.stats.watch_time_stats`,
+:func:`history.stats.user_stats` with :func:`history.stats.rating_key_q`) without reading a
+show's tens of thousands of rows.
+
+A row matches the key ``K`` at one level: its own item (``rating_key = K``), else its season or
+album (``parent_rating_key = K``), else its show or artist (``grandparent_rating_key = K``).
+
+* own-item rows (a movie's, an episode's: few) are read from History;
+* season/album and show/artist rows come from :class:`~stats.models.MonthlyItemTime` for the
+  months after a window's first month, and from History (on its ``(key, stopped)`` indexes) for
+  the rest of that first month;
+* plays (grouping on) count on their last stop, so once; plays whose rows differ in user or item
+  (a handful) are counted from their rows (:func:`stats.watch_stats.mixed_plays`).
+
+Windows are Tautulli's (``stopped >= now − d·86400``); months are local; seconds.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import connection
+from django.db.models import Q, Sum
+
+from core import clock
+from core.errors import InvalidInput
+from core.limits import MAX_DAYS
+from core.timeutils import local_day_start, to_epoch
+from history.models import History, HistoryGroup
+from history.stats import DEFAULT_QUERY_DAYS, rating_key_q
+from users.models import User, friendly_name_or_username, user_thumb_url
+
+from .models import MonthlyItemTime
+from .watch_stats import COUNTERS, Window, add_to, mixed_keys, mixed_plays, mixed_rows
+
+
+def item_watch_time_stats(
+    rating_key: int,
+    query_days: Sequence[int] = DEFAULT_QUERY_DAYS,
+    *,
+    grouping: bool,
+    server_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict]:
+    """``[{"query_days": d, "total_time": seconds, "total_plays": n}, ...]`` of the item's rows
+    (on server ``server_id``, a pk, or every server), one per window of ``query_days`` in that
+    order (``0``, or more than :data:`core.limits.MAX_DAYS`, is all time).
+
+    Equal to :func:`history.stats.watch_time_stats` over ``rating_key_q([rating_key])`` (tested).
+    Raises :class:`~core.errors.InvalidInput` for a negative number of days.
+    """
+    if any(days < 0 for days in query_days):
+        raise InvalidInput("Parameter query_days must not be negative")
+    now = now or clock.now()
+    windows = [Window.of(days, now) for days in dict.fromkeys(query_days) if 0 < days <= MAX_DAYS]
+    server = Q(server_id=server_id) if server_id is not None else Q()
+    totals = {key: dict.fromkeys(COUNTERS, 0) for key in (0, *(w.days for w in windows))}
+    excluded = mixed_keys()
+    monthly = (
+        MonthlyItemTime.objects.filter(server, rating_key=rating_key)
+        .values_list("month")
+        .annotate(Sum("rows"), Sum("duration"), Sum("plays"))
+        .order_by()
+    )
+    for month, *counters in monthly:
+        values = dict(zip(COUNTERS, counters, strict=True))
+        add_to(totals, 0, values)
+        for w in windows:
+            if month is not None and month >= w.next_month:
+                add_to(totals, w.days, values)
+    for key, values in _first_months(rating_key, server_id, windows, excluded).items():
+        add_to(totals, key, values)
+    for key, values in _own_rows(rating_key, server_id, windows, excluded).items():
+        add_to(totals, key, values)
+    if grouping:
+        for key, plays in mixed_plays(server & rating_key_q([rating_key]), windows).items():
+            add_to(totals, key, {"plays": plays})
+    counter = "plays" if grouping else "rows"
+    return [
+        {
+            "query_days": days,
+            "total_time": int(totals[days if 0 < days <= MAX_DAYS else 0]["duration"]),
+            "total_plays": int(totals[days if 0 < days <= MAX_DAYS else 0][counter]),
+        }
+        for days in query_days
+    ]
+
+
+def item_user_stats(rating_key: int, *, grouping: bool, server_id: int | None = None) -> list[dict]:
+    """Per user, all time: ``[{friendly_name, user_id, user_thumb, username, total_plays,
+    total_time}]`` of the item's rows, most plays first, then most time (seconds), then user id.
+
+    Equal to :func:`history.stats.user_stats` over ``rating_key_q([rating_key])`` (tested).
+    """
+    server = Q(server_id=server_id) if server_id is not None else Q()
+    per_user: dict[int, dict] = {}
+    monthly = (
+        MonthlyItemTime.objects.filter(server, rating_key=rating_key, user_id__isnull=False)
+        .values_list("user_id")
+        .annotate(Sum("rows"), Sum("duration"), Sum("plays"))
+        .order_by()
+    )
+    for user_id, *counters in monthly:
+        add_to(per_user, user_id, dict(zip(COUNTERS, counters, strict=True)))
+    for user_id, *counters in _own_rows_by_user(rating_key, server_id, mixed_keys()):
+        add_to(per_user, user_id, dict(zip(COUNTERS, counters, strict=True)))
+    if grouping:
+        rows = mixed_rows(server & rating_key_q([rating_key]) & Q(user_id__isnull=False))
+        for _key, user_id in {(key, user_id) for key, user_id, _ in rows}:
+            add_to(per_user, user_id, {"plays": 1})
+    return user_rows(per_user, grouping=grouping)
+
+
+def user_rows(per_user: dict[int, dict], *, grouping: bool) -> list[dict]:
+    """The rows of ``get_*_user_stats`` for ``{user_id: {"rows", "duration", "plays"}}``: known
+    users only, most plays first, then most time, then user id."""
+    users = User.objects.filter(user_id__in=list(per_user)).values(
+        "user_id", "username", "friendly_name", "thumb", "custom_avatar_url"
+    )
+    counter = "plays" if grouping else "rows"
+    result = [
+        {
+            "friendly_name": friendly_name_or_username(user["friendly_name"], user["username"]),
+            "user_id": user["user_id"],
+            "user_thumb": user_thumb_url(user["custom_avatar_url"], user["thumb"]),
+            "username": user["username"],
+            "total_plays": int(per_user[user["user_id"]][counter]),
+            "total_time": int(per_user[user["user_id"]]["duration"]),
+        }
+        for user in users
+    ]
+    result.sort(key=lambda row: (-row["total_plays"], -row["total_time"], row["user_id"]))
+    return result
+
+
+# --- History parts ----------------------------------------------------------------------------
+
+
+def _not_in(column: str, keys: list[int]) -> str:
+    return f"{column} NOT IN ({', '.join(str(int(key)) for key in keys)})" if keys else "1 = 1"
+
+
+def _server_sql(server_id: int | None) -> tuple[str, list]:
+    return ("h.server_id = %s", [server_id]) if server_id is not None else ("1 = 1", [])
+
+
+def _first_months(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
+    """Per window, the season/show-level rows stopped from ``since`` to the end of its month
+    (the rollup has the months after), and the unmixed plays whose last stop is among them."""
+    if not windows:
+        return {}
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    history = q(History._meta.db_table)
+    groups = q(HistoryGroup._meta.db_table)
+    server_sql, server_params = _server_sql(server_id)
+    since = min(w.since for w in windows)
+    cut = local_day_start(max(w.next_month for w in windows))
+    key = "COALESCE(h.reference_id, h.id)"
+    levels = (
+        "(h.parent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s))",
+        "(h.grandparent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s) "
+        "AND (h.parent_rating_key IS NULL OR h.parent_rating_key <> %s))",
+    )
+    rows = []
+    with connection.cursor() as cursor:
+        for level, level_params in zip(levels, (2, 3), strict=True):
+            cursor.execute(
+                f"SELECT h.stopped, h.play_duration, g.reference_id, g.stopped, "
+                f"CASE WHEN {_not_in('g.reference_id', excluded)} THEN 1 ELSE 0 END "
+                f"FROM {history} h JOIN {groups} g ON g.reference_id = {key} "
+                f"WHERE {level} AND {server_sql} AND h.stopped >= %s AND h.stopped < %s",
+                [*[rating_key] * level_params, *server_params, adapt(since), adapt(cut)],
+            )
+            rows += cursor.fetchall()
+    converter = _datetime_converter()
+    rows = [(converter(stopped), *rest) for stopped, *rest in rows]
+    result = {}
+    for w in windows:
+        month_end = local_day_start(w.next_month)
+        inside = [row for row in rows if w.since <= row[0] < month_end]
+        end_epoch = to_epoch(month_end)
+        result[w.days] = {
+            "rows": len(inside),
+            "duration": sum(row[1] for row in inside),
+            "plays": len(
+                {
+                    group
+                    for stopped, _, group, last, unmixed in inside
+                    if unmixed and last is not None and last < end_epoch
+                }
+            ),
+        }
+    return result
+
+
+def _own_rows(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
+    """Per window (all time under 0), the rows whose own item is ``rating_key`` and their
+    unmixed plays: one aggregate over the item's rows (a movie's or an episode's: few)."""
+    q = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    server_sql, server_params = _server_sql(server_id)
+    key = "COALESCE(h.reference_id, h.id)"
+    unmixed = _not_in(key, excluded)
+    columns, params = (
+        ["COUNT(*)", "SUM(h.play_duration)", f"COUNT(DISTINCT CASE WHEN {unmixed} THEN {key} END)"],
+        [],
+    )
+    for w in windows:
+        inside = "h.stopped >= %s"
+        columns += [
+            f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {inside} THEN h.play_duration ELSE 0 END)",
+            f"COUNT(DISTINCT CASE WHEN {inside} AND {unmixed} THEN {key} END)",
+        ]
+        params += [adapt(w.since)] * 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(columns)} FROM {q(History._meta.db_table)} h "
+            f"WHERE h.rating_key = %s AND {server_sql}",
+            [*params, rating_key, *server_params],
+        )
+        values = cursor.fetchone()
+    keys = [0, *(w.days for w in windows)]
+    return {
+        key: dict(zip(COUNTERS, (v or 0 for v in values[3 * i : 3 * i + 3]), strict=True))
+        for i, key in enumerate(keys)
+    }
+
+
+def _own_rows_by_user(rating_key: int, server_id, excluded) -> list[tuple]:
+    """``(user_id, rows, seconds, unmixed plays)`` of the rows whose own item is ``rating_key``."""
+    q = connection.ops.quote_name
+    server_sql, server_params = _server_sql(server_id)
+    key = "COALESCE(h.reference_id, h.id)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT h.user_id, COUNT(*), SUM(h.play_duration), "
+            f"COUNT(DISTINCT CASE WHEN {_not_in(key, excluded)} THEN {key} END) "
+            f"FROM {q(History._meta.db_table)} h "
+            f"WHERE h.rating_key = %s AND {server_sql} AND h.user_id IS NOT NULL "
+            f"GROUP BY h.user_id",
+            [rating_key, *server_params],
+        )
+        return cursor.fetchall()
+
+
+def _datetime_converter():
+    """Raw SQLite datetime text → aware datetime (PostgreSQL's driver returns datetimes)."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+    from django.utils.dateparse import parse_datetime
+
+    def convert(value):
+        parsed = parse_datetime(value) if isinstance(value, str) else value
+        return parsed.replace(tzinfo=dt.UTC) if parsed and parsed.tzinfo is None else parsed
+
+    return convert
