@@ -37,6 +37,23 @@ def clock():
         yield traveller
 
 
+def pytest_configure(config):
+    """Each test process keeps its cached home statistics in a folder of its own (the cache's
+    files would otherwise be shared, and cleared, by the parallel test processes)."""
+    import tempfile
+
+    settings.CACHES["stats"]["LOCATION"] = tempfile.mkdtemp(prefix="tautulli-stats-cache-")
+
+
+@pytest.fixture(autouse=True)
+def fresh_stats_cache():
+    """Cached home statistics (stats.home_cache) are forgotten between tests: their keys hold
+    the rollup generation, which starts again in every test's rolled-back database."""
+    from django.core.cache import caches
+
+    caches["stats"].clear()
+
+
 @pytest.fixture(autouse=True)
 def fresh_log_once():
     """Conditions logged once (core.log_once) are forgotten between tests."""

@@ -29,9 +29,13 @@ from contextvars import ContextVar
 from django.db import models
 from django.utils.module_loading import import_string
 
+from .locks import try_lock
+
 # The sync functions (dotted paths) already run in the current read scope; None outside one.
 _synced: ContextVar[set[str] | None] = ContextVar("core_freshness_synced", default=None)
 _functions: dict[str, Callable[[], None]] = {}
+# True while a sync runs for a reader (ensure_fresh), not for a writer.
+_reading: ContextVar[bool] = ContextVar("core_freshness_reading", default=False)
 
 
 @contextmanager
@@ -58,7 +62,8 @@ def ensure_fresh(sync: str, covers: Iterable[str] = ()) -> None:
     """Run the sync function ``sync`` (a dotted path) unless it already ran in the current read
     scope; ``covers``: the dotted paths of syncs that ``sync`` runs itself (they count as run).
 
-    Outside a read scope it always runs. If it raises, it counts as not run.
+    Outside a read scope it always runs (a sync that finds work lets it go when another reader
+    already does it, :func:`sync_lock`). If it raises, it counts as not run.
     """
     synced = _synced.get()
     done = (sync, *covers)
@@ -66,12 +71,32 @@ def ensure_fresh(sync: str, covers: Iterable[str] = ()) -> None:
         if sync in synced:
             return
         synced.update(done)  # before running: a read made by the sync itself does not recurse
+    token = _reading.set(True)
     try:
         _function(sync)()
     except BaseException:
         if synced is not None:
             synced.difference_update(done)
         raise
+    finally:
+        _reading.reset(token)
+
+
+@contextmanager
+def sync_lock(name: str):
+    """Where a sync function starts its work (it found something to do): yields True to go on.
+
+    Called by a reader (through :func:`ensure_fresh`), it yields False at once when another
+    reader, thread or process, holds the lock ``name`` (:func:`core.locks.try_lock`): the read
+    then sees the table as it is, at most that sync behind, instead of waiting for it. Called by
+    a writer (the importer, the every-minute task), it always yields True and takes no lock:
+    writers wait for each other on the database's own locks.
+    """
+    if not _reading.get():
+        yield True
+        return
+    with try_lock(name) as taken:
+        yield taken
 
 
 def _function(path: str) -> Callable[[], None]:

@@ -30,6 +30,8 @@ from contextlib import contextmanager
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 
+from core.freshness import sync_lock
+
 from . import search_index
 from .models import (
     History,
@@ -61,6 +63,12 @@ def sync_groups() -> None:
     """
     if not HistoryGroupDirty.objects.exists():
         return
+    with sync_lock("history-groups") as go:
+        if go:
+            _sync_dirty()
+
+
+def _sync_dirty() -> None:
     with transaction.atomic():
         state = _locked_state()
         dirty = HistoryGroupDirty.objects.count()

@@ -157,3 +157,38 @@ def matching_keys_sql() -> str:
     as SQLite's ``search_text LIKE '%search%'`` (ASCII case-insensitive, other characters
     compared as they are), given the phrase from :func:`match_phrase` as one ``%s`` parameter."""
     return f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+
+
+# How a page of plays in date order is matched against the index, by the number of matches
+# (measured at 1M plays): a few plays are looked up by key and sorted; more, the date index is
+# walked and each play tested against the matching keys, read once into a list; when a large
+# share of the plays match, the walk stops within a few dozen plays, each probed in the index.
+FEW_MATCHES = 2000
+PROBE_SHARE = 0.3
+
+
+def match_count(connection, phrase: str) -> int:
+    """The number of plays whose search_text contains the search (``phrase`` from
+    :func:`match_phrase`): the index alone, a few ms even for a common word."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [phrase])
+        return cursor.fetchone()[0]
+
+
+def match_strategy(matches: int, plays: int) -> str:
+    """``"keys"``, ``"walk"`` or ``"probe"`` (see :data:`FEW_MATCHES`) for ``matches`` plays
+    matching out of ``plays``."""
+    if matches <= FEW_MATCHES:
+        return "keys"
+    if plays and matches / plays >= PROBE_SHARE:
+        return "probe"
+    return "walk"
+
+
+def probe_sql() -> str:
+    """A ``Func`` template testing one play key against the search: the key and the phrase are
+    its two expressions, joined by ``AND … MATCH``."""
+    return f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE rowid = %(expressions)s)"
+
+
+PROBE_JOINER = f" AND {FTS_TABLE} MATCH "

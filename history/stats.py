@@ -1,10 +1,11 @@
 """Watch-time, per-user and per-player statistics over history (reference 1.2 and 1.3).
 
-Shared by the user, library and item statistics commands of /api/v2 (their adapters in
-:mod:`history.apiv2` parse the parameters) and the admin's statistics pages. Every aggregation
-runs in SQL (one query per call), over a :class:`~history.models.History` queryset the caller has
-already narrowed to a user, a library section or an item (and a server:
-``History.objects.for_server(server)``).
+The plain computation over a :class:`~history.models.History` queryset the caller has narrowed
+to a user, a library section or an item (and a server: ``History.objects.for_server(server)``):
+one SQL aggregation per call, reading every matching row. The /api/v2 commands and the admin's
+pages answer from the rollups instead (:mod:`stats.watch_stats`, :mod:`stats.item_stats`,
+:mod:`stats.player_stats`), which are tested equal to these functions; these stay the
+definition of the rules, and serve history that no rollup covers.
 
 Units and rules (reference 1.3 "Watch-time stats", 3.6, 6.1):
 

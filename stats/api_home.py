@@ -4,7 +4,8 @@
 from core.tautulli_api import ApiError, Params, api_command
 
 from .api_params import window_from_params
-from .home_stats import HOME_STAT_IDS, StatsType, home_stats
+from .home_cache import home_stats
+from .home_stats import HOME_STAT_IDS, StatsType
 
 # stats_type values that mean duration: Tautulli's name, the 1 of older clients, and the
 # ``stat_type`` the cards report (clients such as mcp-tautulli send it back).

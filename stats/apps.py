@@ -7,4 +7,5 @@ class StatsConfig(AppConfig):
     verbose_name = "Statistics"
 
     def ready(self):
-        from . import rollup  # noqa: F401  (connects the history signal receiver)
+        # Connect the receivers: history → rollup days; users and libraries → cached cards.
+        from . import home_cache, rollup  # noqa: F401

@@ -58,6 +58,7 @@ Differences from Tautulli (deliberate):
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -235,8 +236,7 @@ def home_stats(
         raise InvalidInput("stats_start and stats_count must not be negative")
     request = _Request(window, STATS_TYPES[stats_type], stats_start, stats_count)
 
-    with transaction.atomic():
-        _more_work_mem()
+    with _more_work_mem():
         aggregates = {stat_id: _AGGREGATES[stat_id](request) for stat_id in dict.fromkeys(ids)}
     row_ids = {
         group["row_id"]
@@ -262,13 +262,19 @@ def home_stats(
 # --- aggregates (one query each) ----------------------------------------------------------------
 
 
-def _more_work_mem() -> None:
-    """PostgreSQL, for the rest of the transaction: a year of per-title (and per-user) sums fits
+@contextmanager
+def _more_work_mem():
+    """PostgreSQL, in a transaction for the block: a year of per-title (and per-user) sums fits
     a hash table of a few MB; with the default work_mem (4 MB) they are sorted on disk instead,
-    several times slower."""
-    if connection.vendor == "postgresql":
+    several times slower. SQLite: nothing (a transaction there would take the write lock,
+    ``transaction_mode`` IMMEDIATE, and serialize every reader)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '64MB'")
+        yield
 
 
 def _totals(window: StatsWindow) -> dict:

@@ -29,10 +29,17 @@ from core.limits import MAX_DAYS
 from core.timeutils import local_day_start, to_epoch
 from history.models import History, HistoryGroup
 from history.stats import DEFAULT_QUERY_DAYS, rating_key_q
-from users.models import User, friendly_name_or_username, user_thumb_url
 
 from .models import MonthlyItemTime
-from .watch_stats import COUNTERS, Window, add_to, mixed_keys, mixed_plays, mixed_rows
+from .watch_stats import (
+    COUNTERS,
+    Window,
+    add_to,
+    mixed_keys,
+    mixed_plays,
+    mixed_rows,
+    user_rows,
+)
 
 
 def item_watch_time_stats(
@@ -110,28 +117,6 @@ def item_user_stats(rating_key: int, *, grouping: bool, server_id: int | None = 
         for _key, user_id in {(key, user_id) for key, user_id, _ in rows}:
             add_to(per_user, user_id, {"plays": 1})
     return user_rows(per_user, grouping=grouping)
-
-
-def user_rows(per_user: dict[int, dict], *, grouping: bool) -> list[dict]:
-    """The rows of ``get_*_user_stats`` for ``{user_id: {"rows", "duration", "plays"}}``: known
-    users only, most plays first, then most time, then user id."""
-    users = User.objects.filter(user_id__in=list(per_user)).values(
-        "user_id", "username", "friendly_name", "thumb", "custom_avatar_url"
-    )
-    counter = "plays" if grouping else "rows"
-    result = [
-        {
-            "friendly_name": friendly_name_or_username(user["friendly_name"], user["username"]),
-            "user_id": user["user_id"],
-            "user_thumb": user_thumb_url(user["custom_avatar_url"], user["thumb"]),
-            "username": user["username"],
-            "total_plays": int(per_user[user["user_id"]][counter]),
-            "total_time": int(per_user[user["user_id"]]["duration"]),
-        }
-        for user in users
-    ]
-    result.sort(key=lambda row: (-row["total_plays"], -row["total_time"], row["user_id"]))
-    return result
 
 
 # --- History parts ----------------------------------------------------------------------------

@@ -309,10 +309,14 @@ class RollupDirtyDay(models.Model):
 
 
 class RollupState(models.Model):
-    """One row: the time zone the rollup's dates were computed in, and when it was built.
+    """One row: the time zone the rollup's dates were computed in, when it was built, and its
+    generation (incremented by every change, :func:`stats.rollup.rollup_generation`).
 
     A different ``settings.TIME_ZONE`` makes the next sync rebuild everything.
     """
 
     time_zone = models.TextField(default="")
     built_at = models.DateTimeField(null=True)
+    generation = models.BigIntegerField(
+        default=0, help_text="+1 whenever a rollup changes: what cached statistics are valid for"
+    )

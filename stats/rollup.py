@@ -23,12 +23,13 @@ import logging
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, Count, Max, Min, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Max, Min, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.dispatch import receiver
 from django.utils import timezone
 
 from core import clock
+from core.freshness import sync_lock
 from core.timeutils import from_epoch, local_day_end, local_day_start
 from history.grouping import epoch_sql, sync_groups
 from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
@@ -87,11 +88,19 @@ def sync_rollup() -> None:
     Runs in the caller's transaction if there is one.
     """
     sync_groups()
-    if not rollup_is_current():
-        rebuild_rollup()
+    current = rollup_is_current()
+    if current and not RollupDirtyDay.objects.exists():
         return
-    if not RollupDirtyDay.objects.exists():
-        return
+    with sync_lock("stats-rollup") as go:
+        if not go:
+            return
+        if not current:
+            rebuild_rollup()
+            return
+        _sync_dirty_days()
+
+
+def _sync_dirty_days() -> None:
     with transaction.atomic():
         RollupState.objects.select_for_update().get(pk=STATE_ID)
         days = _take_dirty_days()
@@ -99,6 +108,7 @@ def sync_rollup() -> None:
             _rebuild_all()
         elif days:
             _recompute_days(days)
+        bump_generation()
 
 
 def rollup_is_current() -> bool:
@@ -120,6 +130,18 @@ def rebuild_rollup() -> None:
         RollupDirtyDay.objects.all().delete()
         _rebuild_all()
     _analyze()
+
+
+def rollup_generation() -> int:
+    """The rollups' generation: it changes whenever their content may have (a sync that
+    recomputed days, a rebuild, an edit of a user or a library shown by the cards). Statistics
+    computed from the rollups stay valid while it is the same (:mod:`stats.home_cache`)."""
+    return RollupState.objects.filter(pk=STATE_ID).values_list("generation", flat=True).first() or 0
+
+
+def bump_generation() -> None:
+    """Invalidate what was computed from the rollups (see :func:`rollup_generation`)."""
+    RollupState.objects.filter(pk=STATE_ID).update(generation=F("generation") + 1)
 
 
 def dirty_dates(spans) -> set[dt.date]:
@@ -209,7 +231,9 @@ def _rebuild_all() -> None:
     watch_time.rebuild()
     monthly.rebuild()
     RollupState.objects.filter(pk=STATE_ID).update(
-        time_zone=timezone.get_current_timezone_name(), built_at=clock.now()
+        time_zone=timezone.get_current_timezone_name(),
+        built_at=clock.now(),
+        generation=F("generation") + 1,
     )
 
 

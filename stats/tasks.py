@@ -12,11 +12,14 @@ INTERVAL_MINUTES = 1  # django-q2's finest schedule
 
 
 def update_statistics() -> str:
-    """Recompute the rollup days queued since the last sync (nothing when none are)."""
+    """Recompute the rollup days queued since the last sync (nothing when none are), then the
+    home statistics asked for in the last hour that this changed (:mod:`stats.home_cache`)."""
+    from .home_cache import refresh_recent
     from .rollup import sync_rollup
 
     sync_rollup()
-    return "ok"
+    refreshed = refresh_recent()
+    return f"ok, {refreshed} home statistics refreshed"
 
 
 def ensure_schedule(schedule_model=None):

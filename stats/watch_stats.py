@@ -137,28 +137,37 @@ def user_stats(scope: Scope, *, grouping: bool) -> list[dict]:
     Equal to :func:`history.stats.user_stats` over the same rows (tested): only known users, a
     blank friendly name falls back to the username. Queries: 3.
     """
-    per_user = (
+    per_user: dict[int, dict] = {}
+    monthly = (
         DailyWatchTime.objects.filter(scope.q(), _all_time_q(), user_id__isnull=False)
-        .values("user_id")
-        .annotate(plays=Sum("plays"), rows=Sum("rows"), duration=Sum("duration"))
+        .values_list("user_id")
+        .annotate(Sum("rows"), Sum("duration"), Sum("plays"))
         .order_by()
     )
-    totals = {row["user_id"]: row for row in per_user}
+    for user_id, *counters in monthly:
+        add_to(per_user, user_id, dict(zip(COUNTERS, counters, strict=True)))
     if grouping:
-        mixed_plays = {(key, user_id) for key, user_id, _ in mixed_rows(scope.q()) if user_id}
-        for _key, user_id in mixed_plays:
-            totals[user_id]["plays"] += 1
-    users = User.objects.filter(user_id__in=list(totals)).values(
+        for _key, user_id in {(key, user_id) for key, user_id, _ in mixed_rows(scope.q())}:
+            if user_id is not None:
+                add_to(per_user, user_id, {"plays": 1})
+    return user_rows(per_user, grouping=grouping)
+
+
+def user_rows(per_user: dict[int, dict], *, grouping: bool) -> list[dict]:
+    """The rows of ``get_*_user_stats`` for ``{user_id: {"rows", "duration", "plays"}}``: known
+    users only, most plays first, then most time, then user id."""
+    users = User.objects.filter(user_id__in=list(per_user)).values(
         "user_id", "username", "friendly_name", "thumb", "custom_avatar_url"
     )
+    counter = "plays" if grouping else "rows"
     result = [
         {
             "friendly_name": friendly_name_or_username(user["friendly_name"], user["username"]),
             "user_id": user["user_id"],
             "user_thumb": user_thumb_url(user["custom_avatar_url"], user["thumb"]),
             "username": user["username"],
-            "total_plays": int(totals[user["user_id"]]["plays" if grouping else "rows"]),
-            "total_time": int(totals[user["user_id"]]["duration"]),
+            "total_plays": int(per_user[user["user_id"]][counter]),
+            "total_time": int(per_user[user["user_id"]]["duration"]),
         }
         for user in users
     ]
@@ -263,14 +272,6 @@ def _partial_days(scope: Scope, windows, *, grouping: bool) -> dict[int, dict]:
         }
         for index, w in enumerate(windows)
     }
-
-
-def _any(conditions) -> Q:
-    """The OR of ``conditions`` (Q objects)."""
-    result = Q(pk__in=[])
-    for condition in conditions:
-        result |= condition
-    return result
 
 
 def mixed_keys() -> list[int]:

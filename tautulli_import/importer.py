@@ -392,6 +392,20 @@ class TautulliImporter:
         else:
             sync_groups()
         self.progress.finish(self.dry_run, note="updated")
+        self.rebuild_statistics()
+
+    def rebuild_statistics(self) -> None:
+        """Leave the statistics rollups current (``stats.rollup.sync_rollup``: built if they never
+        were, else the days the import changed), so that no reader builds them. Inside this
+        transaction, like the rest."""
+        try:
+            from stats.rollup import sync_rollup
+        except ImportError:  # a project without statistics rollups
+            return
+        self.current = "statistics"
+        self.progress.start("statistics", 0)
+        sync_rollup()
+        self.progress.finish(self.dry_run, note="updated")
 
     def create_placeholder_users(self, result: ImportResult) -> TableResult:
         """Users for history rows whose ``user_id`` has no ``users`` row (``placeholder=True``).

@@ -181,7 +181,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tautulli",
-    }
+    },
+    # Home statistics per rollup generation (stats.home_cache): files, so that the web workers
+    # and the scheduler, which refreshes them after each sync, share them.
+    "stats": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache" / "stats",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    },
 }
 
 # --- django-q2 ------------------------------------------------------------------------------

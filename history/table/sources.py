@@ -24,10 +24,12 @@ from operator import or_
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Case,
     Count,
     DateTimeField,
     F,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -40,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import In
 
 from core.tautulli_api.datatables import sort_term
 from servers.models import Session
@@ -186,17 +189,37 @@ def _rows_search_q(search: str) -> Q:
     )
 
 
-def _search_text_q(search: str) -> Q:
-    """Plays whose search_text contains ``search`` (Tautulli's LIKE %search%, reference 1.1).
+def _search_text_q(search: str, *, plays: int = 0) -> tuple[Q, int | None]:
+    """Plays whose search_text contains ``search`` (Tautulli's LIKE %search%, reference 1.1),
+    and how many there are when that was counted (else None).
 
     SQLite answers searches of 3+ characters from the trigram FTS5 index
-    (:mod:`history.search_index`), which matches exactly what its LIKE matches; shorter ones
-    read every play. PostgreSQL's trigram index answers the LIKE itself.
+    (:mod:`history.search_index`), which matches exactly what its LIKE matches, in the way that
+    suits the number of matches among ``plays`` (:func:`~history.search_index.match_strategy`);
+    shorter ones read every play. PostgreSQL's trigram index answers the LIKE itself.
     """
     phrase = search_index.match_phrase(search)
     if phrase is None or not search_index.available(connection):
-        return Q(search_text__icontains=search)
-    return Q(reference_id__in=RawSQL(search_index.matching_keys_sql(), [phrase]))
+        return Q(search_text__icontains=search), None
+    matches = search_index.match_count(connection, phrase)
+    strategy = search_index.match_strategy(matches, plays)
+    if strategy == "probe":
+        probe = Func(
+            F("reference_id"),
+            Value(phrase),
+            template=search_index.probe_sql(),
+            arg_joiner=search_index.PROBE_JOINER,
+            output_field=BooleanField(),
+        )
+        return Q(probe), matches
+    keys = RawSQL(search_index.matching_keys_sql(), [phrase])
+    if strategy == "walk":
+        # ``+key``: not the primary key's index, so the date order's index is walked instead.
+        walked = Func(
+            F("reference_id"), template="+%(expressions)s", output_field=BigIntegerField()
+        )
+        return Q(In(walked, keys)), matches
+    return Q(reference_id__in=keys), matches
 
 
 def _key_q(keys) -> Q:
@@ -225,6 +248,7 @@ class GroupSource:
     kind = KIND_GROUP
 
     def __init__(self, filters: HistoryFilters, search: str, *, total_groups: int):
+        self.search_count = None
         self.filters = filters
         self.search = search
         self.total_groups = total_groups
@@ -237,7 +261,10 @@ class GroupSource:
             # The user ids as a list, so that PostgreSQL can OR two index scans (the trigram
             # index on search_text and the user index) instead of reading every play.
             user_ids = list(search_users(search).values_list("user_id", flat=True))
-            queryset = queryset.filter(_search_text_q(search) | Q(user_id__in=user_ids))
+            text_q, matches = _search_text_q(search, plays=total_groups)
+            queryset = queryset.filter(text_q | Q(user_id__in=user_ids))
+            if matches is not None and not user_ids and filters.is_empty():
+                self.search_count = matches  # every play matching the text, nothing else
         self.queryset = queryset
         self._totals = None
 
@@ -271,6 +298,8 @@ class GroupSource:
             return self.total_groups
         if not self.search:
             return self._unsearched_totals()[0]
+        if self.search_count is not None:
+            return self.search_count
         return self.queryset.count()
 
     def duration(self) -> int:

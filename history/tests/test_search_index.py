@@ -82,9 +82,8 @@ def tricky(db):
 
 
 def _fts_keys(search):
-    return set(
-        HistoryGroup.objects.filter(_search_text_q(search)).values_list("reference_id", flat=True)
-    )
+    text_q, _matches = _search_text_q(search, plays=HistoryGroup.objects.count())
+    return set(HistoryGroup.objects.filter(text_q).values_list("reference_id", flat=True))
 
 
 def _like_keys(search):
@@ -127,7 +126,20 @@ def test_tricky_searches_match_like_the_plain_path(tricky):
     assert _fts_keys("kelvin") == set() and _fts_keys("elvin") == {9}
 
 
-def test_generated_history_searches_like_the_plain_path(imported_tautulli):
+STRATEGIES = {  # (FEW_MATCHES, PROBE_SHARE) that make every search take one way
+    "keys": (10**9, 2.0),
+    "walk": (0, 2.0),
+    "probe": (0, 0.0),
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(STRATEGIES))
+def test_generated_history_searches_like_the_plain_path(imported_tautulli, monkeypatch, strategy):
+    """Whichever way the index is read (plays looked up by key, the date order walked against
+    the keys, or each play probed), the page and its count are the plain path's."""
+    few, share = STRATEGIES[strategy]
+    monkeypatch.setattr(search_index, "FEW_MATCHES", few)
+    monkeypatch.setattr(search_index, "PROBE_SHARE", share)
     imported_tautulli(history_rows=1500)
     titles = list(HistoryMetadata.objects.values_list("full_title", flat=True)[:40:7])
     searches = [word for title in titles for word in title.split()[:2]] + [

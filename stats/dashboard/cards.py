@@ -15,7 +15,7 @@ from core.admin_kit.display import humanize_seconds
 from libraries.models import Library
 from users.models import User
 
-from .. import home_stats
+from .. import home_cache
 from ..window import StatsWindow
 
 HOME_STATS_COUNT = 5
@@ -40,7 +40,7 @@ def cards(window: StatsWindow, stat_ids=None, *, count: int = HOME_STATS_COUNT) 
     ``value_text`` how the page shows it. Users and libraries link to their admin pages (two
     queries, whatever the number of rows).
     """
-    raw = home_stats.home_stats(
+    raw = home_cache.home_stats(
         window,
         stat_ids=list(stat_ids) if stat_ids else None,
         stats_type=window.y_axis,

@@ -1,0 +1,84 @@
+"""Home statistics answered once per rollup generation (stats.home_cache): what changes the
+statistics is seen by the next request; concurrent requests do not all recompute."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import caches
+from model_bakery import baker
+
+from conftest import FROZEN_NOW, bake_play
+from servers.models import Server
+from stats import home_cache
+from stats.home_stats import home_stats as computed_home_stats
+from stats.tasks import update_statistics
+from stats.window import StatsWindow
+from users.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def played():
+    server = baker.make(Server, name="Main", machine_identifier="main")
+    user = User.objects.create(user_id=11, username="alice", friendly_name="Alice")
+    for hours in (3, 30):
+        bake_play(
+            server,
+            user,
+            stopped=FROZEN_NOW - dt.timedelta(hours=hours),
+            seconds=1200,
+            media_type="movie",
+            section_id=1,
+        )
+    return server, user
+
+
+def top_users(window=None) -> list[dict]:
+    window = window or StatsWindow.build(time_range=30)
+    return home_cache.home_stats(window, stat_ids=["top_users"])[0]["rows"]
+
+
+def test_a_new_play_and_a_renamed_user_are_seen_by_the_next_request(played, call_api):
+    server, user = played
+    assert [(row["friendly_name"], row["total_plays"]) for row in top_users()] == [("Alice", 2)]
+    bake_play(server, user, stopped=FROZEN_NOW - dt.timedelta(hours=1), seconds=60)
+    assert top_users()[0]["total_plays"] == 3
+    user.friendly_name = "Alice L."
+    user.save()
+    assert top_users()[0]["friendly_name"] == "Alice L."
+    data = call_api("get_home_stats", stat_id="top_users")[1]["response"]["data"]
+    assert data["rows"] == top_users()
+
+
+def test_the_same_request_is_answered_from_the_cache(played, django_assert_max_num_queries):
+    window = StatsWindow.build(time_range=365)
+    first = home_cache.home_stats(window)
+    assert first == computed_home_stats(window)
+    # The freshness checks (with their lock on PostgreSQL) and the generation: no statistics.
+    with django_assert_max_num_queries(10):
+        assert home_cache.home_stats(window) == first
+
+
+def test_while_another_request_computes_a_recent_answer_is_served(played, clock):
+    server, user = played
+    assert top_users()[0]["total_plays"] == 2
+    bake_play(server, user, stopped=FROZEN_NOW - dt.timedelta(hours=1), seconds=60)
+    window = StatsWindow.build(time_range=30)
+    busy = home_cache._key(window, {"stat_ids": ["top_users"]}) + ":busy"
+    caches["stats"].add(busy, 1, 60)  # another worker is computing the new generation
+    assert top_users()[0]["total_plays"] == 2  # the answer of a few seconds ago
+    clock.shift(home_cache.STALE_SECONDS + 1)
+    assert top_users()[0]["total_plays"] == 3  # too old to serve: computed here
+
+
+def test_the_statistics_task_refreshes_recent_answers(played):
+    server, user = played
+    window = StatsWindow.build(time_range=30)
+    assert top_users(window)[0]["total_plays"] == 2
+    bake_play(server, user, stopped=FROZEN_NOW - dt.timedelta(hours=1), seconds=60)
+    assert "1 home statistics refreshed" in update_statistics()
+    key = home_cache._key(window, {"stat_ids": ["top_users"]})
+    generation, _, cards = caches["stats"].get(key)
+    assert cards[0]["rows"][0]["total_plays"] == 3
+    assert update_statistics().endswith("0 home statistics refreshed")
