@@ -159,6 +159,13 @@ class Client(threading.Thread):
         self.conn.close()
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of ``pid`` and its children (gunicorn's master and workers)."""
     out = subprocess.run(
@@ -179,13 +186,26 @@ class ThreadStates(threading.Thread):
     ``wchan``, or "running"): a cheap view of where the requests' time goes. With SQLite,
     ``hrtimer_nanosleep`` is SQLite's busy handler sleeping until a lock is free."""
 
-    def __init__(self, pid: int, stop: threading.Event):
+    def __init__(self, pid: int, stop: threading.Event, database_url: str | None):
         super().__init__(daemon=True)
-        self.pid, self.stop = pid, stop
+        self.pid, self.stop, self.database_url = pid, stop, database_url
         self.counts: dict[str, int] = {}
+        self.pg_waits: dict[str, int] = {}  # PostgreSQL: active backends by wait event
 
     def run(self):
+        pg = None
+        if self.database_url:
+            import psycopg
+
+            pg = psycopg.connect(self.database_url, autocommit=True)
         while not self.stop.wait(0.25):
+            if pg is not None:
+                for name, n in pg.execute(
+                    "SELECT coalesce(wait_event_type || ':' || wait_event, 'on CPU'), count(*) "
+                    "FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state = 'active' AND pid <> pg_backend_pid() GROUP BY 1"
+                ):
+                    self.pg_waits[name] = self.pg_waits.get(name, 0) + n
             out = subprocess.run(
                 ["ps", "-o", "pid=", "--ppid", str(self.pid)], text=True, capture_output=True
             ).stdout
@@ -198,6 +218,8 @@ class ThreadStates(threading.Thread):
                         continue
                     key = "running" if state == "R" else (wchan or state)
                     self.counts[key] = self.counts.get(key, 0) + 1
+        if pg is not None:
+            pg.close()
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -329,7 +351,10 @@ def writer_main(interval: float, writes: bool) -> None:
         if now_mono >= next_stats:
             next_stats += STATS_INTERVAL
             t0 = time.perf_counter()
-            update_statistics()
+            try:
+                update_statistics()
+            except Exception as exc:  # noqa: BLE001 - reported, the loop goes on
+                emit(event="error", message=f"update_statistics: {exc!r}")
             emit(event="update_statistics", ms=(time.perf_counter() - t0) * 1000)
         stop.wait(max(0.0, min(next_write, next_stats) - time.monotonic()))
 
@@ -377,8 +402,8 @@ def main() -> None:
         stop = threading.Event()
         clients = [Client(i, stop) for i in range(args.connections)]
         started, cpu_before = time.monotonic(), os.times()
-        server_cpu = cpu_seconds(server.pid)
-        states = ThreadStates(server.pid, stop)
+        server_cpu, machine_before = cpu_seconds(server.pid), machine_ticks()
+        states = ThreadStates(server.pid, stop, env.get("DATABASE_URL"))
         states.start()
         for client in clients:
             client.start()
@@ -389,6 +414,8 @@ def main() -> None:
         elapsed = time.monotonic() - started
         cpu_after = os.times()
         server_cpu = cpu_seconds(server.pid) - server_cpu
+        machine_after = machine_ticks()
+        busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
         client_cpu = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
         memory = rss_mb(server.pid)
         writer.send_signal(signal.SIGTERM)
@@ -423,7 +450,10 @@ def main() -> None:
         if "grouping" in label:
             print(summary_line(label, [ms for lb, ms, _ in samples if lb == label]))
     writes = [e for e in events if e["event"] == "write"]
-    written = [e for e in writes if e["history_id"]]
+    written = [e for e in writes if e.get("history_id")]
+    for e in writes:
+        if "error" in e:
+            print(f"writer error: {e['error']}")
     if writes:
         write_ms = sorted(e["ms"] for e in writes)
         print(
@@ -445,7 +475,17 @@ def main() -> None:
         "server threads (workers' main + request threads, sampled): "
         + ", ".join(f"{name} {100 * n / total:.0f} %" for name, n in top)
     )
-    print(f"server CPU during the load: {100 * server_cpu / elapsed:.0f} % of one core")
+    if states.pg_waits:
+        samples_pg = sum(states.pg_waits.values())
+        top_pg = sorted(states.pg_waits.items(), key=lambda kv: -kv[1])[:5]
+        print(
+            "PostgreSQL active backends (sampled): "
+            + ", ".join(f"{name} {100 * n / samples_pg:.0f} %" for name, n in top_pg)
+        )
+    print(
+        f"CPU during the load: server {100 * server_cpu / elapsed:.0f} % of one core; "
+        f"machine {100 * busy:.0f} % busy ({os.cpu_count()} cores)"
+    )
     print(f"this script's own CPU during the load: {100 * client_cpu / elapsed:.0f} % of one core")
     if failures:
         print(f"first errors: {failures[:3]}")
