@@ -166,6 +166,20 @@ def machine_ticks() -> tuple[int, int]:
     return sum(values) - idle, sum(values)
 
 
+def postgres_seconds() -> float:
+    """User + system CPU seconds of the PostgreSQL processes running now (0 without any)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds of ``pid`` and its children (gunicorn's master and workers)."""
     out = subprocess.run(
@@ -403,6 +417,7 @@ def main() -> None:
         clients = [Client(i, stop) for i in range(args.connections)]
         started, cpu_before = time.monotonic(), os.times()
         server_cpu, machine_before = cpu_seconds(server.pid), machine_ticks()
+        writer_cpu, pg_cpu = cpu_seconds(writer.pid), postgres_seconds()
         states = ThreadStates(server.pid, stop, env.get("DATABASE_URL"))
         states.start()
         for client in clients:
@@ -414,8 +429,11 @@ def main() -> None:
         elapsed = time.monotonic() - started
         cpu_after = os.times()
         server_cpu = cpu_seconds(server.pid) - server_cpu
+        writer_cpu = cpu_seconds(writer.pid) - writer_cpu
+        pg_cpu = postgres_seconds() - pg_cpu
         machine_after = machine_ticks()
         busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+        busy_seconds = (machine_after[0] - machine_before[0]) / os.sysconf("SC_CLK_TCK")
         client_cpu = cpu_after.user + cpu_after.system - cpu_before.user - cpu_before.system
         memory = rss_mb(server.pid)
         writer.send_signal(signal.SIGTERM)
@@ -482,11 +500,16 @@ def main() -> None:
             "PostgreSQL active backends (sampled): "
             + ", ".join(f"{name} {100 * n / samples_pg:.0f} %" for name, n in top_pg)
         )
+    others = busy_seconds - server_cpu - writer_cpu - pg_cpu - client_cpu
     print(
-        f"CPU during the load: server {100 * server_cpu / elapsed:.0f} % of one core; "
-        f"machine {100 * busy:.0f} % busy ({os.cpu_count()} cores)"
+        f"CPU during the load, % of one core: server {100 * server_cpu / elapsed:.0f}, "
+        f"PostgreSQL {100 * pg_cpu / elapsed:.0f}, writer {100 * writer_cpu / elapsed:.0f}, "
+        f"this script {100 * client_cpu / elapsed:.0f}, other processes "
+        f"{100 * max(0.0, others) / elapsed:.0f}; machine {100 * busy:.0f} % busy "
+        f"({os.cpu_count()} cores)"
     )
-    print(f"this script's own CPU during the load: {100 * client_cpu / elapsed:.0f} % of one core")
+    if others / elapsed > 0.2:
+        print("  (other processes used the CPU during the load: the figures are pessimistic)")
     if failures:
         print(f"first errors: {failures[:3]}")
 
