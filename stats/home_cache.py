@@ -27,13 +27,12 @@ from django.core.cache import caches
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from core.freshness import ensure_fresh
 from history.watched import watched_marker, watched_percent_for
 from libraries.models import Library
 from users.models import User
 
 from . import home_stats as cards
-from .rollup import bump_generation, rollup_generation
+from .rollup import bump_generation, fresh_generation, rollup_generation
 from .window import StatsWindow
 
 logger = logging.getLogger(__name__)
@@ -49,8 +48,7 @@ def home_stats(window: StatsWindow, **options) -> list[dict]:
     """:func:`stats.home_stats.home_stats` of ``window`` and ``options`` (its keyword
     arguments), from the cache when computed for the current rollup generation (see the module
     docstring). Same result and errors."""
-    ensure_fresh("stats.rollup.sync_rollup", covers=("history.grouping.sync_groups",))
-    generation = rollup_generation()
+    generation = fresh_generation()
     cache = caches[CACHE]
     key = _key(window, options)
     entry = cache.get(key)  # (generation, computed at, cards)

@@ -29,10 +29,16 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core import clock
-from core.freshness import sync_lock
+from core.freshness import ensure_fresh, sync_lock
 from core.timeutils import from_epoch, local_day_end, local_day_start
 from history.grouping import epoch_sql, sync_groups
-from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
+from history.models import (
+    History,
+    HistoryGroup,
+    HistoryGroupDirty,
+    HistoryMediaInfo,
+    HistoryMetadata,
+)
 from history.signals import groups_changed
 
 from . import concurrency, monthly, watch_time
@@ -81,15 +87,20 @@ STREAM_RESOLUTION_SQL = """
 
 
 def sync_rollup() -> None:
-    """Bring the rollups up to date with history. Cheap when nothing changed (two EXISTS and
-    the state row). Always runs.
+    """Bring the rollups up to date with history. Cheap when nothing changed (one statement:
+    :func:`_queues`). Always runs.
 
     Readers do not call it: reading ``objects`` of a rollup model does (:mod:`core.freshness`).
     Runs in the caller's transaction if there is one.
     """
-    sync_groups()
-    current = rollup_is_current()
-    if current and not RollupDirtyDay.objects.exists():
+    groups_queued, days_queued, time_zone, _generation = _queues()
+    current = time_zone == timezone.get_current_timezone_name()
+    if current and not groups_queued and not days_queued:
+        return
+    if groups_queued:
+        sync_groups()  # may queue days
+        days_queued = RollupDirtyDay.objects.exists()
+    if current and not days_queued:
         return
     with sync_lock("stats-rollup") as go:
         if not go:
@@ -98,6 +109,32 @@ def sync_rollup() -> None:
             rebuild_rollup()
             return
         _sync_dirty_days()
+
+
+def _queues() -> tuple[bool, bool, str | None, int]:
+    """(plays queued for regrouping, dates queued, the time zone the rollups were built in or
+    None, their generation): what every read checks first, in one statement."""
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {q(HistoryGroupDirty._meta.db_table)}), "
+            f"EXISTS (SELECT 1 FROM {q(RollupDirtyDay._meta.db_table)}), "
+            f"(SELECT time_zone FROM {q(RollupState._meta.db_table)} WHERE id = %s), "
+            f"(SELECT generation FROM {q(RollupState._meta.db_table)} WHERE id = %s)",
+            [STATE_ID, STATE_ID],
+        )
+        groups_queued, days_queued, time_zone, generation = cursor.fetchone()
+    return bool(groups_queued), bool(days_queued), time_zone, generation or 0
+
+
+def fresh_generation() -> int:
+    """:func:`rollup_generation` of rollups brought up to date first, as a reader (through
+    :func:`core.freshness.ensure_fresh`): one statement when nothing is queued."""
+    groups_queued, days_queued, time_zone, generation = _queues()
+    if groups_queued or days_queued or time_zone != timezone.get_current_timezone_name():
+        ensure_fresh("stats.rollup.sync_rollup", covers=("history.grouping.sync_groups",))
+        generation = rollup_generation()
+    return generation
 
 
 def _sync_dirty_days() -> None:
@@ -136,7 +173,11 @@ def rollup_generation() -> int:
     """The rollups' generation: it changes whenever their content may have (a sync that
     recomputed days, a rebuild, an edit of a user or a library shown by the cards). Statistics
     computed from the rollups stay valid while it is the same (:mod:`stats.home_cache`)."""
-    return RollupState.objects.filter(pk=STATE_ID).values_list("generation", flat=True).first() or 0
+    table = connection.ops.quote_name(RollupState._meta.db_table)
+    with connection.cursor() as cursor:  # no ORM: every cached answer reads it
+        cursor.execute(f"SELECT generation FROM {table} WHERE id = %s", [STATE_ID])
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 def bump_generation() -> None:

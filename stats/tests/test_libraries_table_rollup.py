@@ -181,4 +181,4 @@ def test_new_plays_show_at_once_and_the_page_costs_fixed_queries(call_api, datas
         k: v["plays"] for k, v in before.items() if k != 4242
     }
     # The rollup sync (3), the counts, the totals, the page (+ the server's lookup).
-    assert query_counts() == few == [6, 6, 7]
+    assert query_counts() == few == [4, 4, 5]
