@@ -54,15 +54,16 @@ def home_stats(window: StatsWindow, **options) -> list[dict]:
     entry = cache.get(key)  # (generation, computed at, cards)
     if entry is not None and entry[0] == generation:
         return entry[2]
-    _remember(window, options)
+    _remember(key, window, options)
     lock = f"{key}:busy"
-    if not cache.add(lock, 1, LOCK_SECONDS):
-        if entry is not None and time.time() - entry[1] <= STALE_SECONDS:
-            return entry[2]  # another request is computing the new generation
+    locked = cache.add(lock, 1, LOCK_SECONDS)
+    if not locked and entry is not None and time.time() - entry[1] <= STALE_SECONDS:
+        return entry[2]  # another request is computing the new generation
     try:
         return _compute(cache, key, generation, window, options)
     finally:
-        cache.delete(lock)
+        if locked:  # not another request's lock
+            cache.delete(lock)
 
 
 def refresh_recent() -> int:
@@ -72,7 +73,7 @@ def refresh_recent() -> int:
     generation = rollup_generation()
     computed = 0
     for window, options in list((cache.get(_recent_key()) or {}).values()):
-        key = _key(window, options)
+        key = _key(window, options)  # today's key: the watched rule may have changed since
         entry = cache.get(key)
         if entry is not None and entry[0] == generation:
             continue
@@ -102,14 +103,15 @@ def _key(window: StatsWindow, options: dict) -> str:
     return "home:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def _remember(window: StatsWindow, options: dict) -> None:
-    """Note the request for :func:`refresh_recent` (at most :data:`RECENT_LIMIT`, newest)."""
-    cache = caches[CACHE]
-    recent = cache.get(_recent_key()) or {}
-    recent[_key(window, options)] = (window, options)
+def _remember(key: str, window: StatsWindow, options: dict) -> None:
+    """Note the request (its ``key``) for :func:`refresh_recent` (at most
+    :data:`RECENT_LIMIT`, newest)."""
+    cache, recent_key = caches[CACHE], _recent_key()
+    recent = cache.get(recent_key) or {}
+    recent[key] = (window, options)
     while len(recent) > RECENT_LIMIT:
         recent.pop(next(iter(recent)))
-    cache.set(_recent_key(), recent, RECENT_SECONDS)
+    cache.set(recent_key, recent, RECENT_SECONDS)
 
 
 def _recent_key() -> str:
