@@ -33,6 +33,7 @@ from history.stats import DEFAULT_QUERY_DAYS, rating_key_q
 from .models import MonthlyItemTime
 from .watch_stats import (
     COUNTERS,
+    Scope,
     Window,
     add_to,
     mixed_keys,
@@ -63,7 +64,7 @@ def item_watch_time_stats(
     windows = [Window.of(days, now) for days in dict.fromkeys(query_days) if 0 < days <= MAX_DAYS]
     server = Q(server_id=server_id) if server_id is not None else Q()
     totals = {key: dict.fromkeys(COUNTERS, 0) for key in (0, *(w.days for w in windows))}
-    excluded = mixed_keys()
+    excluded = mixed_keys()  # read once: counted from their rows, left out of the rest
     monthly = (
         MonthlyItemTime.objects.filter(server, rating_key=rating_key)
         .values_list("month")
@@ -81,7 +82,8 @@ def item_watch_time_stats(
     for key, values in _own_rows(rating_key, server_id, windows, excluded).items():
         add_to(totals, key, values)
     if grouping:
-        for key, plays in mixed_plays(server & rating_key_q([rating_key]), windows).items():
+        item_rows = server & rating_key_q([rating_key])
+        for key, plays in mixed_plays(item_rows, windows, keys=excluded).items():
             add_to(totals, key, {"plays": plays})
     counter = "plays" if grouping else "rows"
     return [
@@ -110,10 +112,12 @@ def item_user_stats(rating_key: int, *, grouping: bool, server_id: int | None = 
     )
     for user_id, *counters in monthly:
         add_to(per_user, user_id, dict(zip(COUNTERS, counters, strict=True)))
-    for user_id, *counters in _own_rows_by_user(rating_key, server_id, mixed_keys()):
+    excluded = mixed_keys()
+    for user_id, *counters in _own_rows_by_user(rating_key, server_id, excluded):
         add_to(per_user, user_id, dict(zip(COUNTERS, counters, strict=True)))
     if grouping:
-        rows = mixed_rows(server & rating_key_q([rating_key]) & Q(user_id__isnull=False))
+        item_rows = server & rating_key_q([rating_key]) & Q(user_id__isnull=False)
+        rows = mixed_rows(item_rows, keys=excluded)
         for _key, user_id in {(key, user_id) for key, user_id, _ in rows}:
             add_to(per_user, user_id, {"plays": 1})
     return user_rows(per_user, grouping=grouping)
@@ -126,57 +130,58 @@ def _not_in(column: str, keys: list[int]) -> str:
     return f"{column} NOT IN ({', '.join(str(int(key)) for key in keys)})" if keys else "1 = 1"
 
 
-def _server_sql(server_id: int | None) -> tuple[str, list]:
-    return ("h.server_id = %s", [server_id]) if server_id is not None else ("1 = 1", [])
-
-
 def _first_months(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
     """Per window, the season/show-level rows stopped from ``since`` to the end of its month
-    (the rollup has the months after), and the unmixed plays whose last stop is among them."""
+    (the rollup has the months after), and the unmixed plays whose last stop is among them:
+    one aggregate per level, over the rows of the windows' first months."""
     if not windows:
         return {}
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     history = q(History._meta.db_table)
     groups = q(HistoryGroup._meta.db_table)
-    server_sql, server_params = _server_sql(server_id)
+    server_sql, server_params = Scope(server_id=server_id).sql("h")
+    unmixed = _not_in("g.reference_id", excluded)
+    columns, column_params = [], []
+    for w in windows:
+        month_end = local_day_start(w.next_month)
+        inside = "h.stopped >= %s AND h.stopped < %s"
+        columns += [
+            f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {inside} THEN h.play_duration ELSE 0 END)",
+            f"COUNT(DISTINCT CASE WHEN {inside} AND {unmixed} AND g.stopped < %s "
+            "THEN g.reference_id END)",
+        ]
+        bounds = [adapt(w.since), adapt(month_end)]
+        column_params += [*bounds, *bounds, *bounds, to_epoch(month_end)]
     since = min(w.since for w in windows)
     cut = local_day_start(max(w.next_month for w in windows))
-    key = "COALESCE(h.reference_id, h.id)"
     levels = (
         "(h.parent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s))",
         "(h.grandparent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s) "
         "AND (h.parent_rating_key IS NULL OR h.parent_rating_key <> %s))",
     )
-    rows = []
+    result = {w.days: dict.fromkeys(COUNTERS, 0) for w in windows}
     with connection.cursor() as cursor:
         for level, level_params in zip(levels, (2, 3), strict=True):
             cursor.execute(
-                f"SELECT h.stopped, h.play_duration, g.reference_id, g.stopped, "
-                f"CASE WHEN {_not_in('g.reference_id', excluded)} THEN 1 ELSE 0 END "
-                f"FROM {history} h JOIN {groups} g ON g.reference_id = {key} "
+                f"SELECT {', '.join(columns)} "
+                f"FROM {history} h JOIN {groups} g ON g.reference_id = COALESCE(h.reference_id, h.id) "
                 f"WHERE {level} AND {server_sql} AND h.stopped >= %s AND h.stopped < %s",
-                [*[rating_key] * level_params, *server_params, adapt(since), adapt(cut)],
+                [
+                    *column_params,
+                    *[rating_key] * level_params,
+                    *server_params,
+                    adapt(since),
+                    adapt(cut),
+                ],
             )
-            rows += cursor.fetchall()
-    converter = _datetime_converter()
-    rows = [(converter(stopped), *rest) for stopped, *rest in rows]
-    result = {}
-    for w in windows:
-        month_end = local_day_start(w.next_month)
-        inside = [row for row in rows if w.since <= row[0] < month_end]
-        end_epoch = to_epoch(month_end)
-        result[w.days] = {
-            "rows": len(inside),
-            "duration": sum(row[1] for row in inside),
-            "plays": len(
-                {
-                    group
-                    for stopped, _, group, last, unmixed in inside
-                    if unmixed and last is not None and last < end_epoch
-                }
-            ),
-        }
+            values = cursor.fetchone()
+            # A play's rows are all at one level (those that are not, mixed, are left out), so
+            # the levels' counts add up.
+            for index, w in enumerate(windows):
+                counters = values[3 * index : 3 * index + 3]
+                add_to(result, w.days, dict(zip(COUNTERS, counters, strict=True)))
     return result
 
 
@@ -185,7 +190,7 @@ def _own_rows(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
     unmixed plays: one aggregate over the item's rows (a movie's or an episode's: few)."""
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
-    server_sql, server_params = _server_sql(server_id)
+    server_sql, server_params = Scope(server_id=server_id).sql("h")
     key = "COALESCE(h.reference_id, h.id)"
     unmixed = _not_in(key, excluded)
     columns, params = (
@@ -217,7 +222,7 @@ def _own_rows(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
 def _own_rows_by_user(rating_key: int, server_id, excluded) -> list[tuple]:
     """``(user_id, rows, seconds, unmixed plays)`` of the rows whose own item is ``rating_key``."""
     q = connection.ops.quote_name
-    server_sql, server_params = _server_sql(server_id)
+    server_sql, server_params = Scope(server_id=server_id).sql("h")
     key = "COALESCE(h.reference_id, h.id)"
     with connection.cursor() as cursor:
         cursor.execute(
@@ -229,16 +234,3 @@ def _own_rows_by_user(rating_key: int, server_id, excluded) -> list[tuple]:
             [rating_key, *server_params],
         )
         return cursor.fetchall()
-
-
-def _datetime_converter():
-    """Raw SQLite datetime text → aware datetime (PostgreSQL's driver returns datetimes)."""
-    if connection.vendor != "sqlite":
-        return lambda value: value
-    from django.utils.dateparse import parse_datetime
-
-    def convert(value):
-        parsed = parse_datetime(value) if isinstance(value, str) else value
-        return parsed.replace(tzinfo=dt.UTC) if parsed and parsed.tzinfo is None else parsed
-
-    return convert

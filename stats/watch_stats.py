@@ -56,8 +56,11 @@ class Scope:
 
     def values(self) -> dict[str, int]:
         """The set filters, by column name."""
-        values = {"user_id": self.user_id, "section_id": self.section_id}
-        values["server_id"] = self.server_id
+        values = {
+            "user_id": self.user_id,
+            "section_id": self.section_id,
+            "server_id": self.server_id,
+        }
         return {name: value for name, value in values.items() if value is not None}
 
     def q(self) -> Q:
@@ -185,7 +188,8 @@ def _all_time_q() -> Q:
 def _rollup_totals(scope: Scope, windows) -> dict[int, dict]:
     """``{days: {"rows", "duration", "plays"}}`` from the rollup (all time under key 0): per
     window, the month rows after its first date's month and the day rows after that date in
-    the same month. One query, summed per period and date in SQL, per window in Python."""
+    the same month. Summed per period and date in SQL (one query per index range), per window
+    in Python."""
     windows = list(windows)
     # One query per index range (month rows; rows without a stop; the first months' day rows):
     # with OR, SQLite's planner may prefer scanning the whole table in (period, date) order.
@@ -280,10 +284,10 @@ def mixed_keys() -> list[int]:
     return list(HistoryGroup.objects.filter(mixed_q(MIXED_MASK)).values_list("pk", flat=True))
 
 
-def mixed_rows(rows: Q, *fields: str) -> list[tuple]:
+def mixed_rows(rows: Q, *fields: str, keys: list[int] | None = None) -> list[tuple]:
     """``(reference_id, user_id, stopped, *fields)`` of the History rows matching ``rows`` in
-    the plays of :func:`mixed_keys`."""
-    keys = mixed_keys()
+    the plays of :func:`mixed_keys` (``keys``, when the caller has read them already)."""
+    keys = mixed_keys() if keys is None else keys
     if not keys:
         return []
     return list(
@@ -293,10 +297,10 @@ def mixed_rows(rows: Q, *fields: str) -> list[tuple]:
     )
 
 
-def mixed_plays(rows: Q, windows) -> dict[int, int]:
+def mixed_plays(rows: Q, windows, *, keys: list[int] | None = None) -> dict[int, int]:
     """``{days: plays}`` (all time under 0) of the mixed plays with a row matching ``rows`` in
-    each window (:class:`Window`)."""
-    found = mixed_rows(rows)
+    each window (:class:`Window`); ``keys`` as :func:`mixed_rows`."""
+    found = mixed_rows(rows, keys=keys)
     result = {0: len({key for key, _, _ in found})}
     for w in windows:
         result[w.days] = len(
