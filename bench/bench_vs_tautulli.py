@@ -109,8 +109,10 @@ def prepare_ours(source: Path, rows: int, skip_import: bool) -> dict:
     env = our_env(rows)
     if not skip_import:
         # fresh_database() works on bench/out/data for SQLite: point it at this run's folder.
-        for suffix in ("", "-wal", "-shm"):
-            (Path(env["DATA_DIR"]) / f"tautulli.sqlite3{suffix}").unlink(missing_ok=True)
+        # A PostgreSQL run shares that folder and leaves the SQLite run's database alone.
+        if not env.get("DATABASE_URL"):
+            for suffix in ("", "-wal", "-shm"):
+                (Path(env["DATA_DIR"]) / f"tautulli.sqlite3{suffix}").unlink(missing_ok=True)
         fresh_database(env)
         seconds, rss = timed_import(source, env)
         print(f"ours: imported in {seconds:.0f} s (peak RSS {rss:.0f} MB)")
