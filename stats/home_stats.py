@@ -40,9 +40,11 @@ Cards and their data:
   latest moment the peak was reached. Computed per local day (:mod:`stats.concurrency`): from
   :class:`DailyConcurrency` without a user/section filter, else from the filtered rows in one query.
 
-Long windows read their whole months from the rollups' month rows (``DailyItems``' all-user
-rows for the top cards without a user filter), so a year costs about twelve rows per key instead
-of 365 (:meth:`StatsWindow.rollup_q`).
+Long windows read their whole months from the rollups' month rows (all-user rows of
+``DailyItems`` and ``DailyStreams`` without a user filter), so a year costs about twelve rows per
+key instead of 365 (:meth:`StatsWindow.rollup_q`). The popular cards of a window that runs to the
+last date of history (every ``time_range``) count users from :class:`ItemUserLast` (one row per
+title and user, :mod:`stats.item_users`) and sum only the titles that can be on the page.
 
 Ties beyond Tautulli's ordering are broken by the highest history id (``row_id``; the platform
 name for ``top_platforms``), so paging with ``stats_start`` is stable.
@@ -92,6 +94,7 @@ from history.watched import (
 from libraries.models import Library
 from users.models import friendly_name_or_username, user_thumb_url
 
+from . import item_users
 from .concurrency import window_peaks
 from .models import DailyConcurrency, DailyItems, DailyPlays, DailyStreams
 from .window import StatsWindow
@@ -304,8 +307,42 @@ def _items_aggregate(request: _Request, media_type: str, *, popular: bool) -> li
 
 
 def _popular_items(request: _Request, media_type: str) -> list[dict]:
-    """The popular card's page: titles by distinct users, then total, then latest play."""
-    return _popular_exact(request, media_type)[request.start : request.start + request.count]
+    """The popular card's page: titles by distinct users, then total, then latest play.
+
+    A window that runs to the last date of history, without a server or library filter (every
+    time_range request), counts its users from :class:`~stats.models.ItemUserLast` (one row per
+    title and user) and sums only the titles that can be on the page; any other window sums
+    per title and user from the rollup (:func:`_popular_exact`).
+    """
+    window = request.window
+    if not item_users.answers(window):
+        return _popular_exact(request, media_type)[request.start : request.start + request.count]
+    counted = item_users.users_watched(window, media_type)
+    end = request.start + request.count
+    if end == 0 or not counted:
+        return []
+    # The page's titles are among those with at least as many users as the page's last one.
+    least = counted[min(end, len(counted)) - 1][3]
+    users = {(title, parent, year): n for title, parent, year, n in counted if n >= least}
+    months = "m" if window.user_ids else "t"
+    totals = (
+        DailyItems.objects.filter(
+            window.rollup_q(months=months),
+            media_type=media_type,
+            title__in={title for title, _parent, _year in users},
+        )
+        .values("title", "parent_title", "year")
+        .annotate(**_totals(window), last_play=Max("last_started"), row_id=Max("last_history_id"))
+        .order_by()
+    )
+    groups = [
+        {**group, "users_watched": users[key]}
+        for group in totals
+        if (key := (group["title"], group["parent_title"], group["year"])) in users
+    ]
+    order = ("users_watched", request.total, "last_play", "row_id")
+    groups.sort(key=lambda group: tuple(group[name] for name in order), reverse=True)
+    return groups[request.start : end]
 
 
 def _popular_exact(request: _Request, media_type: str) -> list[dict]:
@@ -378,8 +415,9 @@ def _platforms_aggregate(request: _Request) -> list[dict]:
     """Per stored platform, from DailyStreams (whole months from their month rows); ties by
     latest start, then platform name."""
     window = request.window
+    months = "m" if window.user_ids else "t"
     queryset = (
-        DailyStreams.objects.filter(window.rollup_q(months="m"))
+        DailyStreams.objects.filter(window.rollup_q(months=months))
         .values("platform")
         .annotate(**_totals(window), last_play=Max("last_started"))
         .order_by(F(request.total).desc(), F("last_play").desc(), "platform")

@@ -24,8 +24,8 @@ Counters of every table:
 * ``last_started`` / ``last_history_id``: the latest start (epoch s) and row id among them.
 
 Rows have a ``period``: ``d`` is one local date; ``m`` rows (date = first of the month) are the sum
-of that month's ``d`` rows, and ``t`` rows (DailyItems) the same over all users (user_id NULL), so
-that a long window reads one row per month instead of thirty. Every counter is additive (or a
+of that month's ``d`` rows, and ``t`` rows (DailyItems, DailyStreams) the same over all users
+(user_id NULL), so that a long window reads one row per month instead of thirty. Every counter is additive (or a
 maximum), so a window is its whole months' ``m``/``t`` rows plus its other days' ``d`` rows
 (:meth:`stats.window.StatsWindow.rollup_q`).
 
@@ -54,7 +54,7 @@ class RollupBase(models.Model):
         max_length=1,
         default=DAY,
         help_text="d: one local date; m: the month starting at date (sum of its d rows); "
-        "t: the same month over all users (user_id NULL, DailyItems only)",
+        "t: the same month over all users (user_id NULL; DailyItems and DailyStreams)",
     )
     date = models.DateField(help_text="local date the day-play started (first day of a month)")
     server_id = models.BigIntegerField()
@@ -146,6 +146,43 @@ class DailyItems(RollupBase):
             models.Index(fields=["period", "date"], name="stats_items_date"),
             models.Index(fields=["period", "media_type", "date"], name="stats_items_type_date"),
             models.Index(fields=["period", "user_id", "date"], name="stats_items_user"),
+            # The rows of a few titles: ItemUserLast's upkeep, the popular cards' totals.
+            models.Index(
+                fields=["media_type", "title", "period", "date"], name="stats_items_title"
+            ),
+        ]
+
+
+class ItemUserLast(models.Model):
+    """Per home-stats title (DailyItems' key: media type, title, parent title, year) and user:
+    the latest local date the user began a day-play of it. The popular cards' distinct users
+    (``users_watched``) of a window that runs to the last date of history are the users whose
+    latest date is in it: one row per user and title instead of one per user, title and month
+    (:func:`stats.item_users.users_watched`).
+
+    Derived from DailyItems' ``d`` rows and maintained with them (:mod:`stats.item_users`);
+    ``user_id`` NULL is a user of its own, as in the cards.
+    """
+
+    media_type = models.TextField(default="")
+    title = models.TextField(default="")
+    parent_title = models.TextField(default="")
+    year = models.IntegerField(null=True)
+    user_id = models.BigIntegerField(null=True)
+    last_date = models.DateField(help_text="local date of the latest day-play")
+
+    objects = rollup_manager()  # up to date when read
+    unsynced = UnsyncedManager()  # as stored: for stats.item_users, which maintains the table
+
+    class Meta:
+        verbose_name_plural = "item users"
+        # A card reads one media type's rows in title order (one pass, no sort); the upkeep
+        # replaces a few titles' rows.
+        indexes = [
+            models.Index(
+                fields=["media_type", "title", "parent_title", "year", "last_date", "user_id"],
+                name="stats_itemuser_title",
+            ),
         ]
 
 

@@ -41,7 +41,7 @@ from history.models import (
 )
 from history.signals import groups_changed
 
-from . import concurrency, monthly, watch_time
+from . import concurrency, item_users, monthly, watch_time
 from .models import (
     DailyConcurrency,
     DailyItems,
@@ -49,6 +49,7 @@ from .models import (
     DailyStreams,
     DailyWatchTime,
     HourlyPlays,
+    ItemUserLast,
     RollupBase,
     RollupDirtyDay,
     RollupState,
@@ -268,6 +269,7 @@ def _rebuild_all() -> None:
             next_month = add_months(month, 1)
             _insert_month(month, [(local_day_start(month), local_day_start(next_month))])
             month = next_month
+    item_users.rebuild()
     concurrency.rebuild()
     watch_time.rebuild()
     monthly.rebuild()
@@ -280,6 +282,7 @@ def _rebuild_all() -> None:
 
 def _recompute_days(days: list[dt.date]) -> None:
     """Replace the rollup rows of ``days`` (local dates) with fresh ones."""
+    titles = item_users.titles_on(days)  # the titles those days held, and will hold
     for model in ROLLUP_MODELS:
         model.unsynced.filter(period=RollupBase.DAY, date__in=days).delete()
     by_month: dict[dt.date, list[dt.date]] = {}
@@ -287,6 +290,7 @@ def _recompute_days(days: list[dt.date]) -> None:
         by_month.setdefault(day.replace(day=1), []).append(day)
     for month, month_days in sorted(by_month.items()):
         _insert_month(month, [(local_day_start(d), local_day_end(d)) for d in month_days])
+    item_users.recompute(titles | item_users.titles_on(days))
     concurrency.recompute_days(days)
     watch_time.recompute_days(days)
     monthly.recompute_days(days)
@@ -411,7 +415,8 @@ def _insert_month(month: dt.date, ranges) -> None:
     _derive_month_rows(month)
 
 
-# Per table: (dimension columns, summed counters) of its month rows.
+# Per table: (dimension columns, summed counters) of its month rows; the tables with all-user
+# (``t``) month rows too.
 _MONTH_ROLLUPS = {
     DailyPlays: ("server_id, user_id, section_id, media_type, live", "first_plays, month_plays"),
     DailyStreams: (
@@ -424,11 +429,12 @@ _MONTH_ROLLUPS = {
         "first_plays",
     ),
 }
+ALL_USER_MONTHS = (DailyStreams, DailyItems)
 
 
 def _derive_month_rows(month: dt.date) -> None:
-    """Replace the ``m`` (and, for DailyItems, ``t``) rows of local ``month`` by the sums of its
-    ``d`` rows (see :mod:`stats.models`)."""
+    """Replace the ``m`` (and, for :data:`ALL_USER_MONTHS`, ``t``) rows of local ``month`` by the
+    sums of its ``d`` rows (see :mod:`stats.models`)."""
     next_month = add_months(month, 1)
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
@@ -443,7 +449,7 @@ def _derive_month_rows(month: dt.date) -> None:
             )
             counters = f"plays, rows, duration, {extra}, last_started, last_history_id"
             periods = [(RollupBase.MONTH, dimensions)]
-            if model is DailyItems:
+            if model in ALL_USER_MONTHS:
                 periods.append((RollupBase.MONTH_ALL_USERS, dimensions.replace("user_id, ", "")))
             for period, group_by in periods:
                 cursor.execute(
@@ -487,5 +493,11 @@ def _analyze() -> None:
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        for model in (*ROLLUP_MODELS, DailyConcurrency, DailyWatchTime, *monthly.MONTHLY_MODELS):
+        for model in (
+            *ROLLUP_MODELS,
+            ItemUserLast,
+            DailyConcurrency,
+            DailyWatchTime,
+            *monthly.MONTHLY_MODELS,
+        ):
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

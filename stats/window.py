@@ -190,15 +190,23 @@ class StatsWindow:
     def rollup_q(self, *, months: str | None = None) -> Q:
         """Filter of a rollup table (:mod:`stats.models`) to the window and filters.
 
-        Day rows only by default. ``months`` (``"m"``, or ``"t"`` for DailyItems' all-user
-        rows, which only serve requests without a user filter) reads the window's whole months
+        Day rows only by default. ``months`` (``"m"``, or ``"t"`` for the all-user rows of
+        DailyItems and DailyStreams, which only serve requests without a user filter) reads the window's whole months
         from their month rows and only the remaining days from day rows.
         """
         whole = self.whole_months() if months else []
-        q = Q(period="d", date__gte=self.first_day, date__lte=self.last_day)
         if whole:
-            q &= ~Q(date__gte=whole[0], date__lt=add_months(whole[-1], 1))
-            q |= Q(period=months, date__gte=whole[0], date__lte=whole[-1])
+            # Whole months are contiguous: day rows before and after them, each its own index
+            # range (a range over the whole window that then excludes the months would read
+            # every day row of the window).
+            after = add_months(whole[-1], 1)
+            q = Q(period=months, date__gte=whole[0], date__lte=whole[-1])
+            if self.first_day < whole[0]:
+                q |= Q(period="d", date__gte=self.first_day, date__lt=whole[0])
+            if after <= self.last_day:
+                q |= Q(period="d", date__gte=after, date__lte=self.last_day)
+        else:
+            q = Q(period="d", date__gte=self.first_day, date__lte=self.last_day)
         if self.user_ids:
             q &= Q(user_id__in=self.user_ids)
         if self.section_ids:

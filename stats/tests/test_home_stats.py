@@ -32,6 +32,7 @@ from history.models import History
 from history.platforms import platform_display
 from history.watched import check_watched
 from libraries.models import Library
+from stats import item_users
 from stats.home_stats import HOME_STAT_IDS, STAT_TITLES, home_stats, watched_q
 from stats.window import StatsWindow
 
@@ -464,6 +465,42 @@ def test_a_card_costs_a_fixed_number_of_queries(dataset, call_api):
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
     assert counts[0] <= 25
+
+
+@pytest.mark.parametrize("days", [7, 30, 365])
+def test_windows_to_today_count_users_from_their_latest_dates(dataset, call_api, days):
+    """A window running to today counts the popular cards' users from ItemUserLast and sums
+    only the titles that can be on the page: the same cards, every page, with a user filter."""
+    today = timezone.localdate()
+    rows = history_rows()
+    user_id = History.objects.order_by("-id").values_list("user_id", flat=True)[0]
+    for params, filters in (({}, {}), ({"user_id": user_id}, {"user_ids": (user_id,)})):
+        win = window(after=str(today - dt.timedelta(days=days - 1)), before=str(today), **filters)
+        assert item_users.answers(win)
+        cards = data(call_api, time_range=days, stats_count=ALL, **params)
+        got, expected = api_cards(cards), reference_cards(rows, win)
+        for stat_id in ("popular_movies", "popular_tv", "popular_music"):
+            assert got[stat_id] == expected[stat_id], (stat_id, params)
+        full = {card["stat_id"]: card["rows"] for card in cards}
+        for start, count in ((0, 1), (2, 3), (5, 10)):
+            page = data(call_api, time_range=days, stats_start=start, stats_count=count, **params)
+            for card in page:
+                if card["stat_id"].startswith("popular_"):
+                    assert card["rows"] == full[card["stat_id"]][start : start + count]
+
+
+def test_earlier_windows_and_library_filters_count_users_from_the_rollup(dataset, call_api):
+    """A window with history after it, or a library filter, sums per title and user."""
+    rows = history_rows()
+    for params, win in (
+        ({"after": "2026-09-01", "before": "2026-10-15"}, window(before="2026-10-15")),
+        ({"section_id": 2}, window(section_ids=(2,))),
+    ):
+        assert not item_users.answers(win)
+        cards = data(call_api, **{"after": AFTER, "before": BEFORE, **params}, stats_count=ALL)
+        got, expected = api_cards(cards), reference_cards(rows, win)
+        for stat_id in ("popular_movies", "popular_tv", "popular_music"):
+            assert got[stat_id] == expected[stat_id], (stat_id, params)
 
 
 def test_default_window_is_the_last_30_days(dataset, call_api):

@@ -22,6 +22,7 @@ from stats.models import (
     DailyPlays,
     DailyStreams,
     HourlyPlays,
+    ItemUserLast,
     RollupDirtyDay,
 )
 from stats.rollup import rebuild_rollup, sync_rollup
@@ -42,7 +43,8 @@ TABLES = {
         ("plays", "rows", "duration", "first_plays", *LAST),
     ),
 }
-MONTH_TABLES = {DailyPlays: "m", DailyStreams: "m", DailyItems: "mt"}
+ITEM_USER_KEY = ("media_type", "title", "parent_title", "year", "user_id")
+MONTH_TABLES = {DailyPlays: "m", DailyStreams: "mt", DailyItems: "mt"}
 
 
 def snapshot(model) -> dict:
@@ -71,7 +73,28 @@ def all_snapshots() -> dict:
     return {
         **{model.__name__: snapshot(model) for model in TABLES},
         "concurrency": concurrency_snapshot(),
+        "ItemUserLast": item_users_snapshot(),
     }
+
+
+def item_users_snapshot() -> dict:
+    result = {}
+    for row in ItemUserLast.objects.values(*ITEM_USER_KEY, "last_date"):
+        key = tuple(row[k] for k in ITEM_USER_KEY)
+        assert key not in result, f"ItemUserLast: duplicate key {key}"
+        result[key] = row["last_date"]
+    return result
+
+
+def reference_item_users(daily_items: dict) -> dict:
+    """Per (media type, title, parent title, year, user): the latest date of a d row."""
+    result = {}
+    for key in daily_items:
+        period, date, _server, user_id, _section, media_type, _live, title, parent, year = key
+        if period == "d":
+            item_key = (media_type, title, parent, year, user_id)
+            result[item_key] = max(result.get(item_key, date), date)
+    return result
 
 
 # --- the reference computation --------------------------------------------------------------------
@@ -209,6 +232,7 @@ def reference_rollup() -> dict:
     for model, periods in MONTH_TABLES.items():
         result[model.__name__].update(month_rows(result[model.__name__], periods))
     result["concurrency"] = reference_concurrency(rows)
+    result["ItemUserLast"] = reference_item_users(result["DailyItems"])
     return result
 
 
