@@ -201,6 +201,8 @@ class _Request:
     total: str  # "total_plays" or "total_duration"
     start: int
     count: int
+    # The popular cards count users from ItemUserLast (stats.item_users.answers).
+    users_from_latest: bool = False
 
     def page(self, queryset):
         return queryset[self.start : self.start + self.count]
@@ -224,6 +226,7 @@ def home_stats(
     ValueError) for an unknown stat id or type, or a negative start/count.
 
     Queries, whatever ``stats_count``: one aggregate per card (ORDER BY … LIMIT in SQL; two for
+    a popular card counted from :class:`ItemUserLast`, after one check for them all; two for
     ``top_platforms``, whose few groups are ordered here, four for ``most_concurrent`` from the
     daily peaks or one over the filtered rows), then one for the shown rows of every card's
     page and one for the libraries of ``top_libraries`` — besides the rollup's check on its
@@ -237,7 +240,14 @@ def home_stats(
         raise InvalidInput(f"Unknown stat_id {unknown[0]!r}")
     if stats_start < 0 or stats_count < 0:
         raise InvalidInput("stats_start and stats_count must not be negative")
-    request = _Request(window, STATS_TYPES[stats_type], stats_start, stats_count)
+    popular = any(stat_id.startswith("popular_") for stat_id in ids)
+    request = _Request(
+        window,
+        STATS_TYPES[stats_type],
+        stats_start,
+        stats_count,
+        users_from_latest=popular and item_users.answers(window),
+    )
 
     with _more_work_mem():
         aggregates = {stat_id: _AGGREGATES[stat_id](request) for stat_id in dict.fromkeys(ids)}
@@ -315,7 +325,7 @@ def _popular_items(request: _Request, media_type: str) -> list[dict]:
     per title and user from the rollup (:func:`_popular_exact`).
     """
     window = request.window
-    if not item_users.answers(window):
+    if not request.users_from_latest:
         return _popular_exact(request, media_type)[request.start : request.start + request.count]
     counted = item_users.users_watched(window, media_type)
     end = request.start + request.count
