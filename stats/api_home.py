@@ -1,10 +1,10 @@
 """/api/v2 ``get_home_stats`` (reference 1.2, 1.3, 6.3; the cards are built by
 :mod:`stats.home_stats`): its parameters parsed into typed values."""
 
-from core.tautulli_api import ApiError, Params, api_command
+from core.tautulli_api import ApiError, EncodedJSON, Params, api_command
 
 from .api_params import window_from_params
-from .home_cache import home_stats
+from .home_cache import home_stats_json
 from .home_stats import HOME_STAT_IDS, StatsType
 
 # stats_type values that mean duration: Tautulli's name, the 1 of older clients, and the
@@ -131,11 +131,12 @@ def get_home_stats(request, params):
     if stats_count > MAX_STATS_COUNT or stats_start > MAX_STATS_COUNT:
         raise ApiError(f"Parameters stats_start and stats_count must be at most {MAX_STATS_COUNT}")
     stat_id = stat_id_param(params)
-    cards = home_stats(
+    cards = home_stats_json(
         window,
         stat_ids=[stat_id] if stat_id else None,
         stats_type=stats_type,
         stats_start=stats_start,
         stats_count=stats_count,
     )
-    return cards[0] if stat_id else cards
+    # One card: the list's only element (its text between the brackets).
+    return EncodedJSON(cards[1:-1] if stat_id else cards)

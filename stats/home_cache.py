@@ -19,6 +19,7 @@ Nothing is served older than the last sync by more than :data:`STALE_SECONDS`; a
 """
 
 import hashlib
+import json
 import logging
 import time
 
@@ -48,10 +49,16 @@ def home_stats(window: StatsWindow, **options) -> list[dict]:
     """:func:`stats.home_stats.home_stats` of ``window`` and ``options`` (its keyword
     arguments), from the cache when computed for the current rollup generation (see the module
     docstring). Same result and errors."""
+    return json.loads(home_stats_json(window, **options))
+
+
+def home_stats_json(window: StatsWindow, **options) -> str:
+    """:func:`home_stats` as JSON text (``json.dumps(cards, ensure_ascii=False)``), as it is
+    cached: what ``get_home_stats`` answers without decoding and encoding it again."""
     generation = fresh_generation()
     cache = caches[CACHE]
     key = _key(window, options)
-    entry = cache.get(key)  # (generation, computed at, cards)
+    entry = cache.get(key)  # (generation, computed at, cards as JSON text)
     if entry is not None and entry[0] == generation:
         return entry[2]
     _remember(key, window, options)
@@ -88,8 +95,8 @@ def refresh_recent() -> int:
     return computed
 
 
-def _compute(cache, key: str, generation: int, window: StatsWindow, options: dict) -> list[dict]:
-    result = cards.home_stats(window, **options)
+def _compute(cache, key: str, generation: int, window: StatsWindow, options: dict) -> str:
+    result = json.dumps(cards.home_stats(window, **options), ensure_ascii=False)
     cache.set(key, (generation, time.time(), result), RECENT_SECONDS)
     return result
 

@@ -27,6 +27,7 @@ from core.errors import InvalidInput
 from core.freshness import fresh_reads
 from core.models import ApiKey
 
+from .encoded import EncodedJSON
 from .errors import ApiError
 from .params import CONTROL_CHARACTERS, Params
 from .registry import APP_TOKEN_AUTHENTICATORS, COMMANDS
@@ -80,6 +81,20 @@ def _envelope(result: str, message, data) -> dict:
 
 def _render(envelope: dict, params: dict[str, str], status: int) -> HttpResponse:
     out_type = (params.get("out_type") or "json").lower()
+    response = envelope["response"]
+    if isinstance(response["data"], EncodedJSON):
+        if (
+            out_type != "xml"
+            and not params.get("callback")
+            and params.get("debug") not in {"1", "true"}
+        ):
+            # json.dumps(envelope) with the data's text in place (same separators and order).
+            head = json.dumps(
+                {"result": response["result"], "message": response["message"]}, ensure_ascii=False
+            )
+            body = f'{{"response": {head[:-1]}, "data": {response["data"]}}}}}'
+            return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
+        envelope = _envelope(response["result"], response["message"], json.loads(response["data"]))
     if out_type == "xml":
         body = xmltodict.unparse(_xml_safe(envelope), pretty=True)
         return HttpResponse(body, status=status, content_type="application/xml;charset=UTF-8")

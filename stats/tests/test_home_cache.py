@@ -2,6 +2,7 @@
 statistics is seen by the next request; concurrent requests do not all recompute."""
 
 import datetime as dt
+import json
 
 import pytest
 from django.core.cache import caches
@@ -81,5 +82,22 @@ def test_the_statistics_task_refreshes_recent_answers(played):
     assert "1 home statistics refreshed" in update_statistics()
     key = home_cache._key(window, {"stat_ids": ["top_users"]})
     generation, _, cards = caches["stats"].get(key)
-    assert cards[0]["rows"][0]["total_plays"] == 3
+    assert json.loads(cards)[0]["rows"][0]["total_plays"] == 3
     assert update_statistics().endswith("0 home statistics refreshed")
+
+
+def test_cached_answers_are_sent_as_encoded_in_every_output_format(played, client, api_key):
+    """get_home_stats answers the cached JSON text as it is: the same bytes json.dumps of the
+    envelope gives, and the same data in XML, debug and JSONP outputs."""
+    base = {"apikey": api_key, "cmd": "get_home_stats", "stat_id": "top_users"}
+    body = client.get("/api/v2", base).content.decode()
+    envelope = json.loads(body)
+    assert body == json.dumps(envelope, ensure_ascii=False)
+    card = envelope["response"]["data"]
+    assert card["stat_id"] == "top_users" and card["rows"][0]["total_plays"] == 2
+    debug = client.get("/api/v2", {**base, "debug": "1"}).content.decode()
+    assert json.loads(debug) == envelope and "\n    " in debug
+    jsonp = client.get("/api/v2", {**base, "callback": "cb"}).content.decode()
+    assert jsonp.startswith("cb(") and json.loads(jsonp[3:-2]) == envelope
+    xml = client.get("/api/v2", {**base, "out_type": "xml"}).content.decode()
+    assert "<stat_id>top_users</stat_id>" in xml and "<total_plays>2</total_plays>" in xml
