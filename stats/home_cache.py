@@ -43,6 +43,9 @@ STALE_SECONDS = 60  # the every-minute task's period
 LOCK_SECONDS = 120  # a recompute that takes longer lets another one start
 RECENT_SECONDS = 3600  # requests refreshed in the background after a sync
 RECENT_LIMIT = 50
+# The form of a cached answer, in its key: entries of an earlier release (cards as Python
+# objects, format 1) are never read as this one's JSON text.
+ENTRY_FORMAT = 2
 
 
 def home_stats(window: StatsWindow, **options) -> list[dict]:
@@ -107,7 +110,7 @@ def _key(window: StatsWindow, options: dict) -> str:
     database = settings.DATABASES["default"]["NAME"]
     watched = (watched_percent_for("movie"), watched_percent_for("episode"), watched_marker())
     text = repr((str(database), settings.TIME_ZONE, watched, window, sorted(options.items())))
-    return "home:" + hashlib.sha256(text.encode()).hexdigest()
+    return f"home:{ENTRY_FORMAT}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _remember(key: str, window: StatsWindow, options: dict) -> None:

@@ -101,3 +101,16 @@ def test_cached_answers_are_sent_as_encoded_in_every_output_format(played, clien
     assert jsonp.startswith("cb(") and json.loads(jsonp[3:-2]) == envelope
     xml = client.get("/api/v2", {**base, "out_type": "xml"}).content.decode()
     assert "<stat_id>top_users</stat_id>" in xml and "<total_plays>2</total_plays>" in xml
+
+
+def test_an_entry_of_an_earlier_release_is_not_read(played):
+    """Before format 2 the cache held the cards as Python objects under an unversioned key:
+    such an entry, left in DATA_DIR by an upgrade, is never answered as JSON text."""
+    window = StatsWindow.build(time_range=30)
+    key = home_cache._key(window, {"stat_ids": ["top_users"]})
+    old_key = key.replace(f"home:{home_cache.ENTRY_FORMAT}:", "home:")
+    assert old_key != key
+    generation = home_cache.rollup_generation()
+    caches["stats"].set(old_key, (generation, 0, [{"stat_id": "stale"}]))
+    text = home_cache.home_stats_json(window, stat_ids=["top_users"])
+    assert json.loads(text)[0]["stat_id"] == "top_users"
