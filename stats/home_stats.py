@@ -301,10 +301,10 @@ def _items_aggregate(request: _Request, media_type: str, *, popular: bool) -> li
     window = request.window
     if popular:
         return _popular_items(request, media_type)
-    # Whole months from month rows: per user under a user filter, over all users otherwise.
-    months = "m" if window.user_ids else "t"
     queryset = (
-        DailyItems.objects.filter(window.rollup_q(months=months), media_type=media_type)
+        DailyItems.objects.filter(
+            window.rollup_q(months=window.all_user_months), media_type=media_type
+        )
         .values("title", "parent_title", "year")
         .annotate(
             **_totals(window),
@@ -327,17 +327,16 @@ def _popular_items(request: _Request, media_type: str) -> list[dict]:
     window = request.window
     if not request.users_from_latest:
         return _popular_exact(request, media_type)[request.start : request.start + request.count]
-    counted = item_users.users_watched(window, media_type)
     end = request.start + request.count
-    if end == 0 or not counted:
+    counted = item_users.users_watched(window, media_type) if end else []
+    if not counted:
         return []
     # The page's titles are among those with at least as many users as the page's last one.
     least = counted[min(end, len(counted)) - 1][3]
     users = {(title, parent, year): n for title, parent, year, n in counted if n >= least}
-    months = "m" if window.user_ids else "t"
     totals = (
         DailyItems.objects.filter(
-            window.rollup_q(months=months),
+            window.rollup_q(months=window.all_user_months),
             media_type=media_type,
             title__in={title for title, _parent, _year in users},
         )
@@ -425,9 +424,8 @@ def _platforms_aggregate(request: _Request) -> list[dict]:
     """Per stored platform, from DailyStreams (whole months from their month rows); ties by
     latest start, then platform name."""
     window = request.window
-    months = "m" if window.user_ids else "t"
     queryset = (
-        DailyStreams.objects.filter(window.rollup_q(months=months))
+        DailyStreams.objects.filter(window.rollup_q(months=window.all_user_months))
         .values("platform")
         .annotate(**_totals(window), last_play=Max("last_started"))
         .order_by(F(request.total).desc(), F("last_play").desc(), "platform")

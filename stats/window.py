@@ -187,12 +187,19 @@ class StatsWindow:
             )
         ]
 
+    @property
+    def all_user_months(self) -> str:
+        """The ``months`` of :meth:`rollup_q` for a table with all-user month rows (DailyItems,
+        DailyStreams): ``"t"`` (all users) without a user filter, else ``"m"`` (per user)."""
+        return "m" if self.user_ids else "t"
+
     def rollup_q(self, *, months: str | None = None) -> Q:
         """Filter of a rollup table (:mod:`stats.models`) to the window and filters.
 
         Day rows only by default. ``months`` (``"m"``, or ``"t"`` for the all-user rows of
-        DailyItems and DailyStreams, which only serve requests without a user filter) reads the window's whole months
-        from their month rows and only the remaining days from day rows.
+        DailyItems and DailyStreams, which only serve requests without a user filter: see
+        :attr:`all_user_months`) reads the window's whole months from their month rows and only
+        the remaining days from day rows.
         """
         whole = self.whole_months() if months else []
         if whole:

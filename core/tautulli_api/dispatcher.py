@@ -81,27 +81,18 @@ def _envelope(result: str, message, data) -> dict:
 
 def _render(envelope: dict, params: dict[str, str], status: int) -> HttpResponse:
     out_type = (params.get("out_type") or "json").lower()
+    debug = params.get("debug") in {"1", "true"}
     response = envelope["response"]
-    if isinstance(response["data"], EncodedJSON):
-        if (
-            out_type != "xml"
-            and not params.get("callback")
-            and params.get("debug") not in {"1", "true"}
-        ):
-            # json.dumps(envelope) with the data's text in place (same separators and order).
-            head = json.dumps(
-                {"result": response["result"], "message": response["message"]}, ensure_ascii=False
-            )
-            body = f'{{"response": {head[:-1]}, "data": {response["data"]}}}}}'
-            return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
+    if isinstance(response["data"], EncodedJSON) and (out_type == "xml" or debug):
+        # These outputs are built from the data itself (XML, sorted and indented JSON).
         envelope = _envelope(response["result"], response["message"], json.loads(response["data"]))
     if out_type == "xml":
         body = xmltodict.unparse(_xml_safe(envelope), pretty=True)
         return HttpResponse(body, status=status, content_type="application/xml;charset=UTF-8")
-    if params.get("debug") in {"1", "true"}:
+    if debug:
         body = json.dumps(envelope, indent=4, sort_keys=True, ensure_ascii=False)
     else:
-        body = json.dumps(envelope, ensure_ascii=False)
+        body = _json_text(envelope)
     callback = params.get("callback")
     if callback:
         if not _CALLBACK_RE.match(callback):
@@ -111,6 +102,18 @@ def _render(envelope: dict, params: dict[str, str], status: int) -> HttpResponse
             f"{callback}({body});", status=status, content_type="application/javascript"
         )
     return HttpResponse(body, status=status, content_type=JSON_CONTENT_TYPE)
+
+
+def _json_text(envelope: dict) -> str:
+    """``json.dumps(envelope, ensure_ascii=False)``; data already encoded (:class:`EncodedJSON`)
+    is put in as it is, with the same separators and key order."""
+    response = envelope["response"]
+    if not isinstance(response["data"], EncodedJSON):
+        return json.dumps(envelope, ensure_ascii=False)
+    head = json.dumps(
+        {"result": response["result"], "message": response["message"]}, ensure_ascii=False
+    )
+    return f'{{"response": {head[:-1]}, "data": {response["data"]}}}}}'
 
 
 def _xml_safe(value):

@@ -4,7 +4,7 @@
 class EncodedJSON(str):
     """A command's ``data`` as JSON text, exactly ``json.dumps(data, ensure_ascii=False)``.
 
-    The dispatcher splices it into the envelope as is (an answer kept encoded in a cache is
-    not decoded and encoded again on every request); the XML, ``debug`` and JSONP outputs
-    decode it first, so every output format stays the same.
+    The dispatcher splices it into the envelope as is, JSONP included (an answer kept encoded
+    in a cache is not decoded and encoded again on every request); the XML and ``debug``
+    outputs decode it first, so every output format stays the same.
     """
