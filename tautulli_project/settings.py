@@ -264,6 +264,22 @@ NOTIFY_CONCURRENT_BY_IP = env.bool("NOTIFY_CONCURRENT_BY_IP", False)
 NOTIFY_RECENTLY_ADDED_DELAY = env.int("NOTIFY_RECENTLY_ADDED_DELAY", 300, minimum=0)
 NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT = env.bool("NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT", True)
 NOTIFY_GROUP_RECENTLY_ADDED_PARENT = env.bool("NOTIFY_GROUP_RECENTLY_ADDED_PARENT", True)
+# Notifications (reference 4.2-4.5). NOTIFY_CONSECUTIVE: notify on_stop/on_resume also past the
+# watched percent (Tautulli's default 1). NOTIFY_TEXT_EVAL: evaluate {`expression`} blocks in
+# notification texts (sandboxed; off by default, as Tautulli). NOTIFY_SCRIPTS_DIR: the only folder
+# the Script agent runs scripts from (unset: the Script agent refuses to run anything).
+# NOTIFY_RETRY_DELAYS: seconds between delivery attempts (a failed delivery is retried this many
+# times). NOTIFY_SERVER_UPDATE_REPEAT: notify on_pmsupdate on every check, not once per version.
+NOTIFY_CONSECUTIVE = env.bool("NOTIFY_CONSECUTIVE", True)
+NOTIFY_TEXT_EVAL = env.bool("NOTIFY_TEXT_EVAL", False)
+NOTIFY_SCRIPTS_DIR = env.str("NOTIFY_SCRIPTS_DIR")
+NOTIFY_SCRIPT_TIMEOUT = env.int("NOTIFY_SCRIPT_TIMEOUT", 30, minimum=1)
+NOTIFY_RETRY_DELAYS = [int(v) for v in env.list("NOTIFY_RETRY_DELAYS", "30,120,600") if v.isdigit()]
+NOTIFY_SERVER_UPDATE_REPEAT = env.bool("NOTIFY_SERVER_UPDATE_REPEAT", False)
+# Dates and times in notification texts when no format is given ({datestamp}, {timestamp}):
+# Arrow tokens, the defaults of Tautulli's DATE_FORMAT / TIME_FORMAT.
+NOTIFY_DATE_FORMAT = env.str("NOTIFY_DATE_FORMAT", "YYYY-MM-DD")
+NOTIFY_TIME_FORMAT = env.str("NOTIFY_TIME_FORMAT", "HH:mm")
 # plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
 PLEX_TV_URL = env.str("PLEX_TV_URL", "https://plex.tv")
 SHARED_DIR = Path(env.str("TAUTULLI_SHARED_DIR", str(BASE_DIR.parent / "shared")))
