@@ -307,8 +307,9 @@ class HistoryGroup(models.Model):
             ),
             models.Index(fields=["server_id", "-date"], name="hgroup_server_date"),
             models.Index(fields=["rating_key"], name="hgroup_rating_key"),
-            models.Index(fields=["parent_rating_key"], name="hgroup_parent_rating_key"),
-            models.Index(fields=["grandparent_rating_key"], name="hgroup_gp_rating_key"),
+            # An item's plays by last stop (get_item_watch_time_stats' first months).
+            models.Index(fields=["parent_rating_key", "stopped"], name="hgroup_parent_stopped"),
+            models.Index(fields=["grandparent_rating_key", "stopped"], name="hgroup_gp_stopped"),
             models.Index(fields=["username"], name="hgroup_username"),
             # The few plays whose rows differ in a filtered column.
             models.Index(

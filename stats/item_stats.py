@@ -18,6 +18,7 @@ Windows are Tautulli's (``stopped >= now − d·86400``); months are local; seco
 """
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from django.db import connection
@@ -130,57 +131,100 @@ def _not_in(column: str, keys: list[int]) -> str:
     return f"{column} NOT IN ({', '.join(str(int(key)) for key in keys)})" if keys else "1 = 1"
 
 
+def _first_month_spans(windows) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The union of the windows' ``[since, end of since's month)`` as sorted disjoint spans."""
+    spans: list[list[dt.datetime]] = []
+    for since, end in sorted((w.since, local_day_start(w.next_month)) for w in windows):
+        if spans and since <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([since, end])
+    return [(since, end) for since, end in spans]
+
+
+# Season/album level: the parent is K and the row's own item is not; show/artist level: the
+# grandparent is K and neither the item nor the parent is. ``{t}`` is the table alias.
+LEVELS = (
+    ("parent_rating_key", "({t}.rating_key IS NULL OR {t}.rating_key <> %s)", 1),
+    (
+        "grandparent_rating_key",
+        "({t}.rating_key IS NULL OR {t}.rating_key <> %s) "
+        "AND ({t}.parent_rating_key IS NULL OR {t}.parent_rating_key <> %s)",
+        2,
+    ),
+)
+
+
 def _first_months(rating_key: int, server_id, windows, excluded) -> dict[int, dict]:
     """Per window, the season/show-level rows stopped from ``since`` to the end of its month
-    (the rollup has the months after), and the unmixed plays whose last stop is among them:
-    one aggregate per level, over the rows of the windows' first months."""
+    (the rollup has the months after), and the unmixed plays whose last stop is among them.
+
+    Rows and seconds are summed from History, plays counted from HistoryGroup, each on its own
+    ``(key, stopped)`` index and only over the windows' first months. The two agree because an
+    unmixed play's rows share its rating keys (so the play is at its rows' level) and its last
+    stop ``g.stopped`` is within ``[since, month end)`` exactly when one of its rows stopped
+    there and none later (a play is counted on its last stop, as the rollup counts it).
+    """
     if not windows:
         return {}
     q = connection.ops.quote_name
     adapt = connection.ops.adapt_datetimefield_value
     history = q(History._meta.db_table)
     groups = q(HistoryGroup._meta.db_table)
-    server_sql, server_params = Scope(server_id=server_id).sql("h")
-    unmixed = _not_in("g.reference_id", excluded)
-    columns, column_params = [], []
+    spans = _first_month_spans(windows)
+    row_columns, row_params, play_columns, play_params = [], [], [], []
     for w in windows:
         month_end = local_day_start(w.next_month)
         inside = "h.stopped >= %s AND h.stopped < %s"
-        columns += [
+        row_columns += [
             f"SUM(CASE WHEN {inside} THEN 1 ELSE 0 END)",
             f"SUM(CASE WHEN {inside} THEN h.play_duration ELSE 0 END)",
-            f"COUNT(DISTINCT CASE WHEN {inside} AND {unmixed} AND g.stopped < %s "
-            "THEN g.reference_id END)",
         ]
-        bounds = [adapt(w.since), adapt(month_end)]
-        column_params += [*bounds, *bounds, *bounds, to_epoch(month_end)]
-    since = min(w.since for w in windows)
-    cut = local_day_start(max(w.next_month for w in windows))
-    levels = (
-        "(h.parent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s))",
-        "(h.grandparent_rating_key = %s AND (h.rating_key IS NULL OR h.rating_key <> %s) "
-        "AND (h.parent_rating_key IS NULL OR h.parent_rating_key <> %s))",
-    )
+        row_params += [adapt(w.since), adapt(month_end)] * 2
+        # Rows stop on whole seconds: stopped >= since is stopped >= ceil(since) in epoch seconds.
+        play_columns.append("SUM(CASE WHEN g.stopped >= %s AND g.stopped < %s THEN 1 ELSE 0 END)")
+        play_params += [math.ceil(w.since.timestamp()), to_epoch(month_end)]
+    row_spans = " OR ".join("(h.stopped >= %s AND h.stopped < %s)" for _ in spans)
+    row_span_params = [adapt(value) for span in spans for value in span]
+    play_spans = " OR ".join("(g.stopped >= %s AND g.stopped < %s)" for _ in spans)
+    play_span_params = [
+        value for since, end in spans for value in (math.ceil(since.timestamp()), to_epoch(end))
+    ]
     result = {w.days: dict.fromkeys(COUNTERS, 0) for w in windows}
     with connection.cursor() as cursor:
-        for level, level_params in zip(levels, (2, 3), strict=True):
+        for column, others, repeat in LEVELS:
+            row_server, row_server_params = Scope(server_id=server_id).sql("h")
             cursor.execute(
-                f"SELECT {', '.join(columns)} "
-                f"FROM {history} h JOIN {groups} g ON g.reference_id = COALESCE(h.reference_id, h.id) "
-                f"WHERE {level} AND {server_sql} AND h.stopped >= %s AND h.stopped < %s",
+                f"SELECT {', '.join(row_columns)} FROM {history} h "
+                f"WHERE h.{column} = %s AND {others.format(t='h')} AND {row_server} "
+                f"AND ({row_spans})",
                 [
-                    *column_params,
-                    *[rating_key] * level_params,
-                    *server_params,
-                    adapt(since),
-                    adapt(cut),
+                    *row_params,
+                    rating_key,
+                    *[rating_key] * repeat,
+                    *row_server_params,
+                    *row_span_params,
                 ],
             )
-            values = cursor.fetchone()
+            rows = cursor.fetchone()
+            play_server, play_server_params = Scope(server_id=server_id).sql("g")
+            cursor.execute(
+                f"SELECT {', '.join(play_columns)} FROM {groups} g "
+                f"WHERE g.{column} = %s AND {others.format(t='g')} AND {play_server} "
+                f"AND {_not_in('g.reference_id', excluded)} AND ({play_spans})",
+                [
+                    *play_params,
+                    rating_key,
+                    *[rating_key] * repeat,
+                    *play_server_params,
+                    *play_span_params,
+                ],
+            )
+            plays = cursor.fetchone()
             # A play's rows are all at one level (those that are not, mixed, are left out), so
             # the levels' counts add up.
             for index, w in enumerate(windows):
-                counters = values[3 * index : 3 * index + 3]
+                counters = (rows[2 * index], rows[2 * index + 1], plays[index])
                 add_to(result, w.days, dict(zip(COUNTERS, counters, strict=True)))
     return result
 

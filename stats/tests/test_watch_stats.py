@@ -153,3 +153,22 @@ def test_api_answers_from_the_rollup(imported, settings, call_api):
     assert users["response"]["data"] == plain_user_stats(
         _history(Scope(section_id=section_id)), grouping=False
     )
+
+
+@pytest.mark.parametrize("grouping", [True, False], ids=["grouped", "rows"])
+def test_item_window_starting_within_a_second_of_a_stop(imported, grouping):
+    """A window's start falls between whole seconds: a show's play that stopped on the second
+    before it is out of the window, one that stopped on the second after is in (rows, time and
+    plays alike)."""
+    server = History.objects.first().server
+    user = User.objects.filter(user_id__in=History.objects.values("user_id")).first()
+    stop = clock.now().replace(microsecond=0) - dt.timedelta(days=3)
+    show = dict(media_type="episode", rating_key=9_000_001, parent_rating_key=9_000_002)
+    show["grandparent_rating_key"] = 9_000_003
+    bake_play(server, user, stopped=stop, seconds=600, **show)
+    bake_play(server, user, stopped=stop + dt.timedelta(seconds=1), seconds=300, **show)
+    rows = History.objects.filter(rating_key_q([9_000_003]))
+    for now in (stop + dt.timedelta(days=7), stop + dt.timedelta(days=7, microseconds=500_000)):
+        expected = plain_watch_time_stats(rows, [7, 0], grouping=grouping, now=now)
+        assert item_watch_time_stats(9_000_003, [7, 0], grouping=grouping, now=now) == expected
+    assert expected[0]["total_time"] == 300
