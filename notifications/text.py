@@ -223,9 +223,8 @@ def _field_end(template: str, start: int) -> int:
         char = template[i]
         if char == "`":
             close = template.find("`", i + 1)
-            if close < 0:
-                break
-            i = close
+            if close >= 0:  # a lone back-tick is an ordinary character
+                i = close
         elif char == "{":
             depth += 1
         elif char == "}":
