@@ -19,6 +19,8 @@ rejects or prints badly:
   fails or prints an object; it also opens Python's format-string attribute walk);
 * ``{0}`` and ``{}`` are unknown parameters, printed literally (Tautulli fails on them);
 * a parameter whose value is ``None`` prints as empty (Tautulli prints ``None``);
+* ``{actors:[-1]}`` is the last item (Tautulli prints nothing);
+* a lone back-tick in a field is an ordinary character;
 * a back-tick expression is evaluated by simpleeval, never ``eval``; any error in it prints
   the expression, as Tautulli does for its usual errors;
 * the ``strip`` HTML policy returns plain text (``&`` stays ``&``; Tautulli sends ``&amp;``).
