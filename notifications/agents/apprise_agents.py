@@ -101,9 +101,12 @@ def deliver_apprise(agent: Agent, config, urls, title, body, body_format, attach
     retryable unless Apprise reports a 4xx answer other than 408/429."""
     notifier = apprise.Apprise()
     for url in urls:
-        if not notifier.add(url):
+        with apprise.LogCapture(level=logging.WARNING) as output:
+            accepted = notifier.add(url)
+        if not accepted:
+            why = _reasons(output.getvalue()) or "invalid"
             raise DeliveryError(
-                agent.redact(f"{agent.label}: Apprise does not accept the URL {url}", config),
+                agent.redact(f"{agent.label}: Apprise refused the URL {url}: {why}", config),
                 retryable=False,
             )
     if not urls:
@@ -115,11 +118,16 @@ def deliver_apprise(agent: Agent, config, urls, title, body, body_format, attach
         log = output.getvalue()
     if ok:
         return f"sent to {len(urls)} Apprise URL(s)"
-    lines = [re.sub(r"^.*? - (WARNING|ERROR|CRITICAL) - ", "", line) for line in log.splitlines()]
-    reason = "; ".join(dict.fromkeys(line.strip() for line in lines if line.strip())) or "failed"
+    reason = _reasons(log) or "failed"
     codes = [int(c) for c in re.findall(r"\b([45]\d\d)\b", reason)]
     retryable = not codes or any(c >= 500 or c in (408, 429) for c in codes)
     raise DeliveryError(agent.redact(f"{agent.label}: {reason}"[:500], config), retryable=retryable)
+
+
+def _reasons(log: str) -> str:
+    """Apprise's captured log lines without their time/level prefix, de-duplicated, joined."""
+    lines = [re.sub(r"^.*? - (WARNING|ERROR|CRITICAL) - ", "", line) for line in log.splitlines()]
+    return "; ".join(dict.fromkeys(line.strip() for line in lines if line.strip()))
 
 
 class AppriseURL(AppriseAgent):
@@ -646,6 +654,14 @@ class Growl(AppriseAgent):
         Opt("host", "text", "Host", "The Growl host, host:port (default port 23053)."),
         Opt("password", "password", "Password", "The Growl password (optional)."),
     )
+
+    def send(self, config, subject, body, *, action, parameters):
+        """As :meth:`AppriseAgent.send`; Apprise's Growl needs the ``gntp`` package."""
+        from apprise.manager_plugins import NotificationManager
+
+        if not NotificationManager()["growl"].enabled:
+            raise DeliveryError("Growl needs the gntp package, which is not installed", False)
+        return super().send(config, subject, body, action=action, parameters=parameters)
 
     def apprise_urls(self, config, *, parameters=None, action=""):
         host = str(config["host"]).strip() or "localhost"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, urlsplit
 
 #: What :meth:`Agent.options` shows in place of a secret that is set (Tautulli masks passwords
 #: with four spaces); a form sending it back means "unchanged" (:meth:`Agent.config_from_form`).
@@ -176,6 +176,10 @@ class Agent:
                 if item not in (None, "") and len(str(item)) >= 3:
                     text = str(item)
                     values.update({text, quote(text, safe=""), quote_plus(text), quote(text)})
+                    if "://" in text:  # a secret URL: its path, query and password too
+                        parts = urlsplit(text.strip())
+                        pieces = (parts.path, parts.query, parts.password or "")
+                        values.update(p for p in pieces if len(p) >= 3 and p != "/")
         return sorted(values, key=len, reverse=True)
 
     def redact(self, text: str, config: Mapping) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import string
 
+import paho.mqtt
 import paho.mqtt.client
 import paho.mqtt.publish
 
@@ -94,6 +95,6 @@ class MQTT(Agent):
                 auth=auth,
                 protocol=protocol,
             )
-        except (OSError, ValueError, paho.mqtt.client.MQTTException) as e:
+        except (OSError, ValueError, paho.mqtt.MQTTException) as e:
             raise DeliveryError(self.redact(f"MQTT: {type(e).__name__}: {e}", config), True) from e
         return f"published to {topic}"
