@@ -22,33 +22,33 @@ class DateValue:
     or in the format a text gives (``{started_datestamp:YYYY-MM-DD HH:mm}``), as Tautulli's
     ``CustomArrow``.
 
-    TODO(merge): replace with ``notifications.text.DateValue`` (written at the same time by
-    the text formatter's branch); :func:`date_value` and :func:`duration_value` are the only
-    places that build it.
+    TODO(merge): replace by ``from notifications.text import DateValue`` (same constructor,
+    ``value`` and ``default_format`` attributes; written at the same time by the text
+    formatter's branch). :func:`date_value`, :func:`day_value`, :func:`duration_value` and
+    :func:`.server.global_parameters` are the only places that build one.
     """
 
-    __slots__ = ("arrow", "default_format")
-
     def __init__(self, value: arrow.Arrow, default_format: str | None = None):
-        self.arrow = value
+        self.value = value
         self.default_format = default_format
 
     def __format__(self, spec: str) -> str:
         spec = spec or self.default_format or ""
-        return self.arrow.format(spec) if spec else str(self.arrow)
+        return self.value.format(spec) if spec else str(self.value)
 
     def __str__(self) -> str:
         return format(self)
 
     def __repr__(self) -> str:
-        return f"DateValue({self.arrow.isoformat()}, {self.default_format!r})"
+        return f"DateValue({self.value!r}, {self.default_format!r})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, DateValue):
-            return (self.arrow, self.default_format) == (other.arrow, other.default_format)
+            return (self.value, self.default_format) == (other.value, other.default_format)
         return NotImplemented
 
-    __hash__ = None
+    def __hash__(self) -> int:
+        return hash((self.value, self.default_format))
 
 
 def date_format() -> str:

@@ -366,3 +366,48 @@ def test_a_pms_update_gives_its_version_and_date(server):
     assert f"{params['update_release_date']}" == "2026-11-18"
     assert params["update_changelog_added"] == "New things"
     assert params["tautulli_update_version"] == ""
+
+
+# --- pieces -------------------------------------------------------------------------------------
+
+
+def test_a_movie_gets_its_links_from_its_guids():
+    from notifications.parameters.links import links, watch_link
+
+    out = links(
+        {
+            "media_type": "movie",
+            "rating_key": 108,
+            "guid": "plex://movie/5d7768258718ba001e311a6f",
+            "guids": ["imdb://tt0308506", "tmdb://9994", "tvdb://111"],
+        },
+        "abc",
+    )
+    assert out["plex_id"] == "5d7768258718ba001e311a6f"
+    assert out["imdb_url"] == "https://www.imdb.com/title/tt0308506"
+    assert out["themoviedb_url"] == "https://www.themoviedb.org/movie/9994"
+    assert out["thetvdb_url"] == "https://thetvdb.com/dereferrer/movie/111"
+    # The last site found sets the search links, as Tautulli's order does.
+    assert out["trakt_url"] == "https://trakt.tv/search/tmdb/9994?id_type=movie"
+    assert out["plex_url"].endswith("/server/abc/details?key=%2Flibrary%2Fmetadata%2F108")
+    assert (out["tvmaze_url"], out["anidb_url"]) == ("", "")
+    assert watch_link("movie", "interstate-60") == "https://watch.plex.tv/movie/interstate-60"
+
+
+def test_numbers_sizes_and_durations_in_tautullis_units(settings):
+    from notifications.parameters.values import (
+        duration_value,
+        group_index,
+        human_size,
+        percent,
+        seconds_to_minutes,
+    )
+
+    assert group_index([3, 1, 2, 5, 7, 8]) == ("1-3,5,7-8", "01-03,05,07-08")
+    assert group_index([]) == ("0", "00")
+    assert human_size("1288490189") == "1.20 GB" and human_size("") == ""
+    assert (percent(660, 1320), percent(0, 1320), percent(1, 3)) == (50, 0, 33)
+    assert (seconds_to_minutes(89), seconds_to_minutes(91)) == (1, 2)
+    settings.NOTIFY_TIME_FORMAT = "h:mm A"
+    assert f"{duration_value(3725)}" == "1:02"
+    assert f"{duration_value(3725):HH:mm:ss}" == "01:02:05"
