@@ -21,6 +21,14 @@ class Notifier(models.Model):
     config = models.JSONField(default=dict, blank=True)
     custom_conditions = models.JSONField(default=list, blank=True)
     custom_conditions_logic = models.TextField(null=True, blank=True)
+    # Delivery health: notifications that failed every attempt in a row since the last success.
+    failed_deliveries = models.PositiveIntegerField(
+        default=0, help_text="Notifications in a row that failed every attempt."
+    )
+    last_error = models.TextField(blank=True, default="")
+
+    # After this many notifications in a row failed every attempt, the admin flags the notifier.
+    FAILING_AFTER = 3
 
     class Meta:
         ordering = ["id"]
@@ -51,7 +59,13 @@ class NotifierTrigger(models.Model):
 
 
 class NotifyLog(models.Model):
-    """One attempted notification (``notify_log``); also the "already notified" store."""
+    """One attempted notification (``notify_log``); also the "already notified" store.
+
+    Written with ``success`` False before the first delivery attempt, set True when an attempt
+    succeeds (Tautulli's order). ``attempts`` counts the attempts made, ``error`` holds the last
+    failure's reason (one line, no secret); each attempt is a :class:`DeliveryAttempt`.
+    ``server_id`` is the server the event came from (session keys are per server).
+    """
 
     timestamp = models.DateTimeField(null=True)
     session_key = models.IntegerField(null=True)
@@ -70,6 +84,9 @@ class NotifyLog(models.Model):
     success = models.BooleanField(default=False)
     tag = models.TextField(null=True, blank=True)
     poster_url = models.TextField(null=True, blank=True)
+    server_id = models.BigIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = "notification log entry"
@@ -78,6 +95,21 @@ class NotifyLog(models.Model):
             models.Index(fields=["-timestamp"]),
             models.Index(fields=["notifier_id", "notify_action"]),
         ]
+
+
+class DeliveryAttempt(models.Model):
+    """One attempt to deliver a :class:`NotifyLog` notification: when, and what came of it."""
+
+    log = models.ForeignKey(NotifyLog, on_delete=models.CASCADE, related_name="delivery_attempts")
+    attempted_at = models.DateTimeField()
+    success = models.BooleanField()
+    message = models.TextField(blank=True, default="", help_text="The agent's note or error.")
+
+    class Meta:
+        ordering = ["log_id", "id"]
+
+    def __str__(self):
+        return f"{self.attempted_at:%Y-%m-%d %H:%M:%S} {'ok' if self.success else 'failed'}"
 
 
 class MobileDevice(models.Model):

@@ -2,11 +2,8 @@
 and the history table.
 
 The Plex integration's readers (:func:`plex.metadata.fetch_metadata`,
-:func:`plex.metadata.fetch_children`, :class:`plex.client.PlexUnavailable`) are reached through
-:class:`PmsReads`, resolved by dotted path (:func:`pms_reads`) rather than imported: the
-import-linter contract "Only the Plex integration talks to Plex" forbids any import chain from
-``notifications`` to ``plexapi``, and these readers are built on it. A caller (or a test) may
-pass its own :class:`PmsReads`.
+:func:`plex.metadata.fetch_children`, :class:`plex.client.PlexUnavailable`) are gathered in
+:class:`PmsReads` (:func:`pms_reads`); a caller (or a test) may pass its own.
 """
 
 from __future__ import annotations
@@ -16,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from django.utils.module_loading import import_string
-
 from history.models import History
+from plex.client import PlexUnavailable
+from plex.metadata import fetch_children, fetch_metadata
 
 from .values import to_int
 
@@ -42,11 +39,7 @@ class PmsReads:
 @cache
 def pms_reads() -> PmsReads:
     """The Plex integration's readers (see module doc)."""
-    return PmsReads(
-        metadata=import_string("plex.metadata.fetch_metadata"),
-        children=import_string("plex.metadata.fetch_children"),
-        unavailable=import_string("plex.client.PlexUnavailable"),
-    )
+    return PmsReads(metadata=fetch_metadata, children=fetch_children, unavailable=PlexUnavailable)
 
 
 def item_metadata(server, rating_key, reads: PmsReads | None = None) -> dict | None:

@@ -16,39 +16,7 @@ import arrow
 from django.conf import settings
 from django.utils import timezone
 
-
-class DateValue:
-    """A date parameter: an :class:`arrow.Arrow` shown in ``default_format`` (Arrow tokens),
-    or in the format a text gives (``{started_datestamp:YYYY-MM-DD HH:mm}``), as Tautulli's
-    ``CustomArrow``.
-
-    TODO(merge): replace by ``from notifications.text import DateValue`` (same constructor,
-    ``value`` and ``default_format`` attributes; written at the same time by the text
-    formatter's branch). :func:`date_value`, :func:`day_value`, :func:`duration_value` and
-    :func:`.server.global_parameters` are the only places that build one.
-    """
-
-    def __init__(self, value: arrow.Arrow, default_format: str | None = None):
-        self.value = value
-        self.default_format = default_format
-
-    def __format__(self, spec: str) -> str:
-        spec = spec or self.default_format or ""
-        return self.value.format(spec) if spec else str(self.value)
-
-    def __str__(self) -> str:
-        return format(self)
-
-    def __repr__(self) -> str:
-        return f"DateValue({self.value!r}, {self.default_format!r})"
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, DateValue):
-            return (self.value, self.default_format) == (other.value, other.default_format)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value, self.default_format))
+from ..text import DateValue
 
 
 def date_format() -> str:
