@@ -70,3 +70,6 @@ def get_notification_log(request, params):
         default_column="timestamp",
         row=log_row,
     )
+
+
+from . import apiv2_devices, apiv2_notifiers  # noqa: E402,F401  notifiers, notify, devices

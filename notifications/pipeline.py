@@ -203,9 +203,12 @@ def notify_one(
     parameters: dict,
     *,
     trigger: NotifierTrigger | None = None,
+    manual: bool = False,
 ) -> NotifyLog | None:
     """Check ``notifier``'s own rules for one event, render its texts, write the notify_log row
-    and enqueue its delivery; the row, or None when the notifier does not notify this event."""
+    and enqueue its delivery; the row, or None when the notifier does not notify this event.
+    ``manual`` (a notification asked for, as ``notify_recently_added``) skips the custom
+    conditions, as Tautulli's manual trigger."""
     session = event.get("session") or {}
     try:
         agent = agent_by_id(notifier.agent_id)
@@ -219,7 +222,7 @@ def notify_one(
     if already_notified(notifier, action, session):
         return None
     try:
-        if not evaluate(
+        if not manual and not evaluate(
             notifier.custom_conditions or [],
             notifier.custom_conditions_logic,
             parameters,

@@ -67,6 +67,8 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
     key = params.get("apikey") or request.headers.get("X-Api-Key") or ""
     if not key:
         raise ApiError("Parameter apikey is required")
+    # The key a command was called with (register_device stores it as the device's token).
+    request.tautulli_api_key = key
     if str(params.get("app", "")).lower() == "true":
         if not any(accepts(key) for accepts in APP_TOKEN_AUTHENTICATORS):
             raise ApiError("Invalid apikey")

@@ -81,6 +81,10 @@ class Params:
         """The same parameters but ``keys`` (for a command that reads some of them itself)."""
         return Params({key: value for key, value in self._data.items() if key not in keys})
 
+    def as_dict(self) -> dict[str, str]:
+        """Every parameter (a copy), for a command that passes a form of fields through."""
+        return dict(self._data)
+
     def raw(self, key: str, default=None):
         return self._data.get(key, default)
 

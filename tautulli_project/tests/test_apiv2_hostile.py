@@ -48,6 +48,15 @@ WRITE_COMMANDS = {
     "refresh_libraries_list",
     "refresh_users_list",
     "terminate_session",
+    "add_notifier_config",
+    "set_notifier_config",
+    "delete_notifier",
+    "notify",
+    "notify_recently_added",
+    "delete_notification_log",
+    "register_device",
+    "set_mobile_device_config",
+    "delete_mobile_device",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
