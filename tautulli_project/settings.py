@@ -194,7 +194,8 @@ CACHES = {
 # --- django-q2 ------------------------------------------------------------------------------
 Q_CLUSTER = {
     "name": "tautulli",
-    "workers": env.int("Q_WORKERS", 1, minimum=1),
+    # Two, so that a long task (a library refresh) never holds back a notification.
+    "workers": env.int("Q_WORKERS", 2, minimum=1),
     "timeout": 600,
     "retry": 900,
     "max_attempts": 5,
