@@ -64,14 +64,8 @@ def messages(receiver) -> list[str]:
 
 def alice_plays(pms, **kwargs):
     """alice transcodes "30 Rock - Blind Date" (S01E03, 22 min) on the living-room TV."""
-    return pms.viewer(
-        user_id=11,
-        user_title="alice",
-        media_type="episode",
-        decision="transcode",
-        player_title="Living Room TV",
-        **kwargs,
-    )
+    values = {"decision": "transcode", "player_title": "Living Room TV", **kwargs}
+    return pms.viewer(user_id=11, user_title="alice", media_type="episode", **values)
 
 
 def test_play_pause_resume_stop_and_watched_each_notify_once(pms, monitor, http_receiver, settings):
@@ -262,4 +256,49 @@ def test_update_notices_are_sent_once_per_version(server, http_receiver):
     assert notify_event(event)["skipped"] == "already notified for 1.42.0"
     assert messages(http_receiver) == [
         "An update is available for the Plex Media Server (version 1.42.0)."
+    ]
+
+
+def test_new_episodes_of_a_season_send_one_message(pms, server, http_receiver):
+    """Three episodes added to one season: one on_created, one message naming the season."""
+    from plex.activity import recently_added
+    from plex.testing.media_routes import add_library
+
+    add_library(pms)
+    apprise_notifier(http_receiver, "on_created", on_created_body="{show_name}: {episode_num00}")
+    for key in (90, 91, 92):
+        recently_added.queue_entry(
+            server,
+            {
+                "itemID": str(key),
+                "parentItemID": "89",
+                "rootItemID": "22",
+                "identifier": "com.plexapp.plugins.library",
+                "state": 0,
+                "type": 4,
+                "sectionID": "2",
+                "title": "",
+                "metadataState": "created",
+                "mediaState": "",
+                "queueSize": 0,
+            },
+            T0,
+        )
+    assert recently_added.release_due(server, T0 + 300) == 1
+    run_queued_tasks()
+    assert messages(http_receiver) == ["The 100: 01-03"]
+
+
+def test_concurrent_streams_and_a_new_device_notify(pms, monitor, http_receiver):
+    apprise_notifier(http_receiver, "on_concurrent", "on_newdevice")
+    alice_plays(pms).play()
+    run_queued_tasks()
+    assert messages(http_receiver) == [
+        "alice is streaming from a new device: Living Room TV."
+    ]
+    alice_plays(pms, player_title="Phone", machine_identifier="phone-1").play()
+    run_queued_tasks()
+    assert sorted(messages(http_receiver)[1:]) == [
+        "alice has 2 concurrent streams.",
+        "alice is streaming from a new device: Phone.",
     ]
