@@ -11,10 +11,14 @@ Groups, by what the event is about:
 * :data:`STREAM_ACTIONS` — a stream (the event carries the session);
 * :data:`SERVER_ACTIONS` — the Plex server's reachability, locally (``intdown``/``intup``) or
   through remote access (``extdown``/``extup``);
-* :data:`MONITOR_ACTIONS` — every action the activity monitor emits: the two groups above plus
-  ``on_created`` (recently added). The rest (updates available, database corruption, an expired
-  token) come from Tautulli's own housekeeping: they are kept so that a notifier's triggers and an
-  import keep all 22.
+* :data:`MONITOR_ACTIONS` — every action the Plex integration emits (``plex.activity.events``):
+  the two groups above, ``on_created`` (recently added), ``on_pmsupdate`` (a newer Plex Media
+  Server is available) and ``on_tokenexpired`` (PMS rejected the server's token).
+
+The other two are not the monitor's: ``on_plexpydbcorrupt`` is raised by the database backup's
+integrity check, and ``on_plexpyupdate`` (a newer Tautulli) does not apply to this project, which
+does not update itself: it is kept, never emitted, so that a notifier's triggers and a Tautulli
+import keep all 22.
 """
 
 from django.db import models
@@ -67,5 +71,7 @@ STREAM_ACTIONS = frozenset(
 )
 # Actions about the Plex server's reachability.
 SERVER_ACTIONS = frozenset({Action.INTDOWN, Action.INTUP, Action.EXTDOWN, Action.EXTUP})
-# Every action the activity monitor emits.
-MONITOR_ACTIONS = STREAM_ACTIONS | SERVER_ACTIONS | {Action.CREATED}
+# Every action the Plex integration emits (plex.activity.events.emit accepts only these).
+MONITOR_ACTIONS = (
+    STREAM_ACTIONS | SERVER_ACTIONS | {Action.CREATED, Action.PMSUPDATE, Action.TOKENEXPIRED}
+)

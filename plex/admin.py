@@ -79,6 +79,22 @@ class ServerAdmin(ModelAdmin):
             },
         ),
         (
+            _("Remote access"),
+            {
+                "fields": (
+                    "remote_access_up",
+                    "remote_access_mapping_state",
+                    "remote_access_reason",
+                    "remote_access_changed_at",
+                    "remote_access_down_notified",
+                ),
+                "description": _(
+                    "As the server last reported it (checked every minute while it publishes "
+                    "itself on plex.tv)."
+                ),
+            },
+        ),
+        (
             _("Reported by the server"),
             {
                 "fields": ("machine_identifier", "version", "platform", "plexpass", "created_at"),
@@ -92,6 +108,11 @@ class ServerAdmin(ModelAdmin):
         "last_contact",
         "full_error",
         "down_notified",
+        "remote_access_up",
+        "remote_access_mapping_state",
+        "remote_access_reason",
+        "remote_access_changed_at",
+        "remote_access_down_notified",
         "machine_identifier",
         "version",
         "platform",

@@ -4,7 +4,9 @@
 :class:`~servers.models.Server`: it builds ``plexapi.server.PlexServer`` (which reads ``GET /``) and
 keeps it for :data:`CONNECTION_TTL` seconds per process, so that a command does not pay for a
 second round trip each time. Every failure is raised as :class:`PlexUnavailable` carrying one
-readable line (never the token).
+readable line (never the token); a token PMS rejects (HTTP 401) as its subclass
+:class:`PlexUnauthorized`, so the monitor can tell an expired token from an outage
+(on_tokenexpired, :func:`plex.activity.reachability.token_rejected`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,18 @@ _cache_lock = threading.Lock()
 
 class PlexUnavailable(Exception):
     """A Plex Media Server could not be used; ``str(exc)`` is one readable line without the token."""
+
+
+class PlexUnauthorized(PlexUnavailable):
+    """PMS rejected the token (HTTP 401, plexapi's ``Unauthorized``)."""
+
+
+def unavailable(exc: BaseException, url: str, timeout: float = DEFAULT_TIMEOUT) -> PlexUnavailable:
+    """The :class:`PlexUnavailable` to raise for ``exc`` (a :data:`PLEX_ERRORS` from talking to
+    ``url``): :class:`PlexUnauthorized` for plexapi's ``Unauthorized``; its text is
+    :func:`describe_error`'s."""
+    cls = PlexUnauthorized if isinstance(exc, Unauthorized) else PlexUnavailable
+    return cls(describe_error(exc, url, timeout))
 
 
 def describe_error(exc: BaseException, url: str, timeout: float = DEFAULT_TIMEOUT) -> str:
@@ -66,7 +80,7 @@ def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) ->
     :data:`CONNECTION_TTL` seconds unless ``fresh``.
 
     Raises :class:`PlexUnavailable` (one readable line) when the server has no URL or cannot be
-    reached, rejects the token, or does not answer Plex XML within ``timeout`` seconds. When PMS
+    reached, rejects the token (:class:`PlexUnauthorized`), or does not answer Plex XML within ``timeout`` seconds. When PMS
     answers, the server's logged conditions (``("pms", server.pk, ...)``, see
     :func:`log_unavailable`) are cleared.
     """
@@ -83,7 +97,7 @@ def connect(server, timeout: float = DEFAULT_TIMEOUT, *, fresh: bool = False) ->
         plex = PlexServer(server.url, server.token or None, timeout=timeout)
     except PLEX_ERRORS as exc:
         forget(server)
-        raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+        raise unavailable(exc, server.url, timeout) from None
     with _cache_lock:
         _cache[key] = (now, plex)
     log_once.clear(("pms", server.pk))
@@ -94,7 +108,8 @@ def call_pms(server, call, *, timeout: float = DEFAULT_TIMEOUT):
     """``call(plex)`` on the ``PlexServer`` of ``server`` (:func:`connect`); None when PMS answers
     HTTP 404 (plexapi's ``NotFound``: no such item).
 
-    Any other failure is raised as :class:`PlexUnavailable` (and the cached connection dropped).
+    Any other failure is raised as :class:`PlexUnavailable` (:class:`PlexUnauthorized` for HTTP
+    401) and the cached connection dropped.
     """
     plex = connect(server, timeout)
     try:
@@ -103,7 +118,7 @@ def call_pms(server, call, *, timeout: float = DEFAULT_TIMEOUT):
         return None
     except PLEX_ERRORS as exc:
         forget(server)
-        raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+        raise unavailable(exc, server.url, timeout) from None
 
 
 def log_unavailable(logger, server, where: str, error) -> None:

@@ -8,7 +8,8 @@ For each active :class:`~servers.models.Server` a :class:`ServerMonitor` thread:
 2. opens the notifications websocket with plexapi's ``AlertListener``; the listener's thread only
    queues each message, and this thread feeds each ``playing`` notification to the
    :class:`~plex.activity.handler.ActivityHandler` and each ``timeline`` notification to the
-   recently-added queue (:mod:`plex.activity.recently_added`), in order;
+   recently-added queue (:mod:`plex.activity.recently_added`), in order, and a ``reachability``
+   notification re-reads remote access (:mod:`plex.activity.remote_access`);
 3. every :data:`TICK_SECONDS` while connected: force-stops stale streams (no event for 5 min),
    retries failed history writes and releases due recently-added groups;
 4. treats a websocket silent for :data:`SILENCE_SECONDS` while streams are active as dead (PMS
@@ -44,11 +45,18 @@ from websocket import WebSocketException
 from core.clock import epoch
 from servers.models import Server, Session
 
-from .activity import recently_added
+from .activity import recently_added, remote_access
 from .activity.handler import ActivityHandler
-from .activity.reachability import mark_down, set_websocket
+from .activity.reachability import mark_down, set_websocket, token_rejected
 from .activity.reconcile import ReconcileResult, reconcile
-from .client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
+from .client import (
+    PLEX_ERRORS,
+    PlexUnauthorized,
+    PlexUnavailable,
+    connect,
+    describe_error,
+    forget,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -135,6 +143,8 @@ class ServerMonitor(threading.Thread):
                     ended = self._watch_once()
                 except PlexUnavailable as exc:
                     mark_down(self.server, str(exc), int(self.clock()))
+                    if isinstance(exc, PlexUnauthorized):
+                        token_rejected(self.server)
                 except Exception:  # never let one server's bug end its monitoring
                     logger.exception("%s: monitor error", self.server.name)
                 finally:
@@ -346,12 +356,23 @@ class ServerMonitor(threading.Thread):
             elif kind == "timeline":
                 for entry in data.get("TimelineEntry") or []:
                     recently_added.queue_entry(self.server, entry, int(self.clock()))
+            elif kind == "reachability":
+                self._reachability(data.get("ReachabilityNotification") or [])
         except PlexUnavailable as exc:
             logger.warning("%s: %s", self.server.name, exc)
         except PLEX_ERRORS as exc:
             logger.warning("%s: %s", self.server.name, describe_error(exc, self.server.url))
         except Exception:
             logger.exception("%s: could not handle a notification", self.server.name)
+
+    def _reachability(self, entries: list) -> None:
+        """PMS says its reachability from plex.tv changed (``ReachabilityNotification``): read
+        remote access now (:mod:`plex.activity.remote_access`), unless it says reachable and
+        remote access is known to be up (Tautulli's ``ReachabilityHandler``)."""
+        reachable = any(entry.get("reachability") for entry in entries)
+        if reachable and self.server.remote_access_up:
+            return
+        remote_access.check_remote_access(self.server, int(self.clock()))
 
     def _on_websocket_error(self, error) -> None:
         text = f"{type(error).__name__}"

@@ -34,7 +34,7 @@ from xml.etree.ElementTree import ParseError
 import requests
 from django.conf import settings
 from django.db import transaction
-from plexapi.exceptions import PlexApiException
+from plexapi.exceptions import PlexApiException, Unauthorized
 from plexapi.myplex import MyPlexAccount
 from plexapi.server import PlexServer
 from requests.adapters import HTTPAdapter
@@ -42,6 +42,8 @@ from requests.adapters import HTTPAdapter
 from libraries.models import Library
 from servers.models import Server
 from users.models import User
+
+from .activity.reachability import token_rejected
 
 logger = logging.getLogger(__name__)
 
@@ -167,6 +169,15 @@ def _section_counts(section) -> tuple[int | None, int | None, int | None]:
     return count, parent, child
 
 
+def _note_rejected_token(exc: SyncError, servers: list[Server]) -> None:
+    """When ``exc`` comes from an HTTP 401 (PMS or plex.tv rejected the token), emit
+    on_tokenexpired for each of ``servers`` (once per token, see
+    :func:`plex.activity.reachability.token_rejected`)."""
+    if isinstance(exc.__cause__, Unauthorized):
+        for server in servers:
+            token_rejected(server)
+
+
 def fetch_sections(server: Server, timeout: float = DEFAULT_TIMEOUT) -> list[dict]:
     """The library sections of ``server`` with counts, as field dicts of :class:`Library`:
     ``[{"section_id": 1, "section_name": "Movies", "section_type": "movie", "agent": ...,
@@ -233,6 +244,7 @@ def sync_libraries(servers=None, timeout: float = DEFAULT_TIMEOUT) -> SyncResult
         except SyncError as exc:
             logger.warning("Library refresh failed: %s", exc)
             total.errors.append(str(exc))
+            _note_rejected_token(exc, [server])
             continue
         result = store_sections(server, sections)
         total.synced += result.synced
@@ -411,6 +423,7 @@ def sync_users(servers=None, timeout: float = DEFAULT_TIMEOUT) -> SyncResult:
             account_users = fetch_account_users(token, token_servers, timeout=timeout)
         except SyncError as exc:
             logger.warning("User refresh failed: %s", exc)
+            _note_rejected_token(exc, token_servers)
             return SyncResult(errors=[str(exc)])
         for user_id, values in account_users.items():
             if user_id in users:

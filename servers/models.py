@@ -89,6 +89,35 @@ class Server(models.Model):
         editable=False,
         help_text="on_intdown was emitted for the current outage (after 60 s down).",
     )
+    # Remote access as PMS reports it (/myplex/account), owned by plex.activity.remote_access.
+    remote_access_up = models.BooleanField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last known state of remote access; empty: unknown or not published.",
+    )
+    remote_access_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    remote_access_mapping_state = models.CharField(
+        max_length=32,
+        blank=True,
+        editable=False,
+        help_text="PMS's last reported port mapping state (mapped, waiting, unknown...).",
+    )
+    remote_access_reason = models.TextField(
+        blank=True, editable=False, help_text="Why remote access is down, as last reported."
+    )
+    remote_access_down_notified = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="on_extdown was emitted for the current remote access failure (after 60 s).",
+    )
+    token_rejected_tag = models.CharField(
+        max_length=16,
+        blank=True,
+        editable=False,
+        help_text="Hash of the token PMS last rejected (HTTP 401), on_tokenexpired emitted for "
+        "it; never the token itself.",
+    )
 
     objects = ServerQuerySet.as_manager()
 

@@ -20,16 +20,14 @@ def test_every_action_has_a_label_of_its_own():
     assert Action("on_play") is Action.PLAY and Action.PLAY == "on_play"
 
 
-def test_the_monitors_actions_are_the_stream_and_server_ones_and_recently_added():
+def test_the_monitors_actions_are_the_stream_and_server_ones_and_plex_housekeeping():
     assert not STREAM_ACTIONS & SERVER_ACTIONS
-    assert MONITOR_ACTIONS == STREAM_ACTIONS | SERVER_ACTIONS | {Action.CREATED}
-    assert {"on_intdown", "on_intup", "on_extdown", "on_extup"} == SERVER_ACTIONS
-    assert "on_play" in STREAM_ACTIONS and "on_created" not in STREAM_ACTIONS
-    # Tautulli's own housekeeping events: never emitted by the monitor.
-    housekeeping = set(Action) - MONITOR_ACTIONS
-    assert housekeeping == {
+    assert MONITOR_ACTIONS == STREAM_ACTIONS | SERVER_ACTIONS | {
+        Action.CREATED,
         Action.PMSUPDATE,
-        Action.PLEXPYUPDATE,
-        Action.PLEXPYDBCORRUPT,
         Action.TOKENEXPIRED,
     }
+    assert {"on_intdown", "on_intup", "on_extdown", "on_extup"} == SERVER_ACTIONS
+    assert "on_play" in STREAM_ACTIONS and "on_created" not in STREAM_ACTIONS
+    # Tautulli's own housekeeping: its update (not applicable) and the backup's integrity check.
+    assert set(Action) - MONITOR_ACTIONS == {Action.PLEXPYUPDATE, Action.PLEXPYDBCORRUPT}

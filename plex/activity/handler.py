@@ -35,8 +35,8 @@ from plex.client import (
     PLEX_ERRORS,
     PlexUnavailable,
     connect,
-    describe_error,
     forget,
+    unavailable,
 )
 from servers.models import ACTIVE_STATES, Server, Session
 
@@ -75,7 +75,7 @@ def fetch_live_sessions(server: Server, timeout: float = DEFAULT_TIMEOUT) -> lis
         return plex.sessions()
     except PLEX_ERRORS as exc:
         forget(server)
-        raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+        raise unavailable(exc, server.url, timeout) from None
 
 
 def default_fetch_metadata(server: Server, rating_key) -> dict | None:

@@ -6,10 +6,15 @@ each attempt to reach a server. The state lives on the :class:`~servers.models.S
 ``UPDATE`` so an admin editing the server at the same time loses nothing. One log line is written
 per change of state, not per failed attempt. on_intdown is emitted once the server has been down
 for :data:`DOWN_THRESHOLD` seconds; on_intup only after an on_intdown.
+
+:func:`token_rejected` is called where PMS answered HTTP 401 (``plex.client.PlexUnauthorized``)
+in the monitor, the reconciling poll and the library/user refreshes: it emits on_tokenexpired
+once per token (the server row keeps the token's :func:`token_tag`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from core.events import Action
@@ -63,3 +68,35 @@ def set_websocket(server: Server, connected: bool) -> None:
     """Record whether the monitor holds ``server``'s websocket open."""
     Server.objects.filter(pk=server.pk).update(websocket_connected=connected)
     server.websocket_connected = connected
+
+
+def token_tag(token: str) -> str:
+    """The notify-log tag of ``token``: the first 10 hex digits of its SHA-256 (Tautulli's tag
+    for on_tokenexpired, so a log imported from Tautulli dedupes the same token); never the
+    token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:10]
+
+
+def token_rejected(server: Server) -> bool:
+    """PMS (or plex.tv) rejected ``server``'s token with HTTP 401: emit on_tokenexpired with
+    ``tag=token_tag(token)``, once per token.
+
+    The tag is kept on the row (``token_rejected_tag``), so the same token rejected again, by
+    any process or after a restart, emits nothing; a new token, rejected in its turn, emits
+    again. (The notifications side also skips a tag already in the notify log, Tautulli's
+    rule.) Returns whether the event was emitted.
+    """
+    tag = token_tag(server.token)
+    updated = (
+        Server.objects.filter(pk=server.pk)
+        .exclude(token_rejected_tag=tag)
+        # Compare with the token read now: an admin who just replaced it is not told it expired.
+        .filter(token=server.token)
+        .update(token_rejected_tag=tag)
+    )
+    server.token_rejected_tag = tag
+    if not updated:
+        return False
+    logger.warning("%s: Plex Media Server rejected the token (HTTP 401).", server.name)
+    emit(server, Action.TOKENEXPIRED, tag=tag)
+    return True

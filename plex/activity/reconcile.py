@@ -14,11 +14,11 @@ import logging
 from dataclasses import dataclass
 
 from core.clock import epoch
-from plex.client import PlexUnavailable
+from plex.client import PlexUnauthorized, PlexUnavailable
 from servers.models import Server, Session
 
 from .handler import ActivityHandler, session_key_of
-from .reachability import mark_down, mark_up
+from .reachability import mark_down, mark_up, token_rejected
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ def reconcile(
     """Bring ``server``'s sessions in line with what its PMS lists now; see the module doc.
 
     Never raises for PMS failures: the server is marked down (:func:`mark_down`) and the result
-    carries the error. Constant database work per session (no query per column).
+    carries the error; a token PMS rejects (HTTP 401) also emits on_tokenexpired, once per token
+    (:func:`token_rejected`). Constant database work per session (no query per column).
     """
     handler = handler or ActivityHandler(server, clock=clock)
     result = ReconcileResult()
@@ -69,6 +70,8 @@ def reconcile(
     except PlexUnavailable as exc:
         result.error = str(exc)
         mark_down(server, result.error, handler.now())
+        if isinstance(exc, PlexUnauthorized):
+            token_rejected(server)
         return result
     mark_up(server, handler.now())
     # Streams imported from Tautulli join the server's rows now that it answers (servers.models).

@@ -8,10 +8,9 @@ from plexapi.exceptions import NotFound
 from plex.client import (
     DEFAULT_TIMEOUT,
     PLEX_ERRORS,
-    PlexUnavailable,
     call_pms,
-    describe_error,
     forget,
+    unavailable,
 )
 from plex.pms_fields import (
     GROUPING_TAGS,
@@ -131,7 +130,7 @@ def metadata_details(
         return _details(item, server, media_type, media_info, timeout)
     except PLEX_ERRORS as exc:
         forget(server)
-        raise PlexUnavailable(describe_error(exc, server.url, timeout)) from None
+        raise unavailable(exc, server.url, timeout) from None
 
 
 def _looked_up(item, name: str) -> str:

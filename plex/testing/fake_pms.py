@@ -22,6 +22,14 @@ Served now:
   recorded XML or JSON answer), else the item a viewer watches, else 404;
 * ``GET /library`` (hand-written, three directories) and ``GET /library/sections`` —
   ``home-assistant-core/plex/library_sections.xml``;
+* ``GET /:/prefs`` — ``plex-api.rs/server/prefs.json`` (recorded, as the XML PMS sends for it)
+  with :attr:`FakePlexServer.prefs` values put over it (remote access is published there;
+  ``fake.prefs["PublishServerOnPlexOnlineKey"] = False`` turns it off);
+* ``GET /myplex/account``, ``PUT /updater/check`` and ``GET /updater/status`` — built, not
+  recorded (no recording is in ``shared/fixtures``): the attributes plexapi's
+  ``plexapi.server.Account`` and ``Release`` read, from :attr:`FakePlexServer.account` and
+  :attr:`FakePlexServer.update` (see :meth:`FakePlexServer._account_xml` and
+  :meth:`FakePlexServer._updater_status_xml`);
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
   each viewer state change as PMS's ``playing`` notification, in order.
 
@@ -63,6 +71,21 @@ from plex.testing.websocket import WebSocketConnection, accept_key
 
 SERVER_BASE_FIXTURE = "home-assistant-core/plex/plex_server_base.xml"
 SECTIONS_FIXTURE = "home-assistant-core/plex/library_sections.xml"
+PREFS_FIXTURE = "plex-api.rs/server/prefs.json"
+# /myplex/account of a signed-in server whose remote access works (see _account_xml).
+DEFAULT_ACCOUNT = {
+    "username": "fake-owner",
+    "mappingState": "mapped",
+    "mappingError": "",
+    "signInState": "ok",
+    "publicAddress": "203.0.113.7",
+    "publicPort": "32400",
+    "privateAddress": "192.168.1.10",
+    "privatePort": "32400",
+    "subscriptionActive": "1",
+    "subscriptionState": "Active",
+    "subscriptionFeatures": "pass,sync,webhooks",
+}
 METADATA_FIXTURES = {"1": "home-assistant-core/plex/media_1.xml"}
 WEBSOCKET_PATH = "/:/websockets/notifications"
 # PMS's ``GET /library`` (not among the recordings; the three directories every PMS lists).
@@ -133,6 +156,12 @@ class FakePlexServer:
     port: int = 0
     routes: dict[tuple[str, str], Route] = field(default_factory=dict)
     requests: list[FakeRequest] = field(default_factory=list)
+    # ``/:/prefs`` values put over the recorded ones (setting id → value).
+    prefs: dict[str, object] = field(default_factory=dict)
+    # ``/myplex/account``'s attributes (change them to break or restore remote access).
+    account: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ACCOUNT))
+    # The ``<Release>`` of ``/updater/status`` (attribute → value), None: no update offered.
+    update: dict[str, str] | None = None
 
     def __post_init__(self):
         if self.fixtures_dir is None:
@@ -160,6 +189,10 @@ class FakePlexServer:
         self.route_fixture("/library/sections", SECTIONS_FIXTURE)
         self.route_pattern(r"/library/metadata/(?P<rating_key>\d+)", self._metadata_xml)
         self.route_pattern(r"/library/sections/(?P<section_id>\d+)/all", self._section_items_xml)
+        self.route("/:/prefs", self._prefs_xml)
+        self.route("/myplex/account", self._account_xml)
+        self.route("/updater/check", "", method="PUT")
+        self.route("/updater/status", self._updater_status_xml)
 
     # --- configuration ------------------------------------------------------------------------
 
@@ -295,6 +328,44 @@ class FakePlexServer:
     def _root_xml(self, request: FakeRequest) -> str:
         return self.root_xml
 
+    def _prefs_xml(self, request: FakeRequest) -> str:
+        """``/:/prefs``: the recorded settings (JSON) as PMS's XML, ``<Setting id type default
+        value .../>`` (booleans ``true``/``false``), with :attr:`prefs` over the values."""
+        settings = json.loads(self.fixture(PREFS_FIXTURE))["MediaContainer"]["Setting"]
+        root = ET.Element("MediaContainer", size=str(len(settings)))
+        for setting in settings:
+            values = dict(setting)
+            if setting["id"] in self.prefs:
+                values["value"] = self.prefs[setting["id"]]
+            ET.SubElement(root, "Setting", {k: _xml_value(v) for k, v in values.items()})
+        return ET.tostring(root, encoding="unicode")
+
+    def _account_xml(self, request: FakeRequest) -> str:
+        """``/myplex/account``, built from plexapi's model (``plexapi.server.Account`` reads
+        these attributes of the root ``<MyPlex>`` element; Tautulli's ``get_server_response`` the
+        mapping ones), not recorded: ``<MyPlex username mappingState mappingError signInState
+        publicAddress publicPort privateAddress privatePort subscription.../>`` from
+        :attr:`account`. PMS's ``mappingState`` is ``mapped``, ``waiting``, ``unknown`` or
+        ``failed``; ``mappingError`` is "" or e.g. ``unreachable`` / ``publisherror``."""
+        attributes = " ".join(f"{name}={quoteattr(value)}" for name, value in self.account.items())
+        return f'<?xml version="1.0" encoding="UTF-8"?>\n<MyPlex {attributes} />\n'
+
+    def _updater_status_xml(self, request: FakeRequest) -> str:
+        """``/updater/status``, built from plexapi's model (``PlexServer.checkForUpdate`` reads
+        the first ``<Release>`` child: ``key version added fixed downloadURL state``; the
+        container says ``canInstall``, ``downloadURL``, ``checkedAt``), not recorded. One Release
+        from :attr:`update` (``added`` / ``fixed`` are PMS's changelog text, one item a line), or
+        none when :attr:`update` is None."""
+        root = ET.Element(
+            "MediaContainer", size="0", canInstall="0", checkedAt=str(self.clock.now_ms // 1000)
+        )
+        root.set("status", "0")
+        if self.update is not None:
+            root.set("size", "1")
+            root.set("downloadURL", self.update.get("downloadURL", ""))
+            ET.SubElement(root, "Release", {k: str(v) for k, v in self.update.items()})
+        return ET.tostring(root, encoding="unicode")
+
     def _identity_xml(self, request: FakeRequest) -> str:
         return (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -373,6 +444,13 @@ class FakePlexServer:
             if method == request.method and pattern.fullmatch(request.path):
                 return route
         return None
+
+
+def _xml_value(value) -> str:
+    """A JSON value as PMS writes it in an XML attribute (booleans ``true``/``false``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def page(body: str | bytes, request: FakeRequest) -> str | bytes:

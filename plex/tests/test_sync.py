@@ -324,6 +324,8 @@ def test_the_tasks_run_the_syncs(server, plextv):
 def test_the_migrations_schedule_the_refreshes_every_12_hours_and_the_poll_every_minute():
     rows = Schedule.objects.filter(name__in=list(tasks.SCHEDULES)).order_by("name")
     assert [(r.name, r.func, r.schedule_type, r.minutes, r.repeats) for r in rows] == [
+        ("Check Plex remote access", "plex.tasks.check_remote_access", Schedule.MINUTES, 1, -1),
+        ("Check for Plex updates", "plex.tasks.check_pms_updates", Schedule.MINUTES, 1440, -1),
         ("Poll Plex sessions", "plex.tasks.poll_sessions", Schedule.MINUTES, 1, -1),
         ("Refresh libraries", "plex.tasks.refresh_libraries", Schedule.MINUTES, 720, -1),
         ("Refresh library media", "plex.tasks.refresh_library_media", Schedule.MINUTES, 720, -1),
