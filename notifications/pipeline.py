@@ -180,7 +180,30 @@ def build_parameters(server: Server, event: dict) -> dict:
         )
     if action == Action.CREATED:
         return notify_parameters.created_parameters(server, event.get("timeline") or {})
-    return notify_parameters.server_parameters(server, action, **extra)
+    return notify_parameters.server_parameters(server, action, **server_event_details(extra))
+
+
+def server_event_details(extra: dict) -> dict:
+    """A server event's details (:mod:`plex.activity.events`: flat ``remote_access_*`` values,
+    an ``update`` dict) in the shapes of Tautulli's notifier keywords that
+    :func:`notifications.parameters.server_parameters` reads."""
+    details = {}
+    remote = {
+        name.removeprefix("remote_access_"): value
+        for name, value in extra.items()
+        if name.startswith("remote_access_")
+    }
+    if remote:
+        details["remote_access_info"] = remote
+    update = extra.get("update")
+    if update:
+        details["pms_download_info"] = {
+            **update,
+            "download_url": update.get("url", ""),
+            "build": update.get("distro_build", ""),
+        }
+        details["update_channel"] = update.get("channel", "")
+    return details
 
 
 def already_notified(notifier: Notifier, action: str, session: dict) -> bool:

@@ -249,7 +249,7 @@ def test_update_notices_are_sent_once_per_version(server, http_receiver):
         "action": Action.PMSUPDATE,
         "session": None,
         "tag": "1.42.0",
-        "pms_download_info": {"version": "1.42.0"},
+        "update": {"version": "1.42.0", "url": "https://plex.tv/dl", "channel": "beta"},
     }
     notify_event(event)
     run_queued_tasks()
@@ -293,12 +293,29 @@ def test_concurrent_streams_and_a_new_device_notify(pms, monitor, http_receiver)
     apprise_notifier(http_receiver, "on_concurrent", "on_newdevice")
     alice_plays(pms).play()
     run_queued_tasks()
-    assert messages(http_receiver) == [
-        "alice is streaming from a new device: Living Room TV."
-    ]
+    assert messages(http_receiver) == ["alice is streaming from a new device: Living Room TV."]
     alice_plays(pms, player_title="Phone", machine_identifier="phone-1").play()
     run_queued_tasks()
     assert sorted(messages(http_receiver)[1:]) == [
         "alice has 2 concurrent streams.",
         "alice is streaming from a new device: Phone.",
     ]
+
+
+def test_remote_access_down_names_the_reason(server, http_receiver):
+    apprise_notifier(
+        http_receiver,
+        "on_extdown",
+        on_extdown_body="{remote_access_mapping_state}: {remote_access_reason}",
+    )
+    notify_event(
+        {
+            "server_id": server.pk,
+            "action": Action.EXTDOWN,
+            "session": None,
+            "remote_access_mapping_state": "unmapped",
+            "remote_access_reason": "Plex remote access port mapping failed",
+        }
+    )
+    run_queued_tasks()
+    assert messages(http_receiver) == ["unmapped: Plex remote access port mapping failed"]
