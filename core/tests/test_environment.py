@@ -136,6 +136,14 @@ def test_names_and_defaults_are_the_readmes(tmp_path):
         "NOTIFY_RECENTLY_ADDED_DELAY",
         "NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT",
         "NOTIFY_GROUP_RECENTLY_ADDED_PARENT",
+        "NOTIFY_CONSECUTIVE",
+        "NOTIFY_TEXT_EVAL",
+        "NOTIFY_SCRIPTS_DIR",
+        "NOTIFY_SCRIPT_TIMEOUT",
+        "NOTIFY_RETRY_DELAYS",
+        "NOTIFY_SERVER_UPDATE_REPEAT",
+        "NOTIFY_DATE_FORMAT",
+        "NOTIFY_TIME_FORMAT",
         "DEBUG",
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
@@ -165,14 +173,22 @@ def test_names_and_defaults_are_the_readmes(tmp_path):
         "NOTIFY_RECENTLY_ADDED_DELAY": 300,
         "NOTIFY_GROUP_RECENTLY_ADDED_GRANDPARENT": True,
         "NOTIFY_GROUP_RECENTLY_ADDED_PARENT": True,
+        "NOTIFY_CONSECUTIVE": True,
+        "NOTIFY_TEXT_EVAL": False,
+        "NOTIFY_SCRIPTS_DIR": "",
+        "NOTIFY_SCRIPT_TIMEOUT": 30,
+        "NOTIFY_RETRY_DELAYS": [30, 120, 600],
+        "NOTIFY_SERVER_UPDATE_REPEAT": False,
+        "NOTIFY_DATE_FORMAT": "YYYY-MM-DD",
+        "NOTIFY_TIME_FORMAT": "HH:mm",
         "DEBUG": False,
         "ALLOWED_HOSTS": ["*"],
         "CSRF_TRUSTED_ORIGINS": [],
         "ENVIRONMENT_PROBLEMS": [],
     }
-    # SQLite in DATA_DIR; connections kept 60 s (one per thread, with its page cache), one worker,
-    # ORM broker, INFO logs.
-    assert other == [str(tmp_path.resolve()), "django.db.backends.sqlite3", 60, 1, False, "INFO"]
+    # SQLite in DATA_DIR; connections kept 60 s (one per thread, with its page cache), two
+    # workers, ORM broker, INFO logs.
+    assert other == [str(tmp_path.resolve()), "django.db.backends.sqlite3", 60, 2, False, "INFO"]
 
 
 def test_set_values_are_read(tmp_path):
