@@ -53,9 +53,10 @@ from .pipeline import send_now
 
 
 def notifier_fieldsets(form_class: type[NotifierFormBase], notifier: Notifier) -> list:
-    """The change page's sections for ``notifier``'s form class: the notifier, the agent's
-    options (its help entries as the section's description), the triggers (one row each, in
-    ``Action`` order) and the conditions (one row each, then the logic)."""
+    """The change page's sections for ``notifier``'s form class: the notifier and the agent's
+    options (its help entries as the section's description). The triggers and conditions are
+    tables below them (``triggers.html``, :func:`form_tables`); their fields are declared on
+    the form, so they are part of it without being listed here."""
     agent = form_class.agent
     help_texts = option_help(agent.options(notifier.config))
     return [
@@ -65,31 +66,25 @@ def notifier_fieldsets(form_class: type[NotifierFormBase], notifier: Notifier) -
             {
                 "fields": form_class.option_names,
                 "description": " ".join(help_texts),
-                "classes": ["tab"],
-            },
-        ),
-        (
-            _("Triggers"),
-            {
-                "fields": [(a.value, f"{a.value}_subject", f"{a.value}_body") for a in Action],
-                "classes": ["tab"],
-            },
-        ),
-        (
-            _("Conditions"),
-            {
-                "fields": [
-                    condition_field_names(n) for n in range(1, form_class.condition_rows + 1)
-                ]
-                + ["custom_conditions_logic"],
-                "description": _(
-                    "A notification is sent only when the conditions hold. Rows are numbered "
-                    "in order, skipping blank rows; the logic combines them by number."
-                ),
-                "classes": ["tab"],
             },
         ),
     ]
+
+
+def form_tables(form: NotifierFormBase) -> dict:
+    """The bound fields of the triggers table (``[(label, enabled, subject, body)]`` in
+    ``Action`` order) and the conditions table (``[(number, parameter, operator, values)]``)."""
+    return {
+        "trigger_rows": [
+            (a.label, form[a.value], form[f"{a.value}_subject"], form[f"{a.value}_body"])
+            for a in Action
+        ],
+        "condition_rows": [
+            (n, *(form[name] for name in condition_field_names(n)))
+            for n in range(1, form.condition_rows + 1)
+        ],
+        "logic_field": form["custom_conditions_logic"],
+    }
 
 
 @admin.register(Notifier)
@@ -105,6 +100,7 @@ class NotifierAdmin(ModelAdmin):
     )
     search_fields = ("friendly_name", "agent_name", "agent_label")
     readonly_fields = ("agent_label", "delivery_health")
+    change_form_after_template = "admin/notifications/notifier/triggers.html"
     change_form_outer_after_template = "admin/notifications/notifier/tools.html"
     warn_unsaved_form = False
 
@@ -215,6 +211,7 @@ class NotifierAdmin(ModelAdmin):
         if obj is not None and obj.pk:
             from .preview import preview
 
+            context.update(form_tables(context["adminform"].form))
             preview_form = PreviewForm(request.GET if "preview" in request.GET else None)
             context["preview_form"] = preview_form
             if preview_form.is_bound and preview_form.is_valid():

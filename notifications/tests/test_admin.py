@@ -11,7 +11,7 @@ from model_bakery import baker
 
 from conftest import bake_play
 from core.events import Action
-from notifications.agents import MASK
+from notifications.agents import AGENTS, MASK
 from notifications.models import DeliveryAttempt, Notifier, NotifierTrigger, NotifyLog
 from notifications.notifiers import add_notifier, set_notifier_config
 from servers.models import Server
@@ -338,3 +338,16 @@ def test_the_notification_log_lists_filters_and_shows_attempts(admin_client, not
 
     detail = admin_client.get(reverse("admin:notifications_notifylog_change", args=[log.pk]))
     assert detail.status_code == 200 and "connection refused" in detail.content.decode()
+
+
+@pytest.mark.parametrize("agent_id", sorted(AGENTS))
+def test_every_agent_form_renders_and_saves_unchanged(admin_client, agent_id):
+    notifier = add_notifier(agent_id)
+    before = Notifier.objects.get(pk=notifier.pk).config
+    page = admin_client.get(change_url(notifier))
+    assert page.status_code == 200
+
+    response = admin_client.post(change_url(notifier), form_data(page))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Notifier.objects.get(pk=notifier.pk).config == before
