@@ -23,6 +23,7 @@ from unfold.widgets import (
     UnfoldBooleanSwitchWidget,
 )
 
+from core.admin_kit.secrets import MaskedValueChanged, mask_text, restore_masked
 from core.events import Action
 
 from .agents import Agent, agent_by_id
@@ -45,7 +46,9 @@ def option_field(agent: Agent, option: dict) -> forms.Field | None:
 
     text → text input; password/token → password input holding the mask when set (not
     stripped: the mask is spaces); number → integer; checkbox → switch; select → choices;
-    selectize → choices when the agent lists them, else comma-separated text (a list)."""
+    selectize → choices when the agent lists them, else comma-separated text (a list). Plain
+    text shows the secret parts of its value masked (``core.admin_kit.secrets.mask_text``:
+    a password in a URL, a bearer token), restored on save by :meth:`NotifierFormBase.clean`."""
     kind = option["input_type"]
     if kind in NO_VALUE_INPUTS:
         return None
@@ -77,11 +80,13 @@ def option_field(agent: Agent, option: dict) -> forms.Field | None:
         return forms.ChoiceField(
             choices=options, widget=UnfoldAdminSelectWidget, initial=str(value), **common
         )
-    return forms.CharField(
+    field = forms.CharField(
         widget=UnfoldAdminTextInputWidget,
-        initial="" if value is None else str(value),
+        initial="" if value is None else mask_text(str(value)),
         **common,
     )
+    field.masks_secret_parts = True
+    return field
 
 
 def option_help(options: list[dict]) -> list[str]:
@@ -180,8 +185,24 @@ class NotifierFormBase(forms.ModelForm):
         (an error names the condition's row; the logic's error goes on the logic field)."""
         data = super().clean()
         values = {"friendly_name": data.get("friendly_name") or ""}
+        stored = {
+            option.get("name"): option.get("value")
+            for option in self.agent.options(self.instance.config, mask_secrets=False)
+        }
         for name in self.option_names:
             value = data.get(name)
+            if getattr(self.fields[name], "masks_secret_parts", False) and value:
+                try:
+                    value = restore_masked(value, str(stored.get(name) or ""))
+                except MaskedValueChanged:
+                    self.add_error(
+                        name,
+                        _(
+                            "The hidden parts (********) no longer match the stored value: "
+                            "keep them as they are, or retype the whole value."
+                        ),
+                    )
+                    return data
             if isinstance(value, bool):
                 value = int(value)
             values[name] = "" if value is None else value
