@@ -4,11 +4,11 @@ values, apprise URLs with a token in the path; an unchanged form keeps every sto
 import json
 
 import pytest
+from django import forms
 from django.urls import reverse
-from model_bakery import baker
 
 from core.admin_kit.secrets import MASK, mask_secrets, restore_masked
-from notifications.models import Notifier, NotifierTrigger
+from notifications.notifiers import add_notifier, set_notifier_config
 
 pytestmark = pytest.mark.django_db
 
@@ -58,58 +58,60 @@ def test_the_rest_of_a_masked_url_can_be_edited():
     assert restored["hosts"] == "mailtos://alerts:Sm7p-PASSWORD@smtp.example.org?to=me@example.com"
 
 
-@pytest.fixture
-def notifier():
-    notifier = baker.make(
-        Notifier, friendly_name="Ops", agent_id=25, agent_name="apprise", config=CONFIG
-    )
-    baker.make(NotifierTrigger, notifier=notifier, action="on_play", enabled=True, subject="s")
-    return notifier
+URLS = "\n".join(
+    [
+        "discord://112233445566778899/Zx9fQwErTy12UiOp34AsDf56GhJk78",
+        f"tgram://{BOT_TOKEN}/-100200300",
+        "json://ops:JSON-PASSWORD@hooks.example.com/notify",
+    ]
+)
+SMTP_SERVER = "smtp://alerts:Sm7p-PASSWORD@mail.example.com"
 
 
-def _form_data(notifier, config_text: str) -> dict:
-    trigger = notifier.triggers.get()
+def _form_data(form) -> dict:
     return {
-        "friendly_name": "Ops team",
-        "agent_id": "25",
-        "agent_name": "apprise",
-        "agent_label": "Apprise",
-        "config": config_text,
-        "custom_conditions": "[]",
-        "custom_conditions_logic": "",
-        "triggers-TOTAL_FORMS": "1",
-        "triggers-INITIAL_FORMS": "1",
-        "triggers-MIN_NUM_FORMS": "0",
-        "triggers-MAX_NUM_FORMS": "1000",
-        "triggers-0-id": str(trigger.pk),
-        "triggers-0-notifier": str(notifier.pk),
-        "triggers-0-action": "on_play",
-        "triggers-0-enabled": "on",
-        "triggers-0-subject": "s",
-        "triggers-0-body": "",
+        name: form[name].value() or ""
+        for name, field in form.fields.items()
+        if not isinstance(field.widget, forms.CheckboxInput) or form[name].value()
     }
 
 
-def test_the_change_page_shows_no_secret_and_saving_keeps_them(admin_client, notifier):
-    url = reverse("admin:notifications_notifier_change", args=[notifier.pk])
-    response = admin_client.get(url)
-    html = response.content.decode()
-    assert not [secret for secret in SECRETS if secret in html]
-    assert "mailtos://alerts:" in html and "discord://112233445566778899/" in html
-
-    shown = response.context["adminform"].form["config"].value()
-    response = admin_client.post(url, _form_data(notifier, shown))
-    assert response.status_code == 302, response.content.decode()[:2000]
-    notifier.refresh_from_db()
-    assert notifier.friendly_name == "Ops team" and notifier.config == CONFIG
+@pytest.fixture
+def apprise():
+    """An Apprise URL notifier (agent 100): its ``urls`` option is a secret (write-only)."""
+    notifier = add_notifier(100)
+    return set_notifier_config(notifier, {"apprise_urls": URLS, "friendly_name": "Ops"})
 
 
-def test_a_mangled_mask_is_refused_not_saved(admin_client, notifier):
-    url = reverse("admin:notifications_notifier_change", args=[notifier.pk])
-    shown = admin_client.get(url).context["adminform"].form["config"].value()
-    mangled = shown.replace(f"json://ops:{MASK}@", f"json://ops:{MASK}{MASK}@")
-    response = admin_client.post(url, _form_data(notifier, mangled))
+@pytest.fixture
+def email():
+    """An email notifier whose (non-secret) server option holds a password in its URL."""
+    notifier = add_notifier(10)
+    return set_notifier_config(notifier, {"email_smtp_server": SMTP_SERVER})
+
+
+def test_the_change_page_shows_no_secret_and_saving_keeps_them(admin_client, apprise, email):
+    for notifier in (apprise, email):
+        url = reverse("admin:notifications_notifier_change", args=[notifier.pk])
+        response = admin_client.get(url)
+        html = response.content.decode()
+        assert not [secret for secret in SECRETS if secret in html]
+        data = _form_data(response.context["adminform"].form)
+        response = admin_client.post(url, {**data, "friendly_name": "Ops team"})
+        assert response.status_code == 302, response.content.decode()[:2000]
+    apprise.refresh_from_db()
+    email.refresh_from_db()
+    assert apprise.friendly_name == "Ops team" and apprise.config["urls"] == URLS
+    assert email.config["smtp_server"] == SMTP_SERVER
+
+
+def test_a_mangled_mask_is_refused_not_saved(admin_client, email):
+    url = reverse("admin:notifications_notifier_change", args=[email.pk])
+    data = _form_data(admin_client.get(url).context["adminform"].form)
+    assert data["email_smtp_server"] == f"smtp://alerts:{MASK}@mail.example.com"
+    data["email_smtp_server"] = f"smtp://alerts:{MASK}{MASK}@mail.example.com"
+    response = admin_client.post(url, data)
     assert response.status_code == 200
     assert "no longer match the stored value" in response.content.decode()
-    notifier.refresh_from_db()
-    assert notifier.config == CONFIG
+    email.refresh_from_db()
+    assert email.config["smtp_server"] == SMTP_SERVER
