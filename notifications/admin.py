@@ -36,7 +36,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.events import Action
 
-from .agents import agent_by_id
+from .agents import agent_by_id, unavailable_agents
 from .forms import (
     AgentPickerForm,
     NotifierFormBase,
@@ -190,6 +190,7 @@ class NotifierAdmin(ModelAdmin):
             "title": _("Add a notification agent"),
             "opts": self.opts,
             "agents": agents,
+            "unavailable": unavailable_agents(),
             "form": form,
             **(extra_context or {}),
         }
@@ -216,7 +217,7 @@ class NotifierAdmin(ModelAdmin):
             context["preview_form"] = preview_form
             if preview_form.is_bound and preview_form.is_valid():
                 context["preview"] = preview(obj, preview_form.cleaned_data["preview"])
-            context["send_test_form"] = SendTestForm()
+            context["send_test_form"] = SendTestForm.for_agent(_agent_or_none(obj))
             context["send_test_url"] = reverse(
                 f"{self.admin_site.name}:notifications_notifier_test", args=[obj.pk]
             )
@@ -250,6 +251,13 @@ class NotifierAdmin(ModelAdmin):
                 messages.ERROR,
             )
         return redirect(self._change_url(notifier))
+
+
+def _agent_or_none(notifier):
+    try:
+        return agent_by_id(notifier.agent_id)
+    except KeyError:
+        return None
 
 
 class NotifyActionFilter(DropdownFilter):

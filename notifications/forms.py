@@ -338,7 +338,7 @@ class AgentPickerForm(forms.Form):
         from .agents import agent_choices
 
         super().__init__(*args, **kwargs)
-        self.fields["agent_id"].choices = agent_choices()
+        self.fields["agent_id"].choices = agent_choices(available_only=True)
 
 
 class PreviewForm(forms.Form):
@@ -347,8 +347,21 @@ class PreviewForm(forms.Form):
     preview = forms.ChoiceField(label=_("Trigger"), choices=Action.choices)
 
 
+# A JSON agent's test body: Discord reads "content", Slack and Mattermost "text".
+TEST_JSON_BODY = json.dumps({"content": TEST_BODY, "text": TEST_BODY})
+
+
 class SendTestForm(forms.Form):
-    """The send-test button's texts (Tautulli's test notification by default)."""
+    """The send-test button's texts: Tautulli's test notification, or for an agent that sends
+    JSON (webhook) empty headers and a JSON body that chat webhooks display."""
 
     subject = forms.CharField(required=False, initial=TEST_SUBJECT, strip=False)
     body = forms.CharField(required=False, initial=TEST_BODY, strip=False)
+
+    @classmethod
+    def for_agent(cls, agent) -> SendTestForm:
+        form = cls()
+        if agent is not None and agent.body_format == "json":
+            form.fields["subject"].label, form.fields["subject"].initial = "JSON headers", ""
+            form.fields["body"].label, form.fields["body"].initial = "JSON body", TEST_JSON_BODY
+        return form

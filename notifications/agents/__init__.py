@@ -2,7 +2,14 @@
 :mod:`.registry` for the table of agents."""
 
 from .base import MASK, Agent, DeliveryError
-from .registry import AGENTS, UnknownAgent, agent_by_id, agent_by_name, agent_choices
+from .registry import (
+    AGENTS,
+    UnknownAgent,
+    agent_by_id,
+    agent_by_name,
+    agent_choices,
+    unavailable_agents,
+)
 
 __all__ = [
     "AGENTS",
@@ -13,4 +20,5 @@ __all__ = [
     "agent_by_id",
     "agent_by_name",
     "agent_choices",
+    "unavailable_agents",
 ]

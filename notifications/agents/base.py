@@ -75,6 +75,7 @@ class Agent:
     html: str = HTML_STRIP
     body_format: str = "text"
     supported_actions: frozenset[str] | None = None
+    available = True  # False: kept for imported notifiers, cannot deliver here
     option_specs: tuple[Opt, ...] = ()
 
     def __repr__(self):

@@ -121,6 +121,7 @@ class Unsupported(Agent):
     non-retryable :class:`DeliveryError` with ``reason``."""
 
     reason = "not supported"
+    available = False
 
     def send(self, config, subject, body, *, action, parameters):
         self.check_action(action)

@@ -43,6 +43,16 @@ def agent_by_name(name: str) -> Agent:
         raise UnknownAgent(f"Unknown notification agent name: {name!r}") from None
 
 
-def agent_choices() -> list[tuple[int, str]]:
-    """``[(agent_id, label)]`` sorted by label (case-insensitive)."""
-    return sorted(((a.id, a.label) for a in AGENTS.values()), key=lambda c: c[1].lower())
+def agent_choices(*, available_only: bool = False) -> list[tuple[int, str]]:
+    """``[(agent_id, label)]`` sorted by label (case-insensitive); with ``available_only``,
+    without the agents that cannot deliver here (kept for imported notifiers)."""
+    agents = [a for a in AGENTS.values() if a.available or not available_only]
+    return sorted(((a.id, a.label) for a in agents), key=lambda c: c[1].lower())
+
+
+def unavailable_agents() -> list[tuple[str, str]]:
+    """``[(label, reason)]`` of the agents that cannot deliver here, by label."""
+    return sorted(
+        ((a.label, a.reason) for a in AGENTS.values() if not a.available),
+        key=lambda c: c[0].lower(),
+    )

@@ -269,6 +269,26 @@ def test_send_test_delivers_and_reports_success(admin_client, http_receiver):
     assert (log.notify_action, log.success, log.attempts) == ("test", True, 1)
 
 
+def test_a_webhook_test_sends_the_json_the_page_offers(admin_client, http_receiver):
+    """A webhook sends JSON: the page offers empty headers and a JSON body a chat webhook
+    (Discord, Slack) shows, and sending them as offered is delivered."""
+    import re
+
+    notifier = add_notifier(25)
+    set_notifier_config(notifier, {"webhook_hook": f"{http_receiver.url}/api/webhooks/1/x"})
+    page = admin_client.get(change_url(notifier)).content.decode()
+    assert "JSON body" in page
+    values = dict(re.findall(r'name="(subject|body)" value="([^"]*)"', page))
+    response = admin_client.post(
+        send_test_url(notifier),
+        {name: value.replace("&quot;", '"') for name, value in values.items()},
+        follow=True,
+    )
+    [(level, _text)] = page_messages(response)
+    assert level == "success"
+    assert http_receiver.requests[0].json()["content"] == "Test Notification"
+
+
 def test_send_test_reports_the_failure_reason(admin_client, http_receiver):
     http_receiver.status = 500
     notifier = add_notifier(APPRISE)
@@ -351,3 +371,10 @@ def test_every_agent_form_renders_and_saves_unchanged(admin_client, agent_id):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Notifier.objects.get(pk=notifier.pk).config == before
+
+
+def test_the_picker_offers_only_agents_that_can_deliver(admin_client):
+    page = admin_client.get("/admin/notifications/notifier/add/").content.decode()
+    assert 'value="100"' in page and 'value="25"' in page  # Apprise URL, Webhook
+    assert 'name="agent_id" value="17"' not in page  # Browser: listed as unavailable only
+    assert "Browser</strong>: it shows pop-ups" in page
