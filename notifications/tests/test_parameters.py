@@ -21,9 +21,8 @@ from notifications.parameters import (
     stream_parameters,
 )
 from plex.activity.events import plex_event
-from plex.activity.handler import ActivityHandler
 from plex.client import clear_cache
-from plex.testing import FakePlexServer
+from plex.testing import FakePlexServer, attach_handler
 from plex.testing.media_routes import add_library
 from servers.models import Server
 
@@ -55,13 +54,7 @@ def server(pms):
 @pytest.fixture
 def events(pms, server):
     """Every event the monitor emits while the fake's viewers play: ``[(action, kwargs)]``."""
-    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
-    pms.timeline.listeners.append(
-        lambda message: [
-            handler.process(item)
-            for item in message["NotificationContainer"]["PlaySessionStateNotification"]
-        ]
-    )
+    attach_handler(pms, server)
     seen = []
 
     def receiver(sender, action, **kwargs):

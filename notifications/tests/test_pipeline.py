@@ -11,8 +11,7 @@ from notifications.models import DeliveryAttempt, Notifier, NotifierTrigger, Not
 from notifications.notifiers import add_notifier, set_notifier_config
 from notifications.pipeline import notify_event
 from notifications.testing import run_due_retries, run_queued_tasks
-from plex.activity.handler import ActivityHandler
-from plex.testing import FakePlexServer
+from plex.testing import FakePlexServer, attach_handler
 from servers.models import Server
 from users.models import User
 
@@ -40,14 +39,7 @@ def server(pms):
 @pytest.fixture
 def monitor(pms, server):
     """The monitor's handler, fed every websocket notification of the fake's viewers."""
-    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
-    pms.timeline.listeners.append(
-        lambda message: [
-            handler.process(item)
-            for item in message["NotificationContainer"]["PlaySessionStateNotification"]
-        ]
-    )
-    return handler
+    return attach_handler(pms, server)
 
 
 def apprise_notifier(receiver, *actions, **values) -> Notifier:

@@ -15,7 +15,7 @@ from plex.activity.events import plex_event
 from plex.activity.handler import ActivityHandler, default_fetch_metadata
 from plex.activity.reconcile import reconcile
 from plex.client import PlexUnavailable
-from plex.testing import FakePlexServer
+from plex.testing import FakePlexServer, attach_handler
 from servers.models import Server, Session
 from users.models import User
 
@@ -42,14 +42,7 @@ def server(pms):
 @pytest.fixture
 def handler(pms, server):
     """The handler, fed every notification of the fake's viewers as it happens."""
-    handler = ActivityHandler(server, clock=lambda: pms.clock.now_ms / 1000, timeout=5)
-
-    def deliver(message):
-        for item in message["NotificationContainer"]["PlaySessionStateNotification"]:
-            handler.process(item)
-
-    pms.timeline.listeners.append(deliver)
-    return handler
+    return attach_handler(pms, server)
 
 
 @pytest.fixture
@@ -344,15 +337,7 @@ def test_a_history_write_that_cannot_read_the_item_is_retried_every_30_seconds(p
             raise PlexUnavailable("Unreachable: could not connect (test).")
         return default_fetch_metadata(srv, rating_key)
 
-    handler = ActivityHandler(
-        server, clock=lambda: pms.clock.now_ms / 1000, timeout=5, fetch_metadata=fetch_metadata
-    )
-    pms.timeline.listeners.append(
-        lambda message: [
-            handler.process(item)
-            for item in message["NotificationContainer"]["PlaySessionStateNotification"]
-        ]
-    )
+    attach_handler(pms, server, fetch_metadata=fetch_metadata)
     viewer = pms.viewer(user_id=11).play()
     pms.clock.advance(600)
     viewer.stop()
