@@ -337,7 +337,7 @@ def test_a_history_write_that_cannot_read_the_item_is_retried_every_30_seconds(p
             raise PlexUnavailable("Unreachable: could not connect (test).")
         return default_fetch_metadata(srv, rating_key)
 
-    attach_handler(pms, server, fetch_metadata=fetch_metadata)
+    handler = attach_handler(pms, server, fetch_metadata=fetch_metadata)
     viewer = pms.viewer(user_id=11).play()
     pms.clock.advance(600)
     viewer.stop()
