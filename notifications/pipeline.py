@@ -354,7 +354,9 @@ def attempt_delivery(
     log: NotifyLog, notifier: Notifier | None, context: dict | None = None
 ) -> tuple[bool, str, bool]:
     """Call the notifier's agent once for ``log`` and record the attempt:
-    ``(success, message, retryable)``; the message is one line without secrets."""
+    ``(success, message, retryable)``; the message is one line without secrets. The agent's
+    ``parameters`` are ``context`` plus ``notification_id`` (the notify_log row id, which
+    Tautulli gives the Remote App)."""
     retryable = False
     try:
         if notifier is None:
@@ -367,7 +369,7 @@ def attempt_delivery(
             log.subject_text or "",
             log.body_text or "",
             action=log.notify_action or "",
-            parameters=context or {},
+            parameters={**(context or {}), "notification_id": log.pk},
             **extra,
         )
         success = True
