@@ -32,12 +32,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 @dataclass
 class ReceivedRequest:
-    """One request an :class:`HttpReceiver` got. ``headers`` keys are lower-cased."""
+    """One request an :class:`HttpReceiver` got. ``headers`` keys are lower-cased;
+    ``received_at``: when its body had been read, epoch seconds (``time.time()``)."""
 
     method: str
     path: str
     headers: dict[str, str]
     body: bytes
+    received_at: float = field(default_factory=time.time)
 
     @property
     def text(self) -> str:

@@ -222,39 +222,6 @@ class PlexMobileApp(Unsupported):
     )
 
 
-def _devices(config) -> dict:
-    from notifications.models import MobileDevice
-
-    devices = MobileDevice.objects.filter(official__gt=0).exclude(onesignal_id__in=("", None))
-    return {"": "", **{d.device_id: str(d) for d in devices}}
-
-
-class RemoteApp(Unsupported):
-    id, name, label = 21, "remoteapp", "Tautulli Remote App"
-    defaults = {"device_id": "", "priority": 3, "notification_type": 0}
-    reason = (
-        "the push payload must be AES-GCM encrypted with the device token and the cryptography "
-        "package is not installed (sending it in clear text is refused)"
-    )
-    option_specs = (
-        Opt("device_id", "select", "Device", "A registered Tautulli Remote App device.", _devices),
-        Opt(
-            "priority",
-            "select",
-            "Priority",
-            "Notification priority on the phone.",
-            {1: "Minimum", 2: "Low", 3: "Normal", 4: "High"},
-        ),
-        Opt(
-            "notification_type",
-            "select",
-            "Image",
-            "Poster in the notification.",
-            {0: "No image", 1: "Small image, expandable text", 2: "Large image"},
-        ),
-    )
-
-
 HTTP_AGENTS: tuple[type[Agent], ...] = (
     Zapier,
     LunaSea,
@@ -263,5 +230,4 @@ HTTP_AGENTS: tuple[type[Agent], ...] = (
     Facebook,
     MacOS,
     PlexMobileApp,
-    RemoteApp,
 )

@@ -10,12 +10,15 @@ from .apprise_agents import APPRISE_AGENTS
 from .base import Agent
 from .http_agents import HTTP_AGENTS
 from .mqtt import MQTT
+from .remote_app import RemoteApp
 from .script import Script
 from .webhook import Webhook
 
 AGENTS: dict[int, Agent] = {
     cls.id: cls()
-    for cls in sorted((*APPRISE_AGENTS, *HTTP_AGENTS, MQTT, Script, Webhook), key=lambda c: c.id)
+    for cls in sorted(
+        (*APPRISE_AGENTS, *HTTP_AGENTS, MQTT, RemoteApp, Script, Webhook), key=lambda c: c.id
+    )
 }
 _BY_NAME = {agent.name: agent for agent in AGENTS.values()}
 
