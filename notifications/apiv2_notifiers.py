@@ -18,7 +18,7 @@ from .models import Notifier, NotifierTrigger, NotifyLog
 from .notifiers import add_notifier, notifier_config, notifier_list
 from .notifiers import set_notifier_config as save_notifier_config
 from .parameters import created_parameters, notifier_parameters
-from .pipeline import notify_one, send_now
+from .pipeline import notify_one, queue_deliveries, save_logs, send_now
 
 
 def _notifier(params, message: str = "Invalid notifier_id") -> Notifier:
@@ -212,15 +212,23 @@ def notify_recently_added(request, params):
         for trigger in NotifierTrigger.objects.filter(notifier__in=notifiers, action=Action.CREATED)
     }
     with transaction.atomic():
-        for notifier in notifiers:
-            notify_one(
-                notifier,
-                Action.CREATED,
-                event,
-                parameters,
-                trigger=triggers.get(notifier.pk),
-                manual=True,
-            )
+        logs = save_logs(
+            [
+                log
+                for notifier in notifiers
+                if (
+                    log := notify_one(
+                        notifier,
+                        Action.CREATED,
+                        event,
+                        parameters,
+                        trigger=triggers.get(notifier.pk),
+                        manual=True,
+                    )
+                )
+            ]
+        )
+        queue_deliveries(logs, parameters)
     return {"message": "Notification queued."}
 
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
@@ -89,8 +90,9 @@ def notify_event(event: dict) -> dict:
 
     ``event``: ``{"server_id", "action", "session": dict | None, ...}`` plus the event's extra
     keys (``history_id``, ``user_streams``, ``timeline``, ``tag``, ``update``, ``remote_access_*``;
-    see :mod:`plex.activity.events`). Returns ``{"queued": [log ids], "skipped": reason}`` (not
-    kept by django-q2 when it succeeds: :data:`TASK_OPTIONS`).
+    see :mod:`plex.activity.events`). The first delivery attempts are made here, all notifiers
+    at once (:func:`deliver_logs`); retries are scheduled. Returns ``{"sent": [log ids],
+    "skipped": reason}`` (not kept by django-q2 when it succeeds: :data:`TASK_OPTIONS`).
     """
     action = event["action"]
     triggers = list(
@@ -106,12 +108,15 @@ def notify_event(event: dict) -> dict:
         logger.debug("Notification %s not sent: %s", action, reason)
         return {"queued": [], "skipped": reason}
     parameters = build_parameters(server, event)
-    queued = []
-    for trigger in triggers:
-        log = notify_one(trigger.notifier, action, event, parameters, trigger=trigger)
-        if log is not None:
-            queued.append(log.pk)
-    return {"queued": queued, "skipped": ""}
+    logs = save_logs(
+        [
+            log
+            for trigger in triggers
+            if (log := notify_one(trigger.notifier, action, event, parameters, trigger=trigger))
+        ]
+    )
+    deliver_logs(logs, delivery_context(parameters))
+    return {"sent": [log.pk for log in logs], "skipped": ""}
 
 
 def global_condition_failure(action: str, event: dict, server: Server | None) -> str:
@@ -232,8 +237,9 @@ def notify_one(
     trigger: NotifierTrigger | None = None,
     manual: bool = False,
 ) -> NotifyLog | None:
-    """Check ``notifier``'s own rules for one event, render its texts, write the notify_log row
-    and enqueue its delivery; the row, or None when the notifier does not notify this event.
+    """Check ``notifier``'s own rules for one event and render its texts: its notify_log row,
+    not saved yet (:func:`save_logs`, then :func:`deliver_logs`), or None when the notifier does
+    not notify this event.
     ``manual`` (a notification asked for, as ``notify_recently_added``) skips the custom
     conditions, as Tautulli's manual trigger."""
     session = event.get("session") or {}
@@ -270,7 +276,7 @@ def notify_one(
         mode=TEXT_MODES[agent.text_format(notifier.config or {})],
         media_type=parameters.get("media_type"),
     )
-    log = write_log(
+    log = new_log(
         notifier,
         action,
         subject=rendered.subject,
@@ -281,11 +287,27 @@ def notify_one(
         tag=event.get("tag"),
         poster_url=parameters.get("poster_url") or None,
     )
-    queue_delivery(log, parameters)
+    log.notifier = notifier
     return log
 
 
-def write_log(
+def save_logs(logs: list[NotifyLog]) -> list[NotifyLog]:
+    """Insert the rows of :func:`notify_one` at once (one statement, ids filled in)."""
+    notifiers = [log.notifier for log in logs]
+    saved = NotifyLog.objects.bulk_create(logs)
+    for log, notifier in zip(saved, notifiers, strict=True):
+        log.notifier = notifier
+    return saved
+
+
+def write_log(notifier: Notifier, action: str, **values) -> NotifyLog:
+    """:func:`new_log`, saved."""
+    log = new_log(notifier, action, **values)
+    log.save()
+    return log
+
+
+def new_log(
     notifier: Notifier,
     action: str,
     *,
@@ -297,9 +319,10 @@ def write_log(
     tag: str | None = None,
     poster_url: str | None = None,
 ) -> NotifyLog:
-    """The notify_log row of one notification, not yet delivered (Tautulli's set_notify_state)."""
+    """The notify_log row of one notification, unsaved and not yet delivered (Tautulli's
+    set_notify_state)."""
     session = session or {}
-    return NotifyLog.objects.create(
+    return NotifyLog(
         timestamp=clock.now(),
         session_key=int_or_none(session.get("session_key")),
         rating_key=int_or_none(session.get("rating_key")),
@@ -332,18 +355,63 @@ def delivery_context(parameters: dict) -> dict:
     return context
 
 
-def queue_delivery(log: NotifyLog, parameters: dict | None = None) -> None:
-    """Enqueue the first delivery attempt of ``log`` once the current transaction commits."""
-    context = delivery_context(parameters or {})
+def queue_deliveries(logs: list[NotifyLog], parameters: dict | None = None) -> None:
+    """Enqueue the first delivery attempts of ``logs`` (one task) once the current transaction
+    commits: for notifications asked for in a request (``notify_recently_added``)."""
+    if not logs:
+        return
+    ids, context = [log.pk for log in logs], delivery_context(parameters or {})
     transaction.on_commit(
         lambda: async_task(
-            "notifications.pipeline.deliver",
-            log.pk,
+            "notifications.pipeline.deliver_queued",
+            ids,
             context,
-            task_name=f"deliver {log.pk}",
+            task_name="deliver",
             **TASK_OPTIONS,
         )
     )
+
+
+def deliver_queued(log_ids: list[int], context: dict | None = None) -> dict:
+    """Task: the first delivery attempts of the notify_log rows ``log_ids``."""
+    logs = list(NotifyLog.objects.filter(pk__in=log_ids, success=False).order_by("id"))
+    notifiers = Notifier.objects.in_bulk({log.notifier_id for log in logs})
+    for log in logs:
+        log.notifier = notifiers.get(log.notifier_id)
+    deliver_logs(logs, context)
+    return {"sent": [log.pk for log in logs]}
+
+
+# Deliveries of one event made at once (each agent waits on its service, not on the others).
+MAX_PARALLEL_DELIVERIES = 8
+
+
+def deliver_logs(logs: list[NotifyLog], context: dict | None = None) -> None:
+    """First delivery attempt of each of ``logs`` (rows with ``.notifier`` set), the agents
+    called in parallel threads (database work stays in this thread); each outcome recorded, a
+    retryable failure scheduled again (:func:`follow_up`)."""
+    if not logs:
+        return
+    if len(logs) == 1:
+        outcomes = [call_agent(logs[0], logs[0].notifier, context)]
+    else:
+        with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_DELIVERIES, len(logs))) as pool:
+            outcomes = list(
+                pool.map(lambda log: _in_thread(call_agent, log, log.notifier, context), logs)
+            )
+    with transaction.atomic():
+        record_attempts(logs, outcomes)
+        for log, (success, message, retryable) in zip(logs, outcomes, strict=True):
+            follow_up(log, log.notifier, success, message, retryable, attempt=1, context=context)
+
+
+def _in_thread(func, *args):
+    """``func(*args)`` in a pool thread, closing the thread's database connection after (an
+    agent may read the database: the Remote App its devices)."""
+    try:
+        return func(*args)
+    finally:
+        connection.close()
 
 
 def deliver(log_id: int, context: dict | None = None, attempt: int = 1) -> dict:
@@ -358,8 +426,18 @@ def deliver(log_id: int, context: dict | None = None, attempt: int = 1) -> dict:
         return {"log_id": log_id, "success": bool(log and log.success), "message": "nothing to do"}
     notifier = Notifier.objects.filter(pk=log.notifier_id).first()
     success, message, retryable = attempt_delivery(log, notifier, context)
+    follow_up(log, notifier, success, message, retryable, attempt=attempt, context=context)
+    return {"log_id": log.pk, "success": success, "message": message}
+
+
+def follow_up(log, notifier, success: bool, message: str, retryable: bool, *, attempt, context):
+    """After attempt ``attempt`` (from 1) of ``log``: a retryable failure is tried again after
+    ``settings.NOTIFY_RETRY_DELAYS[attempt - 1]`` seconds (a one-off django-q2 schedule); the
+    last failure counts against the notifier (flagged in the admin after a few)."""
+    if success:
+        return
     delays = settings.NOTIFY_RETRY_DELAYS
-    if not success and retryable and attempt <= len(delays):
+    if retryable and attempt <= len(delays):
         schedule(
             "notifications.pipeline.deliver",
             log.pk,
@@ -370,20 +448,28 @@ def deliver(log_id: int, context: dict | None = None, attempt: int = 1) -> dict:
             repeats=-1,
             next_run=timezone.now() + dt.timedelta(seconds=delays[attempt - 1]),
         )
-    elif not success and notifier is not None:
+    elif notifier is not None:
         Notifier.objects.filter(pk=notifier.pk).update(
             failed_deliveries=F("failed_deliveries") + 1, last_error=message[:500]
         )
-    return {"log_id": log.pk, "success": success, "message": message}
 
 
 def attempt_delivery(
     log: NotifyLog, notifier: Notifier | None, context: dict | None = None
 ) -> tuple[bool, str, bool]:
     """Call the notifier's agent once for ``log`` and record the attempt:
-    ``(success, message, retryable)``; the message is one line without secrets. The agent's
-    ``parameters`` are ``context`` plus ``notification_id`` (the notify_log row id, which
-    Tautulli gives the Remote App)."""
+    ``(success, message, retryable)``; the message is one line without secrets."""
+    success, message, retryable = call_agent(log, notifier, context)
+    record_attempt(log, notifier, success=success, message=message)
+    return success, message, retryable
+
+
+def call_agent(
+    log: NotifyLog, notifier: Notifier | None, context: dict | None = None
+) -> tuple[bool, str, bool]:
+    """Deliver ``log`` through its notifier's agent once, recording nothing:
+    ``(success, message, retryable)``. The agent's ``parameters`` are ``context`` plus
+    ``notification_id`` (the notify_log row id, which Tautulli gives the Remote App)."""
     retryable = False
     try:
         if notifier is None:
@@ -407,7 +493,6 @@ def attempt_delivery(
     except Exception as exc:  # an agent's bug must not lose the notification
         logger.exception("Notifier %s failed unexpectedly", log.notifier_id)
         message, success, retryable = f"unexpected error: {type(exc).__name__}", False, True
-    record_attempt(log, notifier, success=success, message=message or "")
     return success, message or "", retryable
 
 
@@ -434,6 +519,28 @@ def _script_args(log: NotifyLog) -> list:
     except ValueError:
         return []
     return value if isinstance(value, list) else []
+
+
+def record_attempts(logs: list[NotifyLog], outcomes: list[tuple[bool, str, bool]]) -> None:
+    """Store the first attempt of each of ``logs``: a few statements for all of them."""
+    now = clock.now()
+    DeliveryAttempt.objects.bulk_create(
+        DeliveryAttempt(log=log, attempted_at=now, success=success, message=message)
+        for log, (success, message, _) in zip(logs, outcomes, strict=True)
+    )
+    delivered = [log.pk for log, (success, *_) in zip(logs, outcomes, strict=True) if success]
+    NotifyLog.objects.filter(pk__in=delivered).update(attempts=1, success=True, error="")
+    for log, (success, message, _) in zip(logs, outcomes, strict=True):
+        if not success:
+            NotifyLog.objects.filter(pk=log.pk).update(attempts=1, error=message[:500])
+            logger.warning("Notification %s (%s) failed: %s", log.pk, log.agent_name, message)
+    healed = {
+        log.notifier.pk
+        for log, (success, *_) in zip(logs, outcomes, strict=True)
+        if success and log.notifier is not None and log.notifier.failed_deliveries
+    }
+    if healed:
+        Notifier.objects.filter(pk__in=healed).update(failed_deliveries=0, last_error="")
 
 
 def record_attempt(log: NotifyLog, notifier: Notifier | None, *, success: bool, message: str):

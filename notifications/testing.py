@@ -50,6 +50,12 @@ class ReceivedRequest:
         return json.loads(self.body)
 
 
+class _Server(ThreadingHTTPServer):
+    # A service takes many connections at once (a burst of deliveries from several workers);
+    # socketserver's default backlog of 5 refuses the rest.
+    request_queue_size = 128
+
+
 class HttpReceiver:
     """An HTTP server on the loopback that records requests.
 
@@ -67,6 +73,8 @@ class HttpReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # answer in one go, as a real service does
+
             def _handle(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -90,7 +98,7 @@ class HttpReceiver:
             def log_message(self, format, *args):  # keep test output quiet
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"

@@ -277,6 +277,8 @@ NOTIFY_SCRIPTS_DIR = env.str("NOTIFY_SCRIPTS_DIR")
 NOTIFY_SCRIPT_TIMEOUT = env.int("NOTIFY_SCRIPT_TIMEOUT", 30, minimum=1)
 NOTIFY_RETRY_DELAYS = [int(v) for v in env.list("NOTIFY_RETRY_DELAYS", "30,120,600") if v.isdigit()]
 NOTIFY_SERVER_UPDATE_REPEAT = env.bool("NOTIFY_SERVER_UPDATE_REPEAT", False)
+# The Tautulli Remote App's push service (OneSignal); only tests point it elsewhere.
+ONESIGNAL_API_URL = env.str("ONESIGNAL_API_URL", "https://api.onesignal.com/notifications")
 # Dates and times in notification texts when no format is given ({datestamp}, {timestamp}):
 # Arrow tokens, the defaults of Tautulli's DATE_FORMAT / TIME_FORMAT.
 NOTIFY_DATE_FORMAT = env.str("NOTIFY_DATE_FORMAT", "YYYY-MM-DD")
