@@ -19,6 +19,7 @@ The notification log is read-only, filtered by notifier, action, success and dat
 delivery attempt inline. Device tokens are never shown.
 """
 
+import segno
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -37,6 +38,7 @@ from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.events import Action
 
 from .agents import agent_by_id, unavailable_agents
+from .devices import REGISTRATION_SECONDS, issue_registration_token
 from .forms import (
     AgentPickerForm,
     NotifierFormBase,
@@ -336,7 +338,36 @@ class MobileDeviceAdmin(ModelAdmin):
     )
     fields = ("friendly_name", *readonly_fields)
     ordering = ("-last_seen",)
+    change_list_template = "admin/notifications/mobiledevice/change_list.html"
 
     def has_add_permission(self, request):
-        """Devices register themselves through the API (``register_device``)."""
+        """Devices register themselves through the API (``register_device``): see
+        :meth:`register_view`."""
         return False
+
+    def get_urls(self):
+        register = self.admin_site.admin_view(self.register_view)
+        return [
+            path("register/", register, name="notifications_mobiledevice_register"),
+            *super().get_urls(),
+        ]
+
+    def register_view(self, request):
+        """A QR code for the Tautulli Remote App: ``<server URL>|<registration token>`` (the
+        app's format), the token valid 5 minutes and for ``register_device`` only. Staff with
+        the permission to change devices only (the token lets a phone in)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        server_url = request.GET.get("url") or request.build_absolute_uri("/").rstrip("/")
+        token = issue_registration_token()
+        qr_svg = segno.make(f"{server_url}|{token}", error="m").svg_inline(scale=6)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Register a Tautulli Remote App device"),
+            "opts": self.opts,
+            "server_url": server_url,
+            "token": token,
+            "qr_svg": qr_svg,
+            "minutes": REGISTRATION_SECONDS // 60,
+        }
+        return TemplateResponse(request, "admin/notifications/mobiledevice/register.html", context)

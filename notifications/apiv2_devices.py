@@ -15,6 +15,7 @@ from core.tautulli_api import ApiError, api_command
 from plex.apiv2 import server_info
 from servers.apiv2 import server_from_params
 
+from .devices import consume_registration_token
 from .models import MobileDevice
 
 
@@ -71,6 +72,7 @@ def register_device(request, params):
             "last_seen": clock.now(),
         },
     )
+    consume_registration_token(request.tautulli_api_key)
     server = server_from_params(params)
     data = {"server_id": install_id(), **server_info(server), "pms_is_cloud": 0}
     data.update(get_tautulli_info(request, params))

@@ -70,7 +70,8 @@ def _authenticate(request: HttpRequest, params: dict[str, str]) -> None:
     # The key a command was called with (register_device stores it as the device's token).
     request.tautulli_api_key = key
     if str(params.get("app", "")).lower() == "true":
-        if not any(accepts(key) for accepts in APP_TOKEN_AUTHENTICATORS):
+        command = params.get("cmd") or ""
+        if not any(accepts(key, command) for accepts in APP_TOKEN_AUTHENTICATORS):
             raise ApiError("Invalid apikey")
         return
     if not ApiKey.matches(key):

@@ -39,13 +39,18 @@ def api_command(name: str | None = None, *, raw: bool = False):
     return decorator
 
 
-# Callables ``token -> bool``: True when the token is a valid app token (``app=true``).
-APP_TOKEN_AUTHENTICATORS: list[Callable[[str], bool]] = []
+# Callables ``(token, command) -> bool``: True when the token is a valid app token for that
+# command (``app=true``).
+APP_TOKEN_AUTHENTICATORS: list[Callable[[str, str], bool]] = []
 
 
-def register_app_token_authenticator(func: Callable[[str], bool]) -> Callable[[str], bool]:
-    """Accept ``apikey=TOKEN&app=true`` when ``func(TOKEN)`` is true (Tautulli Remote's device
-    tokens, registered by the notifications app, which owns the devices). Idempotent."""
+def register_app_token_authenticator(
+    func: Callable[[str, str], bool],
+) -> Callable[[str, str], bool]:
+    """Accept ``apikey=TOKEN&app=true`` for command ``cmd`` when ``func(TOKEN, cmd)`` is true
+    (Tautulli Remote's device tokens, and its one-off registration tokens for
+    ``register_device``, vouched for by the notifications app, which owns the devices).
+    Idempotent."""
     if func not in APP_TOKEN_AUTHENTICATORS:
         APP_TOKEN_AUTHENTICATORS.append(func)
     return func

@@ -205,3 +205,27 @@ def test_register_device_like_the_capture_then_its_token_works(
     body = call_api("delete_mobile_device", device_id="dev-1")[1]
     assert body["response"]["message"] == "Deleted mobile device."
     assert not MobileDevice.objects.exists()
+
+
+def test_the_remote_app_registers_with_a_one_off_token(admin_client, client, shared_dir):
+    page = admin_client.get("/admin/notifications/mobiledevice/register/").content.decode()
+    assert "<svg" in page
+    token = page.split('id="registration-token">')[1].split("<")[0]
+
+    def call(cmd, key, **params):
+        response = client.get("/api/v2", {"apikey": key, "app": "true", "cmd": cmd, **params})
+        return response.json()["response"]
+
+    assert call("get_history", token)["message"] == "Invalid apikey"  # register_device only
+    registered = call("register_device", token, device_id="phone-9", device_name="Pixel")
+    assert registered["message"] == "Device registration successful."
+    assert MobileDevice.objects.get(device_id="phone-9").device_token == token
+    assert call("get_history", token)["result"] == "success"  # now the device's own key
+    again = call("register_device", "f" * 32, device_id="phone-10", device_name="x")
+    assert again["message"] == "Invalid apikey"
+
+
+def test_registration_needs_permission(client, django_user_model):
+    viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
+    client.force_login(viewer)
+    assert client.get("/admin/notifications/mobiledevice/register/").status_code == 403
