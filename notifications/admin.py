@@ -11,7 +11,7 @@ Notifiers (:class:`NotifierAdmin`):
   write-only (shown as the mask, kept when the mask is sent back);
 * below the form: the parameter reference, a preview of a trigger's texts with the latest play
   (:mod:`notifications.preview`) and a "Send test" button (POST, change permission) that
-  delivers at once with :func:`notifications.pipeline.send_now` and reports the outcome;
+  delivers at once with :func:`notifications.delivery.send_now` and reports the outcome;
 * the list never shows ``config``; a notifier whose last ``Notifier.FAILING_AFTER``
   notifications all failed is flagged with its last error.
 
@@ -38,6 +38,7 @@ from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.events import Action
 
 from .agents import agent_by_id, unavailable_agents
+from .delivery import send_now
 from .devices import REGISTRATION_SECONDS, issue_registration_token
 from .forms import (
     AgentPickerForm,
@@ -51,7 +52,6 @@ from .forms import (
 from .models import DeliveryAttempt, MobileDevice, Notifier, NotifierTrigger, NotifyLog
 from .notifiers import add_notifier, set_notifier_config
 from .parameters.catalog import catalog
-from .pipeline import send_now
 
 
 def notifier_fieldsets(form_class: type[NotifierFormBase], notifier: Notifier) -> list:

@@ -14,11 +14,12 @@ from plex.client import PlexUnavailable
 from plex.metadata import fetch_metadata
 from servers.apiv2 import server_from_params
 
+from .delivery import queue_deliveries, save_logs, send_now
 from .models import Notifier, NotifierTrigger, NotifyLog
 from .notifiers import add_notifier, notifier_config, notifier_list
 from .notifiers import set_notifier_config as save_notifier_config
 from .parameters import created_parameters, notifier_parameters
-from .pipeline import notify_one, queue_deliveries, save_logs, send_now
+from .pipeline import notify_one
 
 
 def _notifier(params, message: str = "Invalid notifier_id") -> Notifier:

@@ -6,10 +6,10 @@ import pytest
 from core.events import Action
 from notifications.agents import agent_by_id
 from notifications.conditions import evaluate
+from notifications.delivery import send_now
 from notifications.models import Notifier, NotifyLog
 from notifications.notifiers import notifier_config
 from notifications.parameters import PARAMETER_TYPES
-from notifications.pipeline import send_now
 from notifications.text import HTML_KEEP, render
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,9 +8,9 @@ from model_bakery import baker
 from notifications.agents import DeliveryError, agent_by_id
 from notifications.agents.remote_app import ONESIGNAL_APP_ID, decrypt_payload
 from notifications.apiv2_devices import install_id
+from notifications.delivery import send_now
 from notifications.models import MobileDevice
 from notifications.notifiers import add_notifier, set_notifier_config
-from notifications.pipeline import send_now
 
 pytestmark = pytest.mark.django_db
 
