@@ -81,6 +81,40 @@ def fresh_database(env: dict) -> None:
     manage("migrate", "--noinput", "-v0", env=env)
 
 
+def setup_fresh_django(data: Path, database_url: str | None, suffix: str) -> dict:
+    """This process on a fresh, migrated database: SQLite in ``data`` or, with
+    ``database_url``, the PostgreSQL database of that name plus ``_<suffix>`` (dropped and
+    created again). Returns the environment a ``manage.py`` subprocess needs to use the same
+    database (and the same generated secret key, in ``data``)."""
+    data.mkdir(parents=True, exist_ok=True)
+    os.environ["DATA_DIR"] = str(data)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if database_url:
+        import psycopg
+
+        base, name = database_url.rsplit("/", 1)
+        name = f"{name}_{suffix}"
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"{base}/{name}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+        for ending in ("", "-wal", "-shm"):
+            path = data / f"tautulli.sqlite3{ending}"
+            if path.exists():
+                path.unlink()
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return dict(os.environ)
+
+
 def manage(*args, env: dict) -> float:
     started = time.monotonic()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT)

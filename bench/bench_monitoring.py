@@ -30,39 +30,15 @@ import time
 import tracemalloc
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import OUT, setup_fresh_django  # noqa: E402
+
 T0 = 1_795_000_000
 
 
 def setup_django(database_url: str | None) -> None:
-    data = OUT / "monitor_data"
-    data.mkdir(parents=True, exist_ok=True)
-    os.environ["DATA_DIR"] = str(data)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        import psycopg
-
-        base, name = database_url.rsplit("/", 1)
-        name = f"{name}_bench_monitor"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"{base}/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        for suffix in ("", "-wal", "-shm"):
-            path = data / f"tautulli.sqlite3{suffix}"
-            if path.exists():
-                path.unlink()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    """A fresh database, migrated (:func:`bench_foundation.setup_fresh_django`)."""
+    setup_fresh_django(OUT / "monitor_data", database_url, "bench_monitor")
 
 
 def make_server(pms, name):

@@ -45,8 +45,9 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_foundation import OUT, ROOT, setup_fresh_django  # noqa: E402
+
 DATA = OUT / "notify_data"
 T0 = 1_795_000_000
 STREAMS = 50
@@ -63,35 +64,8 @@ VARIANTS = [
 
 
 def setup_django(database_url: str | None) -> dict:
-    """A fresh database, migrated; returns the environment a ``manage.py`` subprocess needs to
-    use the same database (and the same generated secret key, in ``DATA``)."""
-    DATA.mkdir(parents=True, exist_ok=True)
-    os.environ["DATA_DIR"] = str(DATA)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        import psycopg
-
-        base, name = database_url.rsplit("/", 1)
-        name = f"{name}_bench_notify"
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = f"{base}/{name}"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        for suffix in ("", "-wal", "-shm"):
-            path = DATA / f"tautulli.sqlite3{suffix}"
-            if path.exists():
-                path.unlink()
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return dict(os.environ)
+    """A fresh database, migrated (:func:`bench_foundation.setup_fresh_django`)."""
+    return setup_fresh_django(DATA, database_url, "bench_notify")
 
 
 def add_notifiers(receiver) -> None:
