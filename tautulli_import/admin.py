@@ -1,11 +1,18 @@
-"""Admin of the imported Tautulli databases (read-only)."""
+"""Admin of the imported Tautulli databases (read-only) and of the Tautulli connections synced
+through ``/api/v2`` (write-only API key, "Sync now", "Test connection")."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 
-from .models import TautulliImport
+from .models import TautulliConnection, TautulliImport
+from .remote.client import TautulliAPIError
 
 
 @admin.register(TautulliImport)
@@ -14,3 +21,103 @@ class TautulliImportAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     list_display = ("__str__", "server", "source_path", "last_imported_at")
     list_select_related = ("server",)
+
+
+def _http_by_default(db_field, **kwargs):
+    """Form fields as the model makes them; a URL typed without a scheme is taken as http://
+    (Tautulli is usually plain http on the LAN)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "http")
+    return db_field.formfield(**kwargs)
+
+
+class TautulliConnectionForm(WriteOnlySecretsFormMixin, forms.ModelForm):
+    """The API key is write-only: never rendered; blank keeps the stored one."""
+
+    write_only_fields = ("api_key",)
+
+    class Meta:
+        model = TautulliConnection
+        fields = ("name", "url", "api_key", "active")
+        formfield_callback = _http_by_default
+
+
+@admin.register(TautulliConnection)
+class TautulliConnectionAdmin(ModelAdmin):
+    """Running Tautulli instances synced every 12 hours (``manage.py sync_tautulli``)."""
+
+    form = TautulliConnectionForm
+    list_display = (
+        "name",
+        "url",
+        "active",
+        "server",
+        "last_sync_at",
+        "last_success_at",
+        "rows_added",
+        "last_history_id",
+        "last_error",
+    )
+    list_select_related = ("server",)
+    actions = ("sync_now", "test_connection")
+    fieldsets = (
+        (None, {"fields": ("name", "url", "api_key", "active")}),
+        (
+            _("Last sync"),
+            {
+                "fields": (
+                    "server",
+                    "last_sync_at",
+                    "last_success_at",
+                    "rows_added",
+                    "last_error",
+                    "last_history_id",
+                    "history_position",
+                )
+            },
+        ),
+    )
+    readonly_fields = (
+        "server",
+        "last_sync_at",
+        "last_success_at",
+        "rows_added",
+        "last_error",
+        "last_history_id",
+        "history_position",
+    )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "http"  # Tautulli is usually plain http on the LAN
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.display(description=_("rows added (last sync)"))
+    def rows_added(self, obj: TautulliConnection):
+        counts = {name: n for name, n in (obj.last_counts or {}).items() if n}
+        return ", ".join(f"{name}: {n}" for name, n in counts.items()) or "–"
+
+    @action(description=_("Sync now"))
+    def sync_now(self, request, queryset):
+        from .remote.sync import sync_connection
+
+        for conn in queryset:
+            result = sync_connection(conn)
+            if result.error:
+                self.message_user(request, f"{conn.name}: {result.error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"{conn.name}: {result.added} rows added", messages.SUCCESS
+                )
+
+    @action(description=_("Test connection"))
+    def test_connection(self, request, queryset):
+        from .remote.sync import check_connection
+
+        for conn in queryset:
+            try:
+                line = check_connection(conn)
+            except TautulliAPIError as exc:
+                self.message_user(request, f"{conn.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{conn.name}: {line}", messages.SUCCESS)

@@ -45,3 +45,46 @@ class TautulliImport(models.Model):
         """The offset of the group's first segment (0 when the group's ids were free)."""
         segments = (self.id_offsets.get(group) or {}).get("segments") or [[0, 0]]
         return int(segments[0][1])
+
+
+class TautulliConnection(models.Model):
+    """A running Tautulli whose users, libraries and history are synced through its ``/api/v2``
+    (:mod:`tautulli_import.remote`).
+
+    ``api_key`` is write-only: never shown by the admin list, the logs or any API. The cursor
+    is ``last_history_id`` (the highest ``session_history.id`` written, 0 before the first
+    sync) and ``history_position`` (that row's index in Tautulli's history ordered by id,
+    a paging hint); both move only after the page that reached them committed.
+    ``last_counts`` holds the rows added per table by the last sync, e.g.
+    ``{"users": 2, "library_sections": 0, "session_history": 500, ...}``; ``last_error`` is one
+    line, '' after a successful sync.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    url = models.URLField(
+        max_length=500, help_text="Tautulli's address, e.g. http://192.168.1.10:8181"
+    )
+    api_key = models.CharField(
+        max_length=200, help_text="Tautulli's API key (Settings › Web Interface)."
+    )
+    active = models.BooleanField(default=True, help_text="Synced by the 12-hour schedule.")
+    server = models.ForeignKey(
+        Server,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tautulli_connections",
+        help_text="The server its rows were attached to (same machine identifier), set by the sync.",
+    )
+    last_history_id = models.BigIntegerField(default=0)
+    history_position = models.BigIntegerField(default=0)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_counts = models.JSONField(default=dict, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self):
+        return self.name

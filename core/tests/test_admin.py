@@ -23,7 +23,7 @@ from libraries.models import Library, RecentlyAdded
 from newsletters.models import Newsletter, NewsletterLog
 from notifications.models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
 from servers.models import Server, Session, SessionContinued
-from tautulli_import.models import TautulliImport
+from tautulli_import.models import TautulliConnection, TautulliImport
 from users.models import User, UserLogin
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +54,7 @@ SECRETS = (
     "SECRET",  # the notifier's discord webhook path
     "SMTP-PASSWORD-SECRET",
     "JWT-SECRET",
+    "TAUTULLI-API-KEY-SECRET",
 )
 
 
@@ -169,6 +170,14 @@ def baked(db):
     baker.make(SessionContinued, user_id=100, machine_id="m", media_type="movie", stopped=1)
     ApiKey.objects.create(key="0123456789abcdef0123456789abcdef")
     baker.make(TautulliImport, server=server, source_path="/data/tautulli.db")
+    baker.make(
+        TautulliConnection,
+        name="nas",
+        url="http://nas:8181",
+        api_key="TAUTULLI-API-KEY-SECRET",
+        server=server,
+        last_error="Tautulli at http://nas:8181: get_history: HTTP 500",
+    )
     return {"server": server, "users": users, "history": history, "notifier": notifier}
 
 
@@ -184,6 +193,7 @@ def test_every_model_of_the_project_has_an_admin():
     assert {
         "core.ApiKey",
         "tautulli_import.TautulliImport",
+        "tautulli_import.TautulliConnection",
         "plex.Server",
         "plex.Session",
         "users.User",

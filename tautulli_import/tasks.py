@@ -1,0 +1,54 @@
+"""django-q2 task of the Tautulli sync and its schedule.
+
+:data:`SCHEDULES` lists the schedules of this app (name → (task, minutes)), created by the data
+migration ``0003_sync_schedule``; :func:`ensure_schedules` creates or corrects them (as
+``plex.tasks.ensure_schedules``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+SYNC_INTERVAL_MINUTES = 12 * 60
+
+SCHEDULES = {
+    "Sync from Tautulli": (
+        "tautulli_import.tasks.sync_tautulli_connections",
+        SYNC_INTERVAL_MINUTES,
+    ),
+}
+
+logger = logging.getLogger(__name__)
+
+
+def sync_tautulli_connections(name: str | None = None) -> dict[str, dict]:
+    """Sync every active :class:`~tautulli_import.models.TautulliConnection` (or only the one
+    named ``name``, active or not), one after the other; a failing one does not stop the others.
+
+    Returns ``{connection name: {"added": rows added, "error": one line or ''}}``.
+    """
+    from .models import TautulliConnection
+    from .remote.sync import sync_connection
+
+    connections = TautulliConnection.objects.all()
+    connections = connections.filter(name=name) if name else connections.filter(active=True)
+    summary = {}
+    for conn in connections:
+        result = sync_connection(conn)
+        summary[conn.name] = {"added": result.added, "error": result.error}
+    return summary
+
+
+def ensure_schedules(schedule_model=None) -> list:
+    """Create or correct the schedules of :data:`SCHEDULES` (matched by name); an existing
+    row keeps its ``next_run``."""
+    if schedule_model is None:
+        from django_q.models import Schedule as schedule_model
+    rows = []
+    for name, (func, minutes) in SCHEDULES.items():
+        row, _ = schedule_model.objects.update_or_create(
+            name=name,
+            defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
+        )
+        rows.append(row)
+    return rows
