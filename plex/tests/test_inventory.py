@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django_q.models import Schedule
 from model_bakery import baker
 
@@ -247,3 +248,26 @@ def test_the_refresh_is_scheduled_every_12_hours(server):
         -1,
     )
     assert tasks.refresh_library_media()["items"] == 18
+
+
+def test_the_admin_action_refreshes_the_selected_libraries(admin_client, server, pms):
+    movies = baker.make(Library, server=server, section_id=1, section_name="Movies")
+    url = reverse("admin:libraries_library_changelist")
+    response = admin_client.post(
+        url, {"action": "refresh_inventory", "_selected_action": [movies.pk]}, follow=True
+    )
+    text = response.content.decode()
+    assert "Movies: 5 items, 5 written, 0 marked removed" in text
+    assert sorted(LibraryMedia.objects.values_list("rating_key", flat=True)) == [
+        55,
+        56,
+        57,
+        108,
+        13194,
+    ]
+    pms.stop()
+    clear_cache()
+    response = admin_client.post(
+        url, {"action": "refresh_inventory", "_selected_action": [movies.pk]}, follow=True
+    )
+    assert "Movies: Unreachable" in response.content.decode()
