@@ -48,6 +48,8 @@ class Library(models.Model):
     do_notify_created = models.BooleanField(default=True)
     keep_history = models.BooleanField(default=True)
     deleted_section = models.BooleanField(default=False)
+    # When the inventory refresh last read this library's items (aware, UTC; null: never).
+    inventory_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -102,26 +104,82 @@ class RecentlyAdded(models.Model):
         indexes = [models.Index(fields=["server", "rating_key"])]
 
 
-class LibraryMedia(models.Model):
-    """One playable item of a library (movie, episode or track), as PMS lists it: the inventory
-    that library growth (:mod:`stats.library_growth`) counts.
+# Tautulli's media types of the items a library holds, parents first.
+INVENTORY_TYPES = ("movie", "show", "season", "episode", "artist", "album", "track")
+# The playable ones (what library growth counts).
+PLAYABLE_TYPES = ("movie", "episode", "track")
 
-    Filled by :func:`plex.library_media.refresh_library_media` (every 12 hours and
-    ``manage.py refresh_library_media``). ``added_at`` is PMS's ``addedAt`` (aware, UTC; null when
-    PMS gives none); ``file_size`` is Σ bytes of the item's media parts (every version), null
-    when PMS gives no size. Unique per (server, rating_key): an item moved to another section
-    keeps its row.
+
+class LibraryMediaQuerySet(models.QuerySet):
+    def present(self):
+        """Items PMS listed at the last refresh (``removed_at`` is null)."""
+        return self.filter(removed_at__isnull=True)
+
+    def playable(self):
+        """Movies, episodes and tracks (not shows, seasons, artists or albums)."""
+        return self.filter(media_type__in=PLAYABLE_TYPES)
+
+
+class LibraryMedia(models.Model):
+    """One item of a library as PMS lists it: a movie, show, season, episode, artist, album or
+    track (the inventory; issue 13). Library growth (:mod:`stats.library_growth`) counts the
+    present playable items.
+
+    Filled by :func:`plex.inventory.refresh_inventory` (every 12 hours, the admin's "Refresh
+    inventory" and ``manage.py refresh_library_media``). Unique per (server, rating_key): an
+    item moved to another section keeps its row.
+
+    Values (PMS's attributes of the section listing; "" / null when PMS gives none):
+
+    * hierarchy: ``parent_*`` is the season of an episode, the show of a season, the album of a
+      track, the artist of an album; ``grandparent_*`` the show of an episode, the artist of a
+      track. ``media_index`` is PMS's ``index`` (episode, season or track number);
+      ``parent_media_index`` its ``parentIndex`` (an episode's season, a track's disc).
+    * dates (aware, UTC): ``added_at``/``updated_at`` are PMS's ``addedAt``/``updatedAt``;
+      ``last_seen_at`` is when a refresh last wrote the row (an unchanged item is not rewritten;
+      the refresh that finds it gone copies the library's previous refresh time into it, see
+      :attr:`Library.inventory_refreshed_at`); ``removed_at`` is when a refresh found it gone
+      from PMS (null while present: the row stays, so its history stays readable).
+    * ids: ``guid`` (PMS's ``guid``: ``plex://movie/...`` or a legacy agent's), ``imdb_id``
+      (``tt…``), ``tmdb_id``, ``tvdb_id`` (from PMS's ``<Guid id="imdb://...">`` tags, or the
+      legacy agent's guid of a movie/show).
+    * media: ``file_paths`` every part's ``file`` (every version, in PMS's order);
+      ``file_size`` Σ bytes of every part of every version (null when PMS gives no size);
+      ``video_resolution``/``container``/``bitrate`` (kbit/s) of the first version;
+      ``duration`` in ms.
     """
 
-    MEDIA_TYPES = [("movie", "movie"), ("episode", "episode"), ("track", "track")]
+    MEDIA_TYPES = [(name, name) for name in INVENTORY_TYPES]
 
     server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="library_media")
     section_id = models.IntegerField()
     rating_key = models.IntegerField()
     media_type = models.CharField(max_length=16, choices=MEDIA_TYPES)
     title = models.TextField(blank=True, default="")
+    sort_title = models.TextField(blank=True, default="")
+    year = models.IntegerField(null=True, blank=True)
+    parent_rating_key = models.IntegerField(null=True, blank=True)
+    grandparent_rating_key = models.IntegerField(null=True, blank=True)
+    parent_title = models.TextField(blank=True, default="")
+    grandparent_title = models.TextField(blank=True, default="")
+    media_index = models.IntegerField(null=True, blank=True)
+    parent_media_index = models.IntegerField(null=True, blank=True)
     added_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    guid = models.TextField(blank=True, default="")
+    imdb_id = models.CharField(max_length=32, blank=True, default="")
+    tmdb_id = models.CharField(max_length=32, blank=True, default="")
+    tvdb_id = models.CharField(max_length=32, blank=True, default="")
+    file_paths = models.JSONField(default=list, blank=True)
     file_size = models.BigIntegerField(null=True, blank=True, help_text="bytes")
+    video_resolution = models.CharField(max_length=16, blank=True, default="")
+    container = models.CharField(max_length=16, blank=True, default="")
+    bitrate = models.IntegerField(null=True, blank=True, help_text="kbit/s")
+    duration = models.BigIntegerField(null=True, blank=True, help_text="ms")
+
+    objects = LibraryMediaQuerySet.as_manager()
 
     class Meta:
         verbose_name = "library item"
@@ -130,8 +188,41 @@ class LibraryMedia(models.Model):
             models.UniqueConstraint(fields=["server", "rating_key"], name="uniq_library_media")
         ]
         indexes = [
-            models.Index(fields=["server", "section_id", "added_at"], name="library_media_added")
+            models.Index(fields=["server", "section_id", "added_at"], name="library_media_added"),
+            models.Index(fields=["server", "section_id", "media_type"], name="library_media_type"),
+            models.Index(fields=["server", "parent_rating_key"], name="library_media_parent"),
+            models.Index(
+                fields=["server", "grandparent_rating_key"], name="library_media_grandparent"
+            ),
+            models.Index(fields=["guid"], name="library_media_guid"),
+            models.Index(fields=["server", "removed_at"], name="library_media_removed"),
         ]
 
     def __str__(self):
         return self.title or f"Item {self.rating_key}"
+
+
+class RatingKeyChange(models.Model):
+    """An item PMS re-added under a new rating key, recognised by its guid by the inventory
+    refresh (:func:`plex.inventory.refresh_inventory`): the old row keeps its ``removed_at``
+    and its history; this links ``old_rating_key`` to ``new_rating_key`` (what Tautulli's
+    ``get_new_rating_keys`` / ``get_old_rating_keys`` answer). ``changed_at``: the refresh
+    that saw it (aware, UTC)."""
+
+    server = models.ForeignKey(Server, on_delete=models.CASCADE, related_name="rating_key_changes")
+    old_rating_key = models.IntegerField()
+    new_rating_key = models.IntegerField()
+    media_type = models.CharField(max_length=16, blank=True, default="")
+    guid = models.TextField(blank=True, default="")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server", "old_rating_key", "new_rating_key"], name="uniq_rating_key_change"
+            )
+        ]
+        indexes = [models.Index(fields=["server", "new_rating_key"], name="rating_key_change_new")]
+
+    def __str__(self):
+        return f"{self.old_rating_key} → {self.new_rating_key}"

@@ -1,5 +1,6 @@
 """Admin for Plex Media Servers (write-only token, "Test connection", connection state), live
-sessions and the Activity page (:mod:`plex.admin_activity`)."""
+sessions, the Activity page (:mod:`plex.admin_activity`) and the libraries' "Refresh inventory"
+action."""
 
 from functools import partial
 
@@ -18,7 +19,9 @@ from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 from core.admin_kit.site import AdminPage
 from core.timeutils import from_epoch
+from libraries.models import Library
 from servers.models import Server, Session, SessionContinued
+from stats.admin import LibraryStatisticsAdmin
 
 from . import admin_activity, connection
 from .admin_activity import ERROR_SHOWN, badge, connection_badge, redacted_error, short_time
@@ -299,6 +302,36 @@ class ServerAdmin(ModelAdmin):
         from .sync import sync_libraries
 
         self._report_sync(request, _("Libraries"), sync_libraries(servers=queryset))
+
+
+admin.site.unregister(Library)
+
+
+@admin.register(Library)
+class LibraryInventoryAdmin(LibraryStatisticsAdmin):
+    """The libraries' admin (with statistics, :mod:`stats.admin`) and the on-demand inventory
+    refresh, which needs Plex and so lives here."""
+
+    actions = (*(LibraryStatisticsAdmin.actions or ()), "refresh_inventory")
+
+    @admin.action(description=_("Refresh inventory"), permissions=["change"])
+    def refresh_inventory(self, request, queryset):
+        """Re-read the items of each selected library from its server now (incrementally, see
+        :func:`plex.inventory.refresh_inventory`); one message per library."""
+        from .client import PlexUnavailable
+        from .inventory import refresh_inventory
+
+        for library in queryset.select_related("server"):
+            try:
+                counts = refresh_inventory(library.server, library)
+            except PlexUnavailable as exc:
+                self.message_user(request, f"{library}: {exc}", messages.ERROR)
+                continue
+            text = _(
+                "%(library)s: %(items)d items, %(written)d written, %(removed)d marked removed, "
+                "%(relinked)d re-added items linked."
+            ) % {"library": library, **counts}
+            self.message_user(request, text, messages.SUCCESS)
 
 
 def _epoch_display(description: str, attribute: str):

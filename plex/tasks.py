@@ -57,14 +57,16 @@ def refresh_libraries() -> dict:
 
 
 def refresh_library_media() -> dict:
-    """Task: refresh every active server's inventory of movies, episodes and tracks (see
-    :func:`plex.library_media.refresh_library_media`, read by the library growth graph).
+    """Task: refresh every active server's library inventory (movies, shows, seasons, episodes,
+    artists, albums, tracks; see :func:`plex.inventory.refresh_all_inventories`), read by the
+    library growth graph and the inventory.
 
-    Returns ``{"servers": int, "items": int, "deleted": int, "errors": [str]}``.
+    Returns ``{"servers", "items", "written", "added", "removed", "relinked": int,
+    "errors": [str]}``.
     """
-    from plex.library_media import refresh_library_media as refresh
+    from plex.inventory import refresh_all_inventories
 
-    return refresh()
+    return refresh_all_inventories()
 
 
 def poll_sessions() -> dict:

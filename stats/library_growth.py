@@ -2,10 +2,10 @@
 "library statistics/growth graphs" (upstream #1403, PR #1472; reference 8 #13), which Tautulli
 never shipped, so the shape follows its graph commands (reference 6.2).
 
-Read from the inventory :class:`libraries.models.LibraryMedia` (movies, episodes and tracks as
-PMS lists them, see :mod:`plex.library_media`), not from history: an item counts in the month of
-its ``added_at`` in the server's local time zone (``settings.TIME_ZONE``). Items removed from
-Plex are no longer in the inventory, so they are not counted in the month they were added
+Read from the inventory :class:`libraries.models.LibraryMedia` (its present movies, episodes
+and tracks as PMS lists them, see :mod:`plex.inventory`), not from history: an item counts in the
+month of its ``added_at`` in the server's local time zone (``settings.TIME_ZONE``). Items removed
+from Plex (``removed_at`` set) are not counted in the month they were added
 (the graph shows how the *current* libraries grew); items without ``added_at`` are never
 counted in a month.
 """
@@ -99,7 +99,7 @@ def growth_rows(window: StatsWindow) -> list[dict]:
     name = Library.objects.filter(
         server_id=OuterRef("server_id"), section_id=OuterRef("section_id")
     ).values("section_name")[:1]
-    media = LibraryMedia.objects.all()
+    media = LibraryMedia.objects.present().playable()
     if window.server_id is not None:
         media = media.filter(server_id=window.server_id)
     if window.section_ids:

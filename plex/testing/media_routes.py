@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 MOVIES = "plex-api.rs/server/media/movie_library.json"
@@ -249,3 +250,68 @@ def add_section_contents(pms, removed=None) -> set[str]:
     for section_id, (relative, type_number) in SECTION_CONTENTS.items():
         pms.route(f"/library/sections/{section_id}/all", answer(relative, type_number))
     return removed
+
+
+# Every item of each section of ``library_sections.xml`` by PMS type number, as the section
+# search ``/library/sections/<id>/all?type=N`` lists them (recorded list answers; see
+# :func:`add_inventory_sections`).
+INVENTORY_CONTENTS = {
+    1: {"1": (MOVIES, MOVIE_13194)},
+    2: {"2": (SHOWS,), "3": (SEASONS_OF_22,), "4": (EPISODES_OF_89,)},
+    3: {"8": (ARTISTS,), "9": (ALBUMS_OF_156,), "10": (TRACKS_OF_157,)},
+}
+
+
+@dataclass
+class InventoryEdits:
+    """Changes :func:`add_inventory_sections` applies to the recorded items on each request:
+    ``removed`` rating keys (strings) are left out, ``changes`` sets attributes of an item
+    (``{"108": {"updatedAt": "1700000000"}}``), ``renumbered`` lists an item under another
+    rating key (``{"57": "9057"}``: PMS re-added it)."""
+
+    removed: set[str] = field(default_factory=set)
+    changes: dict[str, dict[str, str]] = field(default_factory=dict)
+    renumbered: dict[str, str] = field(default_factory=dict)
+
+
+def add_inventory_sections(pms) -> InventoryEdits:
+    """Serve the section searches of every type for the three sections of
+    ``library_sections.xml`` (see :data:`INVENTORY_CONTENTS`): movies 55, 56, 57, 108 and
+    13194 (the recorded detail of "Frozen", with its ``<Guid>`` tags); show 22 and 68, seasons
+    89 and 33, episodes 90-92; artists 156 and 142, album 157, tracks 158-160. The items are
+    the recorded ones; what is built: the answers are filtered by ``type`` (PMS answers a
+    type's items only), a list's entries of another type or without a rating key (the "All
+    episodes" entry of a season list) are left out, "Frozen" is moved from its detail answer
+    into the movie list, and the returned :class:`InventoryEdits` are applied. Paged as PMS
+    does (by the fake)."""
+    edits = InventoryEdits()
+    types = {"1": "movie", "2": "show", "3": "season", "4": "episode"}
+    types |= {"8": "artist", "9": "album", "10": "track"}
+
+    def answer(section_id: int):
+        def build(request):
+            type_number = request.query.get("type", "")
+            root = ET.Element("MediaContainer")
+            for relative in INVENTORY_CONTENTS[section_id].get(type_number, ()):
+                for item in ET.fromstring(json_fixture_xml(pms, relative)):
+                    rating_key = item.get("ratingKey")
+                    if not rating_key or item.get("type") != types[type_number]:
+                        continue
+                    if rating_key in edits.removed:
+                        continue
+                    for name, value in edits.changes.get(rating_key, {}).items():
+                        item.set(name, value)
+                    if rating_key in edits.renumbered:
+                        new = edits.renumbered[rating_key]
+                        item.set("ratingKey", new)
+                        item.set("key", f"/library/metadata/{new}")
+                    root.append(item)
+            root.set("size", str(len(root)))
+            root.set("librarySectionID", str(section_id))
+            return ET.tostring(root, encoding="unicode")
+
+        return build
+
+    for section_id in INVENTORY_CONTENTS:
+        pms.route(f"/library/sections/{section_id}/all", answer(section_id))
+    return edits

@@ -1,14 +1,14 @@
-"""``manage.py refresh_library_media [--server ID|NAME]``: refresh the inventory of movies,
-episodes and tracks now (see :func:`plex.library_media.refresh_library_media`)."""
+"""``manage.py refresh_library_media [--server ID|NAME]``: refresh the library inventory now
+(see :func:`plex.inventory.refresh_all_inventories`)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from plex.library_media import refresh_library_media
+from plex.inventory import refresh_all_inventories
 from servers.models import Server
 
 
 class Command(BaseCommand):
-    help = "Read every library's movies, episodes and tracks from Plex (for library growth)."
+    help = "Read every library's items from Plex into the inventory (incrementally)."
 
     def add_arguments(self, parser):
         parser.add_argument("--server", help="Only this server (id or name); default: all active.")
@@ -22,10 +22,11 @@ class Command(BaseCommand):
             target = servers.first()
             if target is None:
                 raise CommandError(f"No server {server!r}.")
-        summary = refresh_library_media(target)
+        summary = refresh_all_inventories(target)
         if summary["errors"]:
             raise CommandError("; ".join(summary["errors"]))
         self.stdout.write(
             f"{summary['items']} items on {summary['servers']} server(s); "
-            f"{summary['deleted']} removed items deleted."
+            f"{summary['written']} written, {summary['removed']} marked removed, "
+            f"{summary['relinked']} re-added items linked."
         )

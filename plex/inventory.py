@@ -1,0 +1,373 @@
+"""The library inventory (:class:`libraries.models.LibraryMedia`): every movie, show, season,
+episode, artist, album and track of each library of a server, read from PMS with plexapi
+(issue 13, part 1).
+
+Reading: per library section (``plex.library.sections()``), one paged section search per
+type (``section.search(libtype=...)``: ``/library/sections/<id>/all?type=N&includeGuids=1``,
+:data:`CONTAINER_SIZE` items a request), never item by item:
+
+* movie sections: movies (type 1);
+* show sections: shows (2), seasons (3), episodes (4);
+* artist sections: artists (8), albums (9), tracks (10);
+* other sections (photos...) are skipped.
+
+Incremental: the server's rows are read once (rating key, section, ``updatedAt``, ``addedAt``,
+removed or not) and an item PMS lists with the same section, type, ``updatedAt`` and
+``addedAt`` as its present row is neither built nor written. Only new, changed or returning
+items are written (bulk upsert on (server, rating_key), :data:`BATCH_SIZE` rows a statement).
+An item of a section that was read but that PMS no longer lists gets ``removed_at`` (the row
+stays); one that comes back is written again with ``removed_at`` cleared. A new rating key
+whose ``guid`` (and type) is that of an item removed before or in this refresh is linked to
+it in :class:`libraries.models.RatingKeyChange` (PMS re-added the item).
+
+Atomicity: everything is read from PMS first; then it is written in one transaction. A server
+that cannot be reached, or fails while being read, raises
+:class:`plex.client.PlexUnavailable` (one readable line) and nothing is written.
+
+Known limit: a change PMS does not show in the item's own ``updatedAt`` (e.g. a show renamed:
+its episodes' ``grandparentTitle``) is only picked up when the episode itself changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from libraries.models import Library, LibraryMedia, RatingKeyChange
+from plex.client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
+from plex.pms_fields import raw
+from servers.models import Server
+
+logger = logging.getLogger(__name__)
+
+# The types read from a section, by section type, parents first.
+SECTION_TYPES = {
+    "movie": ("movie",),
+    "show": ("show", "season", "episode"),
+    "artist": ("artist", "album", "track"),
+}
+CONTAINER_SIZE = 1000  # items per request (plexapi pages the section search)
+BATCH_SIZE = 500  # rows per INSERT ... ON CONFLICT / UPDATE
+READ_TIMEOUT = 60  # seconds per request: listing a large section takes PMS a while
+
+# The columns an upsert writes (every column but the key and server).
+WRITTEN_FIELDS = [
+    "section_id",
+    "media_type",
+    "title",
+    "sort_title",
+    "year",
+    "parent_rating_key",
+    "grandparent_rating_key",
+    "parent_title",
+    "grandparent_title",
+    "media_index",
+    "parent_media_index",
+    "added_at",
+    "updated_at",
+    "last_seen_at",
+    "removed_at",
+    "guid",
+    "imdb_id",
+    "tmdb_id",
+    "tvdb_id",
+    "file_paths",
+    "file_size",
+    "video_resolution",
+    "container",
+    "bitrate",
+    "duration",
+]
+
+# <Guid id="imdb://tt0165832"> scheme → field; legacy agents' guid scheme → field.
+GUID_SCHEMES = {"imdb": "imdb_id", "tmdb": "tmdb_id", "tvdb": "tvdb_id"}
+LEGACY_AGENTS = {
+    "com.plexapp.agents.imdb": "imdb_id",
+    "com.plexapp.agents.themoviedb": "tmdb_id",
+    "com.plexapp.agents.thetvdb": "tvdb_id",
+}
+
+
+@dataclass
+class Known:
+    """A row of the inventory as the comparison needs it (dates as epoch seconds)."""
+
+    section_id: int
+    media_type: str
+    updated: int | None
+    added: int | None
+    removed: bool
+    guid: str
+
+
+@dataclass
+class ServerInventory:
+    """What :func:`fetch_inventory` read: the sections read, every rating key listed (→ its
+    section id), and the rows to write (new, changed or returning items only)."""
+
+    sections: set[int] = field(default_factory=set)
+    seen: dict[int, int] = field(default_factory=dict)
+    rows: list[dict] = field(default_factory=list)
+    complete: bool = False  # every section read: rows of sections PMS no longer has are gone
+
+
+def _int(text: str) -> int | None:
+    try:
+        return int(text) if text != "" else None
+    except ValueError:
+        return None
+
+
+def _when(epoch: int | None) -> dt.datetime | None:
+    return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
+
+
+def _epoch(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def guid_tags(item) -> list[str]:
+    """The ids of the ``<Guid>`` elements of ``item``'s XML (``imdb://tt…``), read from the
+    element plexapi built it from: plexapi's ``guids`` would reload a partial item (one
+    request per item) when a listing has none."""
+    data = getattr(item, "_data", None)
+    return [] if data is None else [e.get("id") for e in data.findall("Guid") if e.get("id")]
+
+
+def external_ids(item, guid: str) -> dict[str, str]:
+    """``{"imdb_id", "tmdb_id", "tvdb_id"}`` of ``item``: from its ``<Guid>`` tags
+    (``imdb://tt…``, ``tmdb://…``, ``tvdb://…``, PMS's new agents, first of each kind), else
+    from ``guid`` when it is a legacy agent's id of the item itself
+    (``com.plexapp.agents.imdb://tt0165832?lang=en``; an episode's ``…thetvdb://268592/1/1`` is
+    its show's id and gives nothing). "" when unknown."""
+    ids = {"imdb_id": "", "tmdb_id": "", "tvdb_id": ""}
+    for value in guid_tags(item):
+        scheme, _, ident = value.partition("://")
+        key = GUID_SCHEMES.get(scheme)
+        if key and ident and not ids[key]:
+            ids[key] = ident
+    scheme, _, rest = guid.partition("://")
+    key = LEGACY_AGENTS.get(scheme)
+    ident = rest.split("?", 1)[0]
+    if key and ident and "/" not in ident and not ids[key]:
+        ids[key] = ident
+    return ids
+
+
+def item_row(item, section_id: int, media_type: str) -> dict:
+    """The :class:`~libraries.models.LibraryMedia` values of ``item`` (a plexapi object of a
+    section search), without server and ``last_seen_at``/``removed_at`` (see the model for
+    units)."""
+    media = list(getattr(item, "media", None) or [])
+    parts = [part for version in media for part in (version.parts or [])]
+    sizes = [part.size for part in parts if part.size is not None]
+    first = media[0] if media else None
+    guid = raw(item, "guid")
+    return {
+        "rating_key": int(raw(item, "ratingKey")),
+        "section_id": section_id,
+        "media_type": media_type,
+        "title": raw(item, "title"),
+        "sort_title": raw(item, "titleSort"),
+        "year": _int(raw(item, "year")),
+        "parent_rating_key": _int(raw(item, "parentRatingKey")),
+        "grandparent_rating_key": _int(raw(item, "grandparentRatingKey")),
+        "parent_title": raw(item, "parentTitle"),
+        "grandparent_title": raw(item, "grandparentTitle"),
+        "media_index": _int(raw(item, "index")),
+        "parent_media_index": _int(raw(item, "parentIndex")),
+        "added_at": _when(_int(raw(item, "addedAt"))),
+        "updated_at": _when(_int(raw(item, "updatedAt"))),
+        "guid": guid,
+        **external_ids(item, guid),
+        "file_paths": [part.file for part in parts if part.file],
+        "file_size": sum(sizes) if sizes else None,
+        "video_resolution": raw(first, "videoResolution"),
+        "container": raw(first, "container"),
+        "bitrate": _int(raw(first, "bitrate")),
+        "duration": _int(raw(item, "duration")),
+    }
+
+
+def known_items(server: Server) -> dict[int, Known]:
+    """``{rating_key: Known}`` of every row of ``server`` (present and removed), one query."""
+    return {
+        rating_key: Known(section_id, media_type, _epoch(updated), _epoch(added), removed, guid)
+        for rating_key, section_id, media_type, updated, added, removed, guid in (
+            LibraryMedia.objects.filter(server=server).values_list(
+                "rating_key",
+                "section_id",
+                "media_type",
+                "updated_at",
+                "added_at",
+                "removed_at",
+                "guid",
+            )
+        ).iterator(chunk_size=5000)
+    }
+
+
+def fetch_inventory(
+    server: Server, known: dict[int, Known], section_id: int | None = None
+) -> ServerInventory:
+    """Read every movie/show/artist section of ``server`` (only ``section_id`` if given) and
+    keep, besides the rating keys listed, the rows of the items that differ from ``known``.
+
+    Raises :class:`plex.client.PlexUnavailable` when the server cannot be reached or fails
+    while a section is read.
+    """
+    plex = connect(server, READ_TIMEOUT)
+    result = ServerInventory(complete=section_id is None)
+    try:
+        for section in plex.library.sections():
+            types = SECTION_TYPES.get(section.type)
+            key = int(section.key)
+            if types is None or (section_id is not None and key != section_id):
+                continue
+            result.sections.add(key)
+            for libtype in types:
+                for item in section.search(libtype=libtype, container_size=CONTAINER_SIZE):
+                    rating_key = _int(raw(item, "ratingKey"))
+                    if rating_key is None or raw(item, "type") != libtype:
+                        continue  # e.g. the "All episodes" entry of a season list
+                    result.seen[rating_key] = key
+                    row = known.get(rating_key)
+                    if (
+                        row is not None
+                        and not row.removed
+                        and row.section_id == key
+                        and row.media_type == libtype
+                        and row.updated == _int(raw(item, "updatedAt"))
+                        and row.added == _int(raw(item, "addedAt"))
+                    ):
+                        continue  # unchanged: not rewritten
+                    result.rows.append(item_row(item, key, libtype))
+    except PLEX_ERRORS as exc:
+        forget(server)  # the next attempt reconnects
+        raise PlexUnavailable(describe_error(exc, server.url, READ_TIMEOUT)) from None
+    return result
+
+
+def _relinks(
+    server: Server, known: dict[int, Known], new_rows: list[dict], gone: set[int], now
+) -> list[RatingKeyChange]:
+    """Links from removed items (before or in this refresh) to new rating keys of the same
+    guid and type; among several candidates the one of the same section, then the newest key."""
+    by_guid: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for rating_key, row in known.items():
+        if row.guid and (row.removed or rating_key in gone):
+            by_guid.setdefault((row.guid, row.media_type), []).append((rating_key, row.section_id))
+    links = []
+    for row in new_rows:
+        candidates = by_guid.get((row["guid"], row["media_type"])) if row["guid"] else None
+        if not candidates:
+            continue
+        old, _ = max(candidates, key=lambda c: (c[1] == row["section_id"], c[0]))
+        links.append(
+            RatingKeyChange(
+                server=server,
+                old_rating_key=old,
+                new_rating_key=row["rating_key"],
+                media_type=row["media_type"],
+                guid=row["guid"],
+                changed_at=now,
+            )
+        )
+    return links
+
+
+def store_inventory(server: Server, known: dict[int, Known], read: ServerInventory) -> dict:
+    """Write what :func:`fetch_inventory` read, in one transaction: upsert its rows, mark
+    removed the present rows of the sections read (all of the server's when every section
+    was read, see ``read.sections``) that PMS no longer lists, link re-added items, and stamp
+    the libraries' ``inventory_refreshed_at``. Returns the counts of :func:`refresh_inventory`.
+    """
+    now = timezone.now()
+    new_rows = [row for row in read.rows if row["rating_key"] not in known]
+    gone_by_section: dict[int, list[int]] = {}
+    for rating_key, row in known.items():
+        in_scope = read.complete or row.section_id in read.sections
+        if not row.removed and rating_key not in read.seen and in_scope:
+            gone_by_section.setdefault(row.section_id, []).append(rating_key)
+    gone = {key for keys in gone_by_section.values() for key in keys}
+    links = _relinks(server, known, new_rows, gone, now)
+    previous = dict(
+        Library.objects.filter(server=server, section_id__in=list(gone_by_section)).values_list(
+            "section_id", "inventory_refreshed_at"
+        )
+    )
+    with transaction.atomic():
+        LibraryMedia.objects.bulk_create(
+            [
+                LibraryMedia(server=server, last_seen_at=now, removed_at=None, **row)
+                for row in read.rows
+            ],
+            batch_size=BATCH_SIZE,
+            update_conflicts=True,
+            unique_fields=["server", "rating_key"],
+            update_fields=WRITTEN_FIELDS,
+        )
+        for section_id, keys in gone_by_section.items():
+            values = {"removed_at": now}
+            if previous.get(section_id) is not None:
+                values["last_seen_at"] = previous[section_id]
+            for start in range(0, len(keys), BATCH_SIZE):
+                LibraryMedia.objects.filter(
+                    server=server, rating_key__in=keys[start : start + BATCH_SIZE]
+                ).update(**values)
+        RatingKeyChange.objects.bulk_create(links, ignore_conflicts=True)
+        Library.objects.filter(server=server, section_id__in=list(read.sections)).update(
+            inventory_refreshed_at=now
+        )
+    return {
+        "sections": len(read.sections),
+        "items": len(read.seen),
+        "written": len(read.rows),
+        "added": len(new_rows),
+        "removed": len(gone),
+        "relinked": len(links),
+    }
+
+
+def refresh_inventory(server: Server, library: Library | None = None) -> dict:
+    """Refresh the inventory of ``server`` (only ``library``'s section when given).
+
+    Returns ``{"sections": sections read, "items": items PMS lists, "written": rows inserted
+    or rewritten (new, changed, returning), "added": new rating keys, "removed": items marked
+    removed, "relinked": re-added items linked to their old rating key}``.
+    Raises :class:`plex.client.PlexUnavailable` (one readable line) when PMS cannot be read;
+    then nothing is written.
+    """
+    known = known_items(server)
+    read = fetch_inventory(server, known, None if library is None else library.section_id)
+    return store_inventory(server, known, read)
+
+
+def refresh_all_inventories(server: Server | None = None) -> dict:
+    """Refresh the inventory of ``server`` (default: every active server with a URL).
+
+    Returns ``{"servers": servers refreshed, "items", "written", "added", "removed",
+    "relinked": summed over them, "errors": [one line per server that could not be read]}``.
+    A server that cannot be read keeps its rows untouched; the others are still refreshed.
+    """
+    if server is None:
+        servers = list(Server.objects.filter(is_active=True).exclude(url=""))
+    else:
+        servers = [server]
+    summary = {"servers": 0, "items": 0, "written": 0, "added": 0, "removed": 0, "relinked": 0}
+    errors = []
+    for each in servers:
+        try:
+            counts = refresh_inventory(each)
+        except PlexUnavailable as exc:
+            logger.warning("Inventory refresh of %s failed: %s", each, exc)
+            errors.append(f"{each}: {exc}")
+            continue
+        summary["servers"] += 1
+        for key in ("items", "written", "added", "removed", "relinked"):
+            summary[key] += counts[key]
+    return {**summary, "errors": errors}
