@@ -60,23 +60,6 @@ class TautulliConnectionAdmin(ModelAdmin):
     )
     list_select_related = ("server",)
     actions = ("sync_now", "test_connection")
-    fieldsets = (
-        (None, {"fields": ("name", "url", "api_key", "active")}),
-        (
-            _("Last sync"),
-            {
-                "fields": (
-                    "server",
-                    "last_sync_at",
-                    "last_success_at",
-                    "rows_added",
-                    "last_error",
-                    "last_history_id",
-                    "history_position",
-                )
-            },
-        ),
-    )
     readonly_fields = (
         "server",
         "last_sync_at",
@@ -85,6 +68,10 @@ class TautulliConnectionAdmin(ModelAdmin):
         "last_error",
         "last_history_id",
         "history_position",
+    )
+    fieldsets = (
+        (None, {"fields": ("name", "url", "api_key", "active")}),
+        (_("Last sync"), {"fields": readonly_fields}),
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
