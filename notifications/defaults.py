@@ -44,44 +44,6 @@ DEFAULT_BODIES: dict[Action, str] = {
     Action.TOKENEXPIRED: "The Tautulli Plex account token has expired.",
 }
 
-# The media types whose parameters an action can carry (Tautulli's ``media_types`` of each
-# action; ``server`` = the action is about the server, no media). The admin's parameter
-# reference can use it to show only what applies.
-ACTION_MEDIA_TYPES: dict[Action, tuple[str, ...]] = {
-    **dict.fromkeys(
-        (
-            Action.PLAY,
-            Action.STOP,
-            Action.PAUSE,
-            Action.RESUME,
-            Action.CHANGE,
-            Action.BUFFER,
-            Action.ERROR,
-            Action.WATCHED,
-            Action.CONCURRENT,
-            Action.NEWDEVICE,
-        ),
-        ("movie", "episode", "track"),
-    ),
-    Action.INTRO: ("episode",),
-    Action.CREDITS: ("movie", "episode"),
-    Action.COMMERCIAL: ("movie", "episode"),
-    Action.CREATED: ("movie", "show", "season", "episode", "artist", "album", "track"),
-    **dict.fromkeys(
-        (
-            Action.EXTDOWN,
-            Action.INTDOWN,
-            Action.EXTUP,
-            Action.INTUP,
-            Action.PMSUPDATE,
-            Action.PLEXPYUPDATE,
-            Action.PLEXPYDBCORRUPT,
-            Action.TOKENEXPIRED,
-        ),
-        ("server",),
-    ),
-}
-
 # Agents whose texts start empty instead of the defaults: their subject and body are not
 # messages (script arguments; webhook headers and JSON body). Tautulli's agent names.
 AGENTS_WITHOUT_DEFAULT_TEXT = frozenset({"scripts", "webhook"})

@@ -211,9 +211,10 @@ def attempt_delivery(
 ) -> tuple[bool, str, bool]:
     """Call the notifier's agent once for ``log`` and record the attempt:
     ``(success, message, retryable)``; the message is one line without secrets."""
-    success, message, retryable = call_agent(log, notifier, context)
-    record_attempt(log, notifier, success=success, message=message)
-    return success, message, retryable
+    outcome = call_agent(log, notifier, context)
+    log.notifier = notifier
+    record_attempts([log], [outcome])
+    return outcome
 
 
 def call_agent(
@@ -274,36 +275,29 @@ def _script_args(log: NotifyLog) -> list:
 
 
 def record_attempts(logs: list[NotifyLog], outcomes: list[tuple[bool, str, bool]]) -> None:
-    """Store the first attempt of each of ``logs``: a few statements for all of them."""
+    """Store one attempt of each of ``logs`` (rows with ``.notifier`` set) and its outcome
+    ``(success, message, retryable)``: a few statements for all of them; a success clears its
+    notifier's failure count."""
     now = clock.now()
+    pairs = list(zip(logs, outcomes, strict=True))
     DeliveryAttempt.objects.bulk_create(
         DeliveryAttempt(log=log, attempted_at=now, success=success, message=message)
-        for log, (success, message, _) in zip(logs, outcomes, strict=True)
+        for log, (success, message, _) in pairs
     )
-    delivered = [log.pk for log, (success, *_) in zip(logs, outcomes, strict=True) if success]
-    NotifyLog.objects.filter(pk__in=delivered).update(attempts=1, success=True, error="")
-    for log, (success, message, _) in zip(logs, outcomes, strict=True):
+    delivered = [log.pk for log, (success, *_) in pairs if success]
+    NotifyLog.objects.filter(pk__in=delivered).update(
+        attempts=F("attempts") + 1, success=True, error=""
+    )
+    for log, (success, message, _) in pairs:
         if not success:
-            NotifyLog.objects.filter(pk=log.pk).update(attempts=1, error=message[:500])
+            NotifyLog.objects.filter(pk=log.pk).update(
+                attempts=F("attempts") + 1, error=message[:500]
+            )
             logger.warning("Notification %s (%s) failed: %s", log.pk, log.agent_name, message)
     healed = {
         log.notifier.pk
-        for log, (success, *_) in zip(logs, outcomes, strict=True)
+        for log, (success, *_) in pairs
         if success and log.notifier is not None and log.notifier.failed_deliveries
     }
     if healed:
         Notifier.objects.filter(pk__in=healed).update(failed_deliveries=0, last_error="")
-
-
-def record_attempt(log: NotifyLog, notifier: Notifier | None, *, success: bool, message: str):
-    """Store one attempt on ``log`` (and the notifier's health on success)."""
-    now = clock.now()
-    DeliveryAttempt.objects.create(log=log, attempted_at=now, success=success, message=message)
-    changes = {"attempts": F("attempts") + 1, "error": "" if success else message[:500]}
-    if success:
-        changes["success"] = True
-    NotifyLog.objects.filter(pk=log.pk).update(**changes)
-    if success and notifier is not None and notifier.failed_deliveries:
-        Notifier.objects.filter(pk=notifier.pk).update(failed_deliveries=0, last_error="")
-    if not success:
-        logger.warning("Notification %s (%s) failed: %s", log.pk, log.agent_name, message)

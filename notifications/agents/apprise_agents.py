@@ -21,8 +21,6 @@ import re
 from collections.abc import Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
-import apprise
-
 from .base import (
     HTML_KEEP,
     HTML_PUSHOVER,
@@ -65,11 +63,10 @@ def split_base_url(url: str) -> tuple[bool, str, str]:
 class AppriseAgent(Agent):
     """An agent delivered by Apprise. Subclasses define :meth:`apprise_urls`; ``title_key``
     names the checkbox that includes the subject as title (``incl_subject``), ``poster_keys``
-    the checkboxes that attach the poster, ``notify_format`` the Apprise body format."""
+    the checkboxes that attach the poster."""
 
     title_key: str | None = "incl_subject"
     poster_keys: tuple[str, ...] = ()
-    notify_format = apprise.NotifyFormat.TEXT
 
     def apprise_urls(
         self, config: Mapping, *, parameters: Mapping | None = None, action: str = ""
@@ -78,8 +75,12 @@ class AppriseAgent(Agent):
         raise NotImplementedError
 
     def apprise_format(self, config: Mapping) -> str:
-        """The Apprise input format of the body (text, or HTML when the agent keeps it)."""
-        return self.notify_format
+        """The Apprise input format of the body: HTML when the agent has Tautulli's
+        ``html_support`` option and it is on (Telegram, Pushover, e-mail), else text."""
+        import apprise
+
+        html = "html_support" in self.defaults and truthy(config.get("html_support"))
+        return apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.TEXT
 
     def send(self, config, subject, body, *, action, parameters):
         """Deliver through Apprise. Returns ``"sent to <n> Apprise URL(s)"``."""
@@ -99,6 +100,8 @@ def deliver_apprise(agent: Agent, config, urls, title, body, body_format, attach
 
     A URL Apprise refuses is a configuration error (not retryable); a failed delivery is
     retryable unless Apprise reports a 4xx answer other than 408/429."""
+    import apprise  # 40 MB of plugins: loaded by the processes that deliver, not by every one
+
     notifier = apprise.Apprise()
     for url in urls:
         with apprise.LogCapture(level=logging.WARNING) as output:
@@ -282,13 +285,6 @@ class Telegram(AppriseAgent):
         Opt("silent_notification", "checkbox", "Silent", "Deliver without a sound."),
     )
 
-    def apprise_format(self, config):
-        return (
-            apprise.NotifyFormat.HTML
-            if truthy(config["html_support"])
-            else apprise.NotifyFormat.TEXT
-        )
-
     def apprise_urls(self, config, *, parameters=None, action=""):
         if not config["bot_token"] or not config["chat_id"]:
             raise DeliveryError("Telegram: bot token and chat ID are required", retryable=False)
@@ -355,13 +351,6 @@ class Pushover(AppriseAgent):
         Opt("incl_poster", "checkbox", "Attach the poster", "Send the poster as an image."),
         *provider_opts(),
     )
-
-    def apprise_format(self, config):
-        return (
-            apprise.NotifyFormat.HTML
-            if truthy(config["html_support"])
-            else apprise.NotifyFormat.TEXT
-        )
 
     def apprise_urls(self, config, *, parameters=None, action=""):
         if not config["api_token"] or not config["key"]:
@@ -818,13 +807,6 @@ class Email(AppriseAgent):
         ),
         Opt("html_support", "checkbox", "HTML", "Send an HTML part along with plain text."),
     )
-
-    def apprise_format(self, config):
-        return (
-            apprise.NotifyFormat.HTML
-            if truthy(config["html_support"])
-            else apprise.NotifyFormat.TEXT
-        )
 
     def apprise_urls(self, config, *, parameters=None, action=""):
         if not config["smtp_server"]:
