@@ -30,7 +30,7 @@ from .agents import Agent, agent_by_id
 from .conditions import OPERATORS, STR_OPERATORS, ConditionError, validate
 from .defaults import TEST_BODY, TEST_SUBJECT
 from .models import Notifier
-from .notifiers import DEFAULT_CUSTOM_CONDITIONS, trigger_texts
+from .notifiers import DEFAULT_CUSTOM_CONDITIONS, shown_texts, trigger_texts
 from .parameters.catalog import PARAMETER_TYPES, catalog
 
 #: Blank condition rows offered below the stored ones.
@@ -168,7 +168,7 @@ class NotifierFormBase(forms.ModelForm):
             return
         for action, trigger in trigger_texts(notifier).items():
             self.initial.setdefault(action, trigger.enabled)
-            subject, body = _trigger_defaults(self.agent, trigger)
+            subject, body = shown_texts(trigger, self.agent.name)
             self.initial.setdefault(f"{action}_subject", subject)
             self.initial.setdefault(f"{action}_body", body)
         for number, condition in enumerate(stored_conditions(notifier), start=1):
@@ -259,15 +259,6 @@ class NotifierFormBase(forms.ModelForm):
                 self.add_error(field, message)
                 return
         self.add_error(None, message)
-
-
-def _trigger_defaults(agent: Agent, trigger) -> tuple[str, str]:
-    from .defaults import default_texts
-
-    default_subject, default_body = default_texts(trigger.action, agent_name=agent.name)
-    subject = default_subject if trigger.subject is None else trigger.subject
-    body = default_body if trigger.body is None else trigger.body
-    return subject, body
 
 
 def notifier_form_class(notifier: Notifier) -> type[NotifierFormBase]:

@@ -73,6 +73,15 @@ def trigger_texts(notifier: Notifier) -> dict[str, NotifierTrigger]:
     }
 
 
+def shown_texts(trigger: NotifierTrigger, agent_name: str) -> tuple[str, str]:
+    """``(subject, body)`` of ``trigger`` as Tautulli shows them: the default text of its
+    action (for that agent) where none is stored."""
+    default_subject, default_body = default_texts(trigger.action, agent_name=agent_name)
+    subject = default_subject if trigger.subject is None else trigger.subject
+    body = default_body if trigger.body is None else trigger.body
+    return subject, body
+
+
 def notifier_config(notifier: Notifier) -> dict:
     """``get_notifier_config``: the notifier with its config (secrets masked), the agent's
     ``config_options`` form, ``actions`` (``on_x``: 0/1) and ``notify_text`` (``on_x``:
@@ -86,12 +95,9 @@ def notifier_config(notifier: Notifier) -> dict:
     }
     actions, texts = {}, {}
     for action, trigger in trigger_texts(notifier).items():
-        default_subject, default_body = default_texts(action, agent_name=agent.name)
+        subject, body = shown_texts(trigger, agent.name)
         actions[action] = int(trigger.enabled)
-        texts[action] = {
-            "subject": default_subject if trigger.subject is None else trigger.subject,
-            "body": default_body if trigger.body is None else trigger.body,
-        }
+        texts[action] = {"subject": subject, "body": body}
     return {
         "id": notifier.pk,
         "agent_id": notifier.agent_id,
@@ -122,13 +128,14 @@ def add_notifier(agent_id) -> Notifier:
         custom_conditions=DEFAULT_CUSTOM_CONDITIONS,
         custom_conditions_logic="",
     )
+    texts = {action: default_texts(action, agent_name=agent.name) for action in ACTIONS}
     NotifierTrigger.objects.bulk_create(
         NotifierTrigger(
             notifier=notifier,
             action=action,
             enabled=False,
-            subject=default_texts(action, agent_name=agent.name)[0],
-            body=default_texts(action, agent_name=agent.name)[1],
+            subject=texts[action][0],
+            body=texts[action][1],
         )
         for action in ACTIONS
     )
