@@ -41,7 +41,7 @@ from .conditions import ConditionError, evaluate
 from .delivery import TASK_OPTIONS, deliver_logs, delivery_context, new_log, save_logs
 from .models import Notifier, NotifierTrigger, NotifyLog
 from .parameters.catalog import PARAMETER_TYPES
-from .text import MODE_JSON, MODE_SCRIPT, MODE_TEXT, render
+from .text import MODE_JSON, MODE_SCRIPT, MODE_TEXT, Rendered, render
 
 logger = logging.getLogger(__name__)
 
@@ -251,15 +251,7 @@ def notify_one(
             "Notifier %s: its custom conditions are invalid (%s): not sent.", notifier.pk, exc
         )
         return None
-    rendered = render(
-        trigger.subject if trigger else None,
-        trigger.body if trigger else None,
-        parameters,
-        action=action,
-        html_policy=agent.html,
-        mode=TEXT_MODES[agent.text_format(notifier.config or {})],
-        media_type=parameters.get("media_type"),
-    )
+    rendered = render_texts(notifier, agent, trigger, action, parameters)
     log = new_log(
         notifier,
         action,
@@ -273,3 +265,18 @@ def notify_one(
     )
     log.notifier = notifier
     return log
+
+
+def render_texts(notifier: Notifier, agent, trigger, action: str, parameters: dict) -> Rendered:
+    """``notifier``'s subject and body for ``action`` (its ``trigger``'s, or the defaults when
+    it has none) rendered with ``parameters`` in its agent's HTML policy and text mode
+    (:func:`notifications.text.render`)."""
+    return render(
+        trigger.subject if trigger else None,
+        trigger.body if trigger else None,
+        parameters,
+        action=action,
+        html_policy=agent.html,
+        mode=TEXT_MODES[agent.text_format(notifier.config or {})],
+        media_type=parameters.get("media_type"),
+    )

@@ -19,7 +19,7 @@ from .models import Notifier
 from .notifiers import trigger_texts
 from .parameters import stream_parameters
 from .parameters.sources import PmsReads
-from .text import MODE_SCRIPT, render
+from .text import MODE_SCRIPT
 
 
 class _NoPms(Exception):
@@ -83,7 +83,7 @@ def play_parameters(action: str, row: History) -> dict:
 def preview(notifier: Notifier, action: str, row: History | None = None) -> Preview:
     """``notifier``'s stored subject and body for ``action`` rendered with the parameters of
     ``row`` (default :func:`latest_play`), with the agent's HTML policy and text mode."""
-    from .pipeline import TEXT_MODES
+    from .pipeline import TEXT_MODES, render_texts
 
     row = row or latest_play()
     if row is None:
@@ -91,16 +91,7 @@ def preview(notifier: Notifier, action: str, row: History | None = None) -> Prev
     agent = agent_by_id(notifier.agent_id)
     trigger = trigger_texts(notifier)[action]
     mode = TEXT_MODES[agent.text_format(notifier.config or {})]
-    parameters = play_parameters(action, row)
-    rendered = render(
-        trigger.subject,
-        trigger.body,
-        parameters,
-        action=action,
-        html_policy=agent.html,
-        mode=mode,
-        media_type=parameters.get("media_type"),
-    )
+    rendered = render_texts(notifier, agent, trigger, action, play_parameters(action, row))
     return Preview(
         action=action,
         play=row,
