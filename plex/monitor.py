@@ -47,11 +47,10 @@ from servers.models import Server, Session
 
 from .activity import recently_added, remote_access
 from .activity.handler import ActivityHandler
-from .activity.reachability import mark_down, set_websocket, token_rejected
+from .activity.reachability import mark_down, note_failure, set_websocket
 from .activity.reconcile import ReconcileResult, reconcile
 from .client import (
     PLEX_ERRORS,
-    PlexUnauthorized,
     PlexUnavailable,
     connect,
     describe_error,
@@ -143,8 +142,7 @@ class ServerMonitor(threading.Thread):
                     ended = self._watch_once()
                 except PlexUnavailable as exc:
                     mark_down(self.server, str(exc), int(self.clock()))
-                    if isinstance(exc, PlexUnauthorized):
-                        token_rejected(self.server)
+                    note_failure(self.server, exc)
                 except Exception:  # never let one server's bug end its monitoring
                     logger.exception("%s: monitor error", self.server.name)
                 finally:

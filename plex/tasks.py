@@ -100,11 +100,9 @@ def _servers():
 
 def _unavailable(server, exc) -> str:
     """The error text of ``exc`` (a PlexUnavailable); a rejected token emits on_tokenexpired."""
-    from .activity.reachability import token_rejected
-    from .client import PlexUnauthorized
+    from .activity.reachability import note_failure
 
-    if isinstance(exc, PlexUnauthorized):
-        token_rejected(server)
+    note_failure(server, exc)
     return str(exc)
 
 

@@ -19,6 +19,7 @@ import logging
 
 from core.events import Action
 from core.timeutils import from_epoch
+from plex.client import PlexUnauthorized
 from servers.models import Server
 
 from .events import emit
@@ -100,3 +101,11 @@ def token_rejected(server: Server) -> bool:
     logger.warning("%s: Plex Media Server rejected the token (HTTP 401).", server.name)
     emit(server, Action.TOKENEXPIRED, tag=tag)
     return True
+
+
+def note_failure(server: Server, exc: Exception) -> None:
+    """After a failed call to ``server``'s PMS: when ``exc`` says the token was rejected
+    (:class:`plex.client.PlexUnauthorized`), :func:`token_rejected` (on_tokenexpired, once per
+    token); any other failure says nothing about the token."""
+    if isinstance(exc, PlexUnauthorized):
+        token_rejected(server)

@@ -14,11 +14,11 @@ import logging
 from dataclasses import dataclass
 
 from core.clock import epoch
-from plex.client import PlexUnauthorized, PlexUnavailable
+from plex.client import PlexUnavailable
 from servers.models import Server, Session
 
 from .handler import ActivityHandler, session_key_of
-from .reachability import mark_down, mark_up, token_rejected
+from .reachability import mark_down, mark_up, note_failure
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,7 @@ def reconcile(
     except PlexUnavailable as exc:
         result.error = str(exc)
         mark_down(server, result.error, handler.now())
-        if isinstance(exc, PlexUnauthorized):
-            token_rejected(server)
+        note_failure(server, exc)
         return result
     mark_up(server, handler.now())
     # Streams imported from Tautulli join the server's rows now that it answers (servers.models).
