@@ -30,13 +30,14 @@ its episodes' ``grandparentTitle``) is only picked up when the episode itself ch
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.timeutils import from_epoch, to_epoch
+from history.writer import int_or_none
 from libraries.models import Library, LibraryMedia, RatingKeyChange
 from plex.client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
 from plex.pms_fields import raw
@@ -115,21 +116,6 @@ class ServerInventory:
     complete: bool = False  # every section read: rows of sections PMS no longer has are gone
 
 
-def _int(text: str) -> int | None:
-    try:
-        return int(text) if text != "" else None
-    except ValueError:
-        return None
-
-
-def _when(epoch: int | None) -> dt.datetime | None:
-    return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.UTC)
-
-
-def _epoch(value: dt.datetime | None) -> int | None:
-    return None if value is None else int(value.timestamp())
-
-
 def guid_tags(item) -> list[str]:
     """The ids of the ``<Guid>`` elements of ``item``'s XML (``imdb://tt…``), read from the
     element plexapi built it from: plexapi's ``guids`` would reload a partial item (one
@@ -173,30 +159,30 @@ def item_row(item, section_id: int, media_type: str) -> dict:
         "media_type": media_type,
         "title": raw(item, "title"),
         "sort_title": raw(item, "titleSort"),
-        "year": _int(raw(item, "year")),
-        "parent_rating_key": _int(raw(item, "parentRatingKey")),
-        "grandparent_rating_key": _int(raw(item, "grandparentRatingKey")),
+        "year": int_or_none(raw(item, "year")),
+        "parent_rating_key": int_or_none(raw(item, "parentRatingKey")),
+        "grandparent_rating_key": int_or_none(raw(item, "grandparentRatingKey")),
         "parent_title": raw(item, "parentTitle"),
         "grandparent_title": raw(item, "grandparentTitle"),
-        "media_index": _int(raw(item, "index")),
-        "parent_media_index": _int(raw(item, "parentIndex")),
-        "added_at": _when(_int(raw(item, "addedAt"))),
-        "updated_at": _when(_int(raw(item, "updatedAt"))),
+        "media_index": int_or_none(raw(item, "index")),
+        "parent_media_index": int_or_none(raw(item, "parentIndex")),
+        "added_at": from_epoch(raw(item, "addedAt")),
+        "updated_at": from_epoch(raw(item, "updatedAt")),
         "guid": guid,
         **external_ids(item, guid),
         "file_paths": [part.file for part in parts if part.file],
         "file_size": sum(sizes) if sizes else None,
         "video_resolution": raw(first, "videoResolution"),
         "container": raw(first, "container"),
-        "bitrate": _int(raw(first, "bitrate")),
-        "duration": _int(raw(item, "duration")),
+        "bitrate": int_or_none(raw(first, "bitrate")),
+        "duration": int_or_none(raw(item, "duration")),
     }
 
 
 def known_items(server: Server) -> dict[int, Known]:
     """``{rating_key: Known}`` of every row of ``server`` (present and removed), one query."""
     return {
-        rating_key: Known(section_id, media_type, _epoch(updated), _epoch(added), removed, guid)
+        rating_key: Known(section_id, media_type, to_epoch(updated), to_epoch(added), removed, guid)
         for rating_key, section_id, media_type, updated, added, removed, guid in (
             LibraryMedia.objects.filter(server=server).values_list(
                 "rating_key",
@@ -231,7 +217,7 @@ def fetch_inventory(
             result.sections.add(key)
             for libtype in types:
                 for item in section.search(libtype=libtype, container_size=CONTAINER_SIZE):
-                    rating_key = _int(raw(item, "ratingKey"))
+                    rating_key = int_or_none(raw(item, "ratingKey"))
                     if rating_key is None or raw(item, "type") != libtype:
                         continue  # e.g. the "All episodes" entry of a season list
                     result.seen[rating_key] = key
@@ -241,8 +227,8 @@ def fetch_inventory(
                         and not row.removed
                         and row.section_id == key
                         and row.media_type == libtype
-                        and row.updated == _int(raw(item, "updatedAt"))
-                        and row.added == _int(raw(item, "addedAt"))
+                        and row.updated == int_or_none(raw(item, "updatedAt"))
+                        and row.added == int_or_none(raw(item, "addedAt"))
                     ):
                         continue  # unchanged: not rewritten
                     result.rows.append(item_row(item, key, libtype))
