@@ -157,24 +157,8 @@ def check_pms_updates() -> dict:
 
 
 def ensure_schedules(schedule_model=None) -> list:
-    """Create or correct the schedules of :data:`SCHEDULES` (matched by name); returns the rows.
+    """Create or correct the schedules of :data:`SCHEDULES` (matched by name; an existing row
+    keeps its ``next_run``: :func:`core.schedules.ensure_interval_schedules`)."""
+    from core.schedules import ensure_interval_schedules
 
-    ``schedule_model`` is ``django_q.models.Schedule`` by default; a data migration passes its
-    historical model. An existing row keeps its ``next_run`` (only func/type/interval/repeats
-    are corrected), so calling this again never re-triggers a run.
-    """
-    if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
-    rows = []
-    for name, (func, minutes) in SCHEDULES.items():
-        row, _ = schedule_model.objects.update_or_create(
-            name=name,
-            defaults={
-                "func": func,
-                "schedule_type": "I",  # Schedule.MINUTES
-                "minutes": minutes,
-                "repeats": -1,  # forever
-            },
-        )
-        rows.append(row)
-    return rows
+    return ensure_interval_schedules(SCHEDULES, schedule_model)

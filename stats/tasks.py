@@ -23,20 +23,11 @@ def update_statistics() -> str:
 
 
 def ensure_schedule(schedule_model=None):
-    """Create or correct the every-minute schedule (matched by name); returns the row.
+    """Create or correct the every-minute schedule (matched by name; an existing row keeps its
+    ``next_run``: :func:`core.schedules.ensure_interval_schedules`); returns the row."""
+    from core.schedules import ensure_interval_schedules
 
-    ``schedule_model`` is ``django_q.models.Schedule`` by default; a data migration passes its
-    historical model. An existing row keeps its ``next_run``.
-    """
-    if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
-    row, _ = schedule_model.objects.update_or_create(
-        name=SCHEDULE_NAME,
-        defaults={
-            "func": SCHEDULE_FUNC,
-            "schedule_type": "I",  # Schedule.MINUTES
-            "minutes": INTERVAL_MINUTES,
-            "repeats": -1,  # forever
-        },
+    [row] = ensure_interval_schedules(
+        {SCHEDULE_NAME: (SCHEDULE_FUNC, INTERVAL_MINUTES)}, schedule_model
     )
     return row

@@ -1,8 +1,7 @@
 """django-q2 task of the Tautulli sync and its schedule.
 
 :data:`SCHEDULES` lists the schedules of this app (name → (task, minutes)), created by the data
-migration ``0003_sync_schedule``; :func:`ensure_schedules` creates or corrects them (as
-``plex.tasks.ensure_schedules``).
+migration ``0003_sync_schedule``; :func:`ensure_schedules` creates or corrects them.
 """
 
 from __future__ import annotations
@@ -40,15 +39,8 @@ def sync_tautulli_connections(name: str | None = None) -> dict[str, dict]:
 
 
 def ensure_schedules(schedule_model=None) -> list:
-    """Create or correct the schedules of :data:`SCHEDULES` (matched by name); an existing
-    row keeps its ``next_run``."""
-    if schedule_model is None:
-        from django_q.models import Schedule as schedule_model
-    rows = []
-    for name, (func, minutes) in SCHEDULES.items():
-        row, _ = schedule_model.objects.update_or_create(
-            name=name,
-            defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
-        )
-        rows.append(row)
-    return rows
+    """Create or correct the schedules of :data:`SCHEDULES` (matched by name; an existing row
+    keeps its ``next_run``: :func:`core.schedules.ensure_interval_schedules`)."""
+    from core.schedules import ensure_interval_schedules
+
+    return ensure_interval_schedules(SCHEDULES, schedule_model)
