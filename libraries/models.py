@@ -145,8 +145,10 @@ class LibraryMedia(models.Model):
       legacy agent's guid of a movie/show).
     * media: ``file_paths`` every part's ``file`` (every version, in PMS's order);
       ``file_size`` Σ bytes of every part of every version (null when PMS gives no size);
-      ``video_resolution``/``container``/``bitrate`` (kbit/s) of the first version;
-      ``duration`` in ms.
+      ``video_resolution``/``video_codec``/``video_framerate``/``audio_codec``/
+      ``audio_channels``/``container``/``bitrate`` (kbit/s) of the first version (Tautulli's
+      media info table reads the first version too); ``duration`` in ms; ``thumb`` PMS's
+      image path.
     """
 
     MEDIA_TYPES = [(name, name) for name in INVENTORY_TYPES]
@@ -174,7 +176,12 @@ class LibraryMedia(models.Model):
     tvdb_id = models.CharField(max_length=32, blank=True, default="")
     file_paths = models.JSONField(default=list, blank=True)
     file_size = models.BigIntegerField(null=True, blank=True, help_text="bytes")
+    thumb = models.TextField(blank=True, default="")
     video_resolution = models.CharField(max_length=16, blank=True, default="")
+    video_codec = models.CharField(max_length=16, blank=True, default="")
+    video_framerate = models.CharField(max_length=16, blank=True, default="")
+    audio_codec = models.CharField(max_length=16, blank=True, default="")
+    audio_channels = models.IntegerField(null=True, blank=True)
     container = models.CharField(max_length=16, blank=True, default="")
     bitrate = models.IntegerField(null=True, blank=True, help_text="kbit/s")
     duration = models.BigIntegerField(null=True, blank=True, help_text="ms")

@@ -104,6 +104,9 @@ def test_a_first_refresh_stores_every_item_with_its_hierarchy_and_media(server):
     assert (frozen.imdb_id, frozen.tmdb_id, frozen.tvdb_id) == ("tt2294629", "109445", "89")
     assert frozen.file_paths == ["/mnt/media/Libraries/movies/Frozen (2013)/Frozen (2013).mp4"]
     assert (frozen.video_resolution, frozen.container, frozen.bitrate) == ("720", "mp4", 1102)
+    assert (frozen.video_codec, frozen.video_framerate) == ("h264", "24p")
+    assert (frozen.audio_codec, frozen.audio_channels) == ("aac", 2)
+    assert frozen.thumb == "/library/metadata/13194/thumb/1685492981"
     show = rows[22]
     assert (show.sort_title, show.tvdb_id, show.year, show.section_id) == ("100", "268592", 2014, 2)
     season = rows[89]
