@@ -147,7 +147,7 @@ def _rebuild_all(state: HistoryGroupState) -> None:
         HistoryGroupUserTotal(user_id=user_id, groups=groups, play_duration=seconds)
         for user_id, (groups, seconds) in _user_totals(HistoryGroup.unsynced.all()).items()
     )
-    groups_changed.send(sender=HistoryGroup, spans=[], everything=True)
+    groups_changed.send(sender=HistoryGroup, spans=[], everything=True, items=set())
 
 
 @contextmanager
@@ -184,6 +184,7 @@ def _regroup(state: HistoryGroupState, keys: list[int]) -> None:
     for chunk in _chunks(keys):
         existing = HistoryGroup.unsynced.filter(reference_id__in=chunk)
         spans = _spans(existing)
+        items = _item_keys(existing)
         old = _totals(existing)
         old_users = _user_totals(existing)
         existing.delete()
@@ -195,7 +196,8 @@ def _regroup(state: HistoryGroupState, keys: list[int]) -> None:
         state.play_duration += new[2] - old[2]
         _apply_user_totals(old_users, _user_totals(fresh))
         spans += _spans(fresh)
-        groups_changed.send(sender=HistoryGroup, spans=spans, everything=False)
+        items |= _row_item_keys(chunk)
+        groups_changed.send(sender=HistoryGroup, spans=spans, everything=False, items=items)
     state.save()
 
 
@@ -206,6 +208,24 @@ def _spans(queryset) -> list[tuple[int, int]]:
         (started, max(date, stopped or date))
         for started, date, stopped in queryset.values_list("started", "date", "stopped")
     ]
+
+
+ITEM_KEY_FIELDS = ("server_id", "rating_key", "parent_rating_key", "grandparent_rating_key")
+
+
+def _item_keys(groups) -> set[tuple]:
+    """(server_id, rating_key, parent_rating_key, grandparent_rating_key) of the plays of a
+    HistoryGroup queryset (their latest rows' keys), before they are recomputed."""
+    return set(groups.values_list(*ITEM_KEY_FIELDS))
+
+
+def _row_item_keys(keys: list[int]) -> set[tuple]:
+    """The distinct (server_id, rating_key, parent, grandparent) of the rows of the plays
+    ``keys`` (every row, so a play whose rows differ in item counts under each)."""
+    rows = History.objects.filter(
+        Q(reference_id__in=keys) | Q(reference_id__isnull=True, id__in=keys)
+    )
+    return set(rows.values_list(*ITEM_KEY_FIELDS).distinct())
 
 
 def _user_totals(queryset) -> dict[int, tuple[int, int]]:

@@ -185,6 +185,10 @@ class LibraryMedia(models.Model):
     container = models.CharField(max_length=16, blank=True, default="")
     bitrate = models.IntegerField(null=True, blank=True, help_text="kbit/s")
     duration = models.BigIntegerField(null=True, blank=True, help_text="ms")
+    # Roll-ups of the present playable items under a show, season, artist or album (the item
+    # itself for a movie, episode or track): :func:`libraries.rollups.roll_up_sizes`.
+    total_file_size = models.BigIntegerField(null=True, blank=True, help_text="bytes")
+    leaf_count = models.IntegerField(default=0)
 
     objects = LibraryMediaQuerySet.as_manager()
 
@@ -203,6 +207,9 @@ class LibraryMedia(models.Model):
             ),
             models.Index(fields=["guid"], name="library_media_guid"),
             models.Index(fields=["server", "removed_at"], name="library_media_removed"),
+            models.Index(
+                fields=["section_id", "media_type", "total_file_size"], name="library_media_size"
+            ),
         ]
 
     def __str__(self):

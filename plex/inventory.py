@@ -39,9 +39,11 @@ from django.utils import timezone
 from core.timeutils import from_epoch, to_epoch
 from history.writer import int_or_none
 from libraries.models import Library, LibraryMedia, RatingKeyChange
+from libraries.rollups import roll_up_sizes
 from plex.client import PLEX_ERRORS, PlexUnavailable, connect, describe_error, forget
 from plex.pms_fields import raw
 from servers.models import Server
+from stats.media_stats import queue_items
 
 logger = logging.getLogger(__name__)
 
@@ -276,6 +278,24 @@ def _relinks(
     return links
 
 
+def _update_derived(server: Server, rows: list[dict], gone: set[int], links: list) -> None:
+    """After a refresh wrote ``rows``, marked ``gone`` removed and made ``links``: roll the
+    sizes up again and queue the watch statistics of every item concerned (its own, its
+    season's and show's), whose "current copy" figures depend on what is present."""
+    keys = {link.new_rating_key for link in links} | {link.old_rating_key for link in links}
+    for row in rows:
+        keys.update((row["rating_key"], row["parent_rating_key"], row["grandparent_rating_key"]))
+    ordered = sorted(gone)
+    for start in range(0, len(ordered), BATCH_SIZE):
+        for hierarchy in LibraryMedia.objects.filter(
+            server=server, rating_key__in=ordered[start : start + BATCH_SIZE]
+        ).values_list("rating_key", "parent_rating_key", "grandparent_rating_key"):
+            keys.update(hierarchy)
+    keys.discard(None)
+    roll_up_sizes(server.pk, keys)
+    queue_items(server.pk, keys)
+
+
 def store_inventory(server: Server, known: dict[int, Known], read: ServerInventory) -> dict:
     """Write what :func:`fetch_inventory` read, in one transaction: upsert its rows, mark
     removed the present rows of the sections read (all of the server's when every section
@@ -319,6 +339,8 @@ def store_inventory(server: Server, known: dict[int, Known], read: ServerInvento
         Library.objects.filter(server=server, section_id__in=list(read.sections)).update(
             inventory_refreshed_at=now
         )
+        if read.rows or gone or links:
+            _update_derived(server, read.rows, gone, links)
     return {
         "sections": len(read.sections),
         "items": len(read.seen),

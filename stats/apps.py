@@ -8,4 +8,4 @@ class StatsConfig(AppConfig):
 
     def ready(self):
         # Connect the receivers: history → rollup days; users and libraries → cached cards.
-        from . import home_cache, rollup  # noqa: F401
+        from . import home_cache, media_stats, rollup  # noqa: F401

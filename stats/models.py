@@ -357,3 +357,90 @@ class RollupState(models.Model):
     generation = models.BigIntegerField(
         default=0, help_text="+1 whenever a rollup changes: what cached statistics are valid for"
     )
+
+
+class MediaWatchStats(models.Model):
+    """Watch statistics of one library item, across all users (issue 13): a movie, episode or
+    track (``level`` ``i``, from the rows of its ``rating_key``), a season or album (``p``, the
+    rows whose ``parent_rating_key`` it is) or a show or artist (``g``,
+    ``grandparent_rating_key``). Keyed by the item's **current** rating key: rows logged under
+    an old key that the inventory linked to a new one (:class:`libraries.models.RatingKeyChange`)
+    count for the new key.
+
+    Derived from History (the rows, as Tautulli's media info table counts them), kept current by
+    :mod:`stats.media_stats`; readers use ``objects`` (synced before a read), the maintenance
+    ``unsynced``.
+
+    * ``plays``: distinct plays (``COALESCE(reference_id, id)``, Tautulli's grouped count);
+      ``users``: distinct users; ``watch_time``: Σ ``play_duration`` seconds;
+      ``first_watched``/``last_watched``: MIN/MAX ``started``, epoch seconds (UTC; Tautulli's
+      ``last_played`` is MAX(started));
+      ``watched_items``: distinct present movies/episodes/tracks watched (the numerator of
+      "share of episodes watched": its denominator is the inventory's ``leaf_count``).
+    * ``*_current``: the same over the rows that started at or after the moment the **current
+      copy** of their movie/episode/track was added (its inventory ``added_at``, present in
+      PMS): a title deleted and downloaded again does not inherit the old copy's plays
+      (Maintainerr #3532, Tautulli #2411). Rows of an item the inventory does not know never
+      count here.
+    """
+
+    ITEM, PARENT, GRANDPARENT = "i", "p", "g"
+    LEVELS = [(ITEM, "item"), (PARENT, "season or album"), (GRANDPARENT, "show or artist")]
+
+    server_id = models.BigIntegerField()
+    rating_key = models.IntegerField()
+    level = models.CharField(max_length=1, choices=LEVELS)
+    plays = models.IntegerField(default=0)
+    users = models.IntegerField(default=0)
+    watch_time = models.BigIntegerField(default=0, help_text="seconds")
+    first_watched = models.BigIntegerField(null=True, help_text="epoch seconds")
+    last_watched = models.BigIntegerField(null=True, help_text="epoch seconds")
+    watched_items = models.IntegerField(default=0)
+    plays_current = models.IntegerField(default=0)
+    users_current = models.IntegerField(default=0)
+    watch_time_current = models.BigIntegerField(default=0, help_text="seconds")
+    first_watched_current = models.BigIntegerField(null=True, help_text="epoch seconds")
+    last_watched_current = models.BigIntegerField(null=True, help_text="epoch seconds")
+    watched_items_current = models.IntegerField(default=0)
+
+    objects = FreshManager(
+        "stats.media_stats.sync_media_stats", covers=("history.grouping.sync_groups",)
+    )
+    unsynced = UnsyncedManager()
+
+    class Meta:
+        verbose_name_plural = "media watch statistics"
+        constraints = [
+            models.UniqueConstraint(fields=["server_id", "rating_key"], name="uniq_media_stats")
+        ]
+        indexes = [models.Index(fields=["server_id", "last_watched"], name="media_stats_last")]
+
+
+class MediaStatsDirty(models.Model):
+    """(server, current rating key) whose :class:`MediaWatchStats` row must be recomputed:
+    queued when plays change (:data:`history.signals.groups_changed`) or the inventory changes
+    (an item added, removed, re-added or linked to an old key)."""
+
+    server_id = models.BigIntegerField()
+    rating_key = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["server_id", "rating_key"], name="uniq_media_dirty")
+        ]
+
+
+class MediaKeyAlias(models.Model):
+    """An old rating key and the current key its rows count for (:class:`MediaWatchStats`):
+    :class:`libraries.models.RatingKeyChange` with its chains followed (a → b → c gives a → c
+    and b → c; of two changes of one key, the latest). Rebuilt from it by
+    :mod:`stats.media_stats` whenever the statistics are recomputed."""
+
+    server_id = models.BigIntegerField()
+    source_key = models.IntegerField()
+    target_key = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["server_id", "source_key"], name="uniq_media_alias")
+        ]

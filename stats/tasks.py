@@ -12,12 +12,15 @@ INTERVAL_MINUTES = 1  # django-q2's finest schedule
 
 
 def update_statistics() -> str:
-    """Recompute the rollup days queued since the last sync (nothing when none are), then the
+    """Recompute the rollup days and the items' watch statistics queued since the last sync
+    (nothing when none are), then the
     home statistics asked for in the last hour that this changed (:mod:`stats.home_cache`)."""
     from .home_cache import refresh_recent
+    from .media_stats import sync_media_stats
     from .rollup import sync_rollup
 
     sync_rollup()
+    sync_media_stats()
     refreshed = refresh_recent()
     return f"ok, {refreshed} home statistics refreshed"
 

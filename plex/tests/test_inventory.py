@@ -14,6 +14,7 @@ from django.urls import reverse
 from django_q.models import Schedule
 from model_bakery import baker
 
+from conftest import bake_play
 from libraries.models import Library, LibraryMedia, RatingKeyChange
 from plex import tasks
 from plex.client import PlexUnavailable, clear_cache
@@ -21,6 +22,8 @@ from plex.inventory import refresh_all_inventories, refresh_inventory
 from plex.testing import FakePlexServer
 from plex.testing.media_routes import add_inventory_sections
 from servers.models import Server
+from stats.models import MediaWatchStats
+from users.models import User
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +160,10 @@ def test_a_changed_item_alone_is_rewritten(server, pms):
     with CaptureQueriesContext(connection) as queries:
         summary = _refresh(server, SECOND)
     assert (summary["written"], summary["added"]) == (1, 0)
-    assert len(_writes(queries.captured_queries)) == 1
+    writes = _writes(queries.captured_queries)
+    # One upsert of the item; the size roll-up touches only its own, season's and show's rows.
+    assert len([sql for sql in writes if sql.startswith("INSERT")]) == 1
+    assert all("rating_key IN (" in sql for sql in writes if sql.startswith("UPDATE"))
     rows = _rows(server)
     assert rows[90].title == "Pilot (extended)"
     assert rows[90].updated_at == dt.datetime.fromtimestamp(1700000000, tz=dt.UTC)
@@ -167,8 +173,15 @@ def test_a_changed_item_alone_is_rewritten(server, pms):
 def test_a_removed_item_keeps_its_row_and_comes_back(server, pms):
     baker.make(Library, server=server, section_id=2, section_name="TV Shows")
     _refresh(server, FIRST)
+    season = LibraryMedia.objects.get(rating_key=rows_parent(server, 91))
+    leaves_before, size_before = season.leaf_count, season.total_file_size
     pms.edits.removed.update({"56", "91"})
     summary = _refresh(server, SECOND)
+    season.refresh_from_db()
+    removed_size = LibraryMedia.objects.get(rating_key=91).file_size
+    # The season's roll-up no longer counts the removed episode.
+    assert season.leaf_count == leaves_before - 1
+    assert season.total_file_size == size_before - removed_size
     assert (summary["items"], summary["removed"], summary["written"]) == (16, 2, 0)
     rows = _rows(server)
     assert sorted(rows) == ALL_KEYS  # nothing deleted
@@ -204,6 +217,23 @@ def test_a_re_added_item_is_linked_to_its_old_rating_key_by_guid(server, pms):
     assert link.changed_at == SECOND
     _refresh(server, SECOND + dt.timedelta(days=1))  # unchanged: no second link
     assert RatingKeyChange.objects.count() == 1
+
+
+def test_plays_of_the_old_rating_key_count_for_the_re_added_item_but_not_as_current(server, pms):
+    _refresh(server, FIRST)
+    user = baker.make(User, user_id=7)
+    bake_play(server, user, stopped=FIRST - dt.timedelta(days=3), seconds=600, rating_key=57)
+    pms.edits.renumbered["57"] = "9057"
+    pms.edits.changes["57"] = {"addedAt": str(int(SECOND.timestamp()) - 60)}
+    _refresh(server, SECOND)
+    stats = MediaWatchStats.objects.get(server_id=server.pk, rating_key=9057)
+    assert (stats.plays, stats.users, stats.watch_time) == (1, 1, 600)
+    assert (stats.plays_current, stats.last_watched_current) == (0, None)
+    assert not MediaWatchStats.objects.filter(rating_key=57).exists()
+
+
+def rows_parent(server, rating_key: int) -> int:
+    return LibraryMedia.objects.get(server=server, rating_key=rating_key).parent_rating_key
 
 
 def test_a_refresh_of_one_library_leaves_the_others(server, pms):

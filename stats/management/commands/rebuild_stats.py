@@ -5,13 +5,15 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from stats.models import DailyPlays
+from stats.media_stats import rebuild_media_stats
+from stats.models import DailyPlays, MediaWatchStats
 from stats.rollup import rebuild_rollup, rollup_is_current
 
 
 class Command(BaseCommand):
     help = (
-        "Recompute the daily statistics rollups (graphs, home stats) from the watch history. "
+        "Recompute the daily statistics rollups (graphs, home stats) and every library item's "
+        "watch statistics from the watch history. "
         "They are kept current automatically; run this after editing history outside the app "
         "with its triggers disabled, or to check the figures."
     )
@@ -30,9 +32,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             rebuild_rollup()
+            rebuild_media_stats()
         except DatabaseError as exc:
             raise CommandError(f"Rebuilding the statistics failed: {exc}") from exc
         self.stdout.write(
-            f"Statistics rebuilt: {DailyPlays.objects.count()} daily rows "
+            f"Statistics rebuilt: {DailyPlays.objects.count()} daily rows, "
+            f"{MediaWatchStats.unsynced.count()} items' watch statistics "
             f"in {time.monotonic() - started:.1f} s"
         )
