@@ -35,6 +35,7 @@ Dates are local calendar dates; ``*_at`` epochs are seconds (UTC).
 from django.db import models
 
 from core.freshness import FreshManager, UnsyncedManager
+from libraries.models import LibraryMedia
 
 MEDIA_COLUMNS = ("media_type", "live")
 
@@ -402,6 +403,16 @@ class MediaWatchStats(models.Model):
     first_watched_current = models.BigIntegerField(null=True, help_text="epoch seconds")
     last_watched_current = models.BigIntegerField(null=True, help_text="epoch seconds")
     watched_items_current = models.IntegerField(default=0)
+    # The inventory row of the item (a join on server and rating key, no column of its own):
+    # ``LibraryMedia.objects.filter(watch_stats__plays=0)``; an item never watched has none.
+    item = models.ForeignObject(
+        LibraryMedia,
+        on_delete=models.DO_NOTHING,
+        from_fields=["server_id", "rating_key"],
+        to_fields=["server", "rating_key"],
+        related_name="watch_stats",
+        null=True,
+    )
 
     objects = FreshManager(
         "stats.media_stats.sync_media_stats", covers=("history.grouping.sync_groups",)

@@ -15,6 +15,7 @@ from history.models import History
 from libraries.models import LibraryMedia, RatingKeyChange
 from libraries.rollups import roll_up_sizes
 from servers.models import Server
+from stats.inventory import items_with_stats
 from stats.media_stats import queue_items, rebuild_media_stats, sync_media_stats
 from stats.models import MediaWatchStats
 from users.models import User
@@ -232,3 +233,23 @@ def test_sizes_and_item_counts_roll_up_the_hierarchy(library):
     assert (sizes[10], sizes[20], counts[20]) == (2 * GB, GB, 1)
     assert (sizes[22], counts[22]) == (None, 0)
     assert (sizes[50], counts[50]) == (4 * GB, 1)
+
+
+def test_the_inventory_reads_with_its_statistics_and_filters_on_them(library):
+    server, alice, bob = library
+    play(server, alice, 50, 200)
+    play(server, bob, 21, 3)
+    roll_up_sizes(server.pk)
+    items = items_with_stats(LibraryMedia.objects.filter(server=server))
+    by_key = {row.rating_key: row for row in items}
+    assert (by_key[50].plays, by_key[50].users) == (1, 1)
+    assert (by_key[11].plays, by_key[11].last_watched) == (0, None)  # never watched
+    assert (by_key[1].plays, by_key[1].watched_items, by_key[1].leaf_count) == (1, 1, 4)
+
+    cutoff = epoch(T0 - dt.timedelta(days=90))
+    stale = items.filter(last_watched__lt=cutoff, total_file_size__gt=GB).order_by(
+        "-total_file_size"
+    )
+    assert [row.rating_key for row in stale] == [50]
+    never = items.filter(plays=0, media_type="episode").order_by("rating_key")
+    assert [row.rating_key for row in never] == [11, 12, 22]
