@@ -207,9 +207,10 @@ def _insert(level: str, server_id: int | None = None, history_keys: list[int] | 
     alias = q(MediaKeyAlias._meta.db_table)
     stats = q(MediaWatchStats._meta.db_table)
     playable = ", ".join(f"'{name}'" for name in PLAYABLE_TYPES)
-    started = epoch_sql("h.started")
     present = "lm.id IS NOT NULL"
-    current = f"({present} AND (lm.added_at IS NULL OR {started} >= {epoch_sql('lm.added_at')}))"
+    # Both columns are stored datetimes (text of one format on SQLite): compared as they are,
+    # and only the aggregates are turned into epoch seconds (once per item, not per row).
+    current = f"({present} AND (lm.added_at IS NULL OR h.started >= lm.added_at))"
     play = "COALESCE(h.reference_id, h.id)"
     target = f"COALESCE(a.target_key, h.{column})"
     where = [f"h.{column} IS NOT NULL"]
@@ -223,13 +224,13 @@ def _insert(level: str, server_id: int | None = None, history_keys: list[int] | 
         INSERT INTO {stats} (server_id, rating_key, level, {", ".join(STAT_COLUMNS)})
         SELECT h.server_id, {target}, '{level}',
             COUNT(DISTINCT {play}), COUNT(DISTINCT h.user_id), COALESCE(SUM(h.play_duration), 0),
-            MIN({started}), MAX({started}),
+            {epoch_sql("MIN(h.started)")}, {epoch_sql("MAX(h.started)")},
             COUNT(DISTINCT CASE WHEN {present} THEN h.rating_key END),
             COUNT(DISTINCT CASE WHEN {current} THEN {play} END),
             COUNT(DISTINCT CASE WHEN {current} THEN h.user_id END),
             COALESCE(SUM(CASE WHEN {current} THEN h.play_duration ELSE 0 END), 0),
-            MIN(CASE WHEN {current} THEN {started} END),
-            MAX(CASE WHEN {current} THEN {started} END),
+            {epoch_sql(f"MIN(CASE WHEN {current} THEN h.started END)")},
+            {epoch_sql(f"MAX(CASE WHEN {current} THEN h.started END)")},
             COUNT(DISTINCT CASE WHEN {current} THEN h.rating_key END)
         FROM {history} h
         LEFT JOIN {alias} a ON a.server_id = h.server_id AND a.source_key = h.{column}
