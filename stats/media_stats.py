@@ -9,6 +9,8 @@ How they stay right:
 * the inventory refresh queues the keys of the items it added, changed, removed or linked to
   an old key (:func:`queue_items`): the ``*_current`` figures and ``watched_items`` depend on
   which copy is present;
+* items history knows and the inventory lacks get an inventory row from their latest play
+  (:mod:`stats.inventory_seed`), so an imported history shows its items before PMS is read;
 * :func:`sync_media_stats` recomputes the queued keys set-based, one ``INSERT … SELECT …
   GROUP BY`` per level over History (their indexes on ``rating_key``, ``parent_rating_key``,
   ``grandparent_rating_key``). Readers never call it: the model's manager does.
@@ -29,6 +31,7 @@ from history.models import History
 from history.signals import groups_changed
 from libraries.models import PLAYABLE_TYPES, LibraryMedia, RatingKeyChange
 
+from .inventory_seed import seed_from_history
 from .models import MediaKeyAlias, MediaStatsDirty, MediaWatchStats
 
 logger = logging.getLogger(__name__)
@@ -161,6 +164,7 @@ def _store_aliases() -> dict[tuple[int, int], int]:
 
 
 def _rebuild_all() -> None:
+    seed_from_history()
     _store_aliases()
     MediaWatchStats.unsynced.all().delete()
     for level in (MediaWatchStats.GRANDPARENT, MediaWatchStats.PARENT, MediaWatchStats.ITEM):
@@ -170,6 +174,11 @@ def _rebuild_all() -> None:
 def _recompute(dirty: list[tuple[int, int]]) -> None:
     """Recompute the rows of the current keys of ``dirty`` (server_id, rating_key) pairs, from
     every History row logged under them or under an old key that now leads to them."""
+    by_server: dict[int, list[int]] = {}
+    for server_id, key in dirty:
+        by_server.setdefault(server_id, []).append(key)
+    for server_id, keys in by_server.items():
+        seed_from_history(server_id, keys)
     aliases = _store_aliases()
     targets: dict[int, set[int]] = {}
     for server_id, key in dirty:
