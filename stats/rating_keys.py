@@ -29,7 +29,8 @@ trees are JSON object keys (strings); rating keys are ints. An item neither tabl
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Max, Q
+from django.db.models.functions import Lower
 
 from history.models import History
 from libraries.models import Library, LibraryMedia, RatingKeyChange
@@ -39,6 +40,8 @@ TREE_TYPES = ("show", "season", "episode", *MUSIC_TYPES)
 MEDIA_TYPES = ("movie", *TREE_TYPES)
 PARENT_TYPES = ("season", "album")
 LEAF_TYPES = ("episode", "track")
+# Items without a number first, on PostgreSQL as on SQLite (its NULL order).
+_INDEX_FIRST_NULLS = F("media_index").asc(nulls_first=True)
 MAX_HOPS = 50  # RatingKeyChange links followed at most (a cycle stops earlier)
 
 
@@ -112,7 +115,7 @@ def new_rating_keys(server, rating_key: int, media_type: str | None = None) -> d
     keys_of_parents = {}
     for parent in present.filter(
         parent_rating_key=root.rating_key, media_type__in=PARENT_TYPES
-    ).order_by("media_index", "sort_title", "title", "rating_key"):
+    ).order_by(_INDEX_FIRST_NULLS, Lower("sort_title"), Lower("title"), "rating_key"):
         if music or parent.media_index is None:
             name = parent.title.lower()
         else:
@@ -122,7 +125,7 @@ def new_rating_keys(server, rating_key: int, media_type: str | None = None) -> d
         keys_of_parents[parent.rating_key] = children
     leaves = present.filter(grandparent_rating_key=root.rating_key, media_type__in=LEAF_TYPES)
     for parent_key, index, title, leaf_key in leaves.order_by(
-        "media_index", "rating_key"
+        _INDEX_FIRST_NULLS, "rating_key"
     ).values_list("parent_rating_key", "media_index", "title", "rating_key"):
         children = keys_of_parents.get(parent_key)
         if children is not None:
@@ -181,10 +184,18 @@ def old_rating_keys(server, rating_key: int, media_type: str | None = None) -> d
     if kind == "movie" or grandparent is None:
         return _movie(key if kind == "movie" else row["rating_key"])
     music = kind in MUSIC_TYPES
-    rows = (
+    # The latest row of each item of the show: its number and titles (one row per item read).
+    latest = (
         History.objects.filter(server=server, grandparent_rating_key=grandparent)
         .exclude(parent_rating_key=None)
         .exclude(rating_key=None)
+        .order_by()
+        .values("rating_key")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    rows = (
+        History.objects.filter(id__in=latest)
         .order_by("-id")
         .values_list(
             "rating_key",
@@ -199,7 +210,7 @@ def old_rating_keys(server, rating_key: int, media_type: str | None = None) -> d
     leaves: dict[int, tuple] = {}  # leaf key → (parent key, number, title) of its latest row
     parents: dict[int, tuple] = {}  # parent key → (number, title) of its latest row
     root_title = None
-    for leaf_key, parent_key, index, parent_index, title, parent_title, root in rows.iterator():
+    for leaf_key, parent_key, index, parent_index, title, parent_title, root in rows:
         leaves.setdefault(leaf_key, (parent_key, index, title))
         parents.setdefault(parent_key, (parent_index, parent_title))
         if root_title is None:

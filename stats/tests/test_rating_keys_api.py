@@ -176,23 +176,25 @@ def test_new_rating_keys_of_music_are_matched_by_title(call_api, server):
                   grandparent_rating_key=156, section_id=3)  # fmt: skip
 
     data = ok(call_api, "get_new_rating_keys", rating_key=159, media_type="track")
-    assert data == {
-        "skrillex": {
-            "rating_key": 156,
-            "children": {
-                "bangarang": {
-                    "rating_key": 157,
-                    "children": {
-                        "Kyoto": {"rating_key": 160},  # no number: its title, as Tautulli
-                        "1": {"rating_key": 158},
-                        "2": {"rating_key": 159},
-                    },
-                }
+    assert ordered(data) == ordered(
+        {
+            "skrillex": {
+                "rating_key": 156,
+                "children": {
+                    "bangarang": {
+                        "rating_key": 157,
+                        "children": {
+                            "Kyoto": {"rating_key": 160},  # no number: its title, as Tautulli
+                            "1": {"rating_key": 158},
+                            "2": {"rating_key": 159},
+                        },
+                    }
+                },
             },
-        },
-        "section_id": "3",
-        "library_name": "Music",
-    }
+            "section_id": "3",
+            "library_name": "Music",
+        }
+    )
 
 
 def test_new_rating_keys_of_a_movie_and_of_unknown_items(call_api, server):
