@@ -4,6 +4,7 @@ with the keys and JSON types of Tautulli v2.17.2's rows (plexpy/libraries.py; no
 these two commands is among the recordings)."""
 
 import json
+from xml.etree import ElementTree as ET
 
 import pytest
 from model_bakery import baker
@@ -325,3 +326,12 @@ def test_playlist_items_route_serves_the_recorded_movies(server, pms):
 
     playlist = connect(server).playlist("Movies Since 2007")
     assert [item.ratingKey for item in playlist.items()] == [55, 108]
+
+
+def test_a_photo_library_has_no_collections(call_api, server, pms):
+    sections = ET.fromstring(pms.fixture("home-assistant-core/plex/library_sections.xml"))
+    ET.SubElement(sections, "Directory", key="4", type="photo", title="Photos", agent="none")
+    pms.route("/library/sections", ET.tostring(sections, encoding="unicode"))
+    data = ok(call_api, "get_collections_table", section_id=4)
+    assert (data["recordsTotal"], data["data"]) == (0, [])
+    assert not [r for r in pms.requests if r.path == "/library/sections/4/all"]
