@@ -1,12 +1,13 @@
 """/api/v2 commands answered live from a Plex Media Server: item metadata, children, recently
-added, search, the image proxy and the server's identity (reference 1.2 "Metadata / content"
-and "Server (PMS) info").
+added, search, the image proxy, the server's identity, and the collections and playlists tables
+(reference 1.2 "Metadata / content", "Server (PMS) info" and "Libraries").
 
 Every command takes the optional ``server`` parameter (id, name or machine identifier; default:
 the first server; an unknown one is a 400 error). When PMS cannot be reached the commands answer
 as Tautulli does, "success" with an empty result (``{}``, ``[]``, no children...), never a 500;
 the reason is logged. The data comes from :mod:`plex.metadata` (items), :mod:`plex.images`
-(the image proxy) and :mod:`plex.server_info` (the server's identity, plex.tv's server list).
+(the image proxy), :mod:`plex.server_info` (the server's identity, plex.tv's server list) and
+:mod:`plex.collections` (collections and playlists).
 """
 
 import hashlib
@@ -21,9 +22,10 @@ from django.http import HttpResponse
 from core import log_once
 from core.limits import MAX_OFFSET
 from core.tautulli_api import ApiError, api_command
+from core.tautulli_api.datatables import table_request, table_response
 from servers.apiv2 import server_from_params
 
-from . import images, metadata, server_info
+from . import collections, images, metadata, server_info
 from .client import PlexUnavailable, log_unavailable
 
 logger = logging.getLogger(__name__)
@@ -398,3 +400,127 @@ def get_server_list(request, params):
         return []
     log_once.clear(("plex.tv", server.pk))
     return servers
+
+
+# --- collections and playlists ----------------------------------------------------------------------
+
+EMPTY_TABLE = {"recordsFiltered": 0, "recordsTotal": 0, "draw": 0, "data": []}
+
+
+def _list_table(params, rows_of, *, default_column: str, columns: set, search, labels=None):
+    """The DataTables answer over the list ``rows_of()`` reads from PMS (see
+    :func:`plex.collections.list_table`); the request is read first, so a bad one is a 400
+    error without asking PMS."""
+    table = table_request(params, default_column=default_column, columns=columns)
+    page = collections.list_table(
+        rows_of(), table, default_column=default_column, search_columns=search, labels=labels
+    )
+    return table_response(table, total=page["total"], filtered=page["filtered"], rows=page["rows"])
+
+
+@api_command()
+def get_collections_table(request, params):
+    """Get the data on the Tautulli collections tables (read live from PMS).
+
+    Required parameters: section_id (int): the library's section id (without it: an empty
+    table, draw 0, as Tautulli).
+    Optional parameters: order_column (str): titleSort (default), collectionMode,
+    collectionSort or childCount; order_dir (str): desc (default) or asc; start (int): 0;
+    length (int): 25; search (str): in title, titleSort and the mode/sort labels; json_data
+    (str): a DataTables request instead of those; server (str).
+    Returns: json: {"draw": 1, "recordsTotal": 5, "recordsFiltered": 5, "data": [{"addedAt":
+    "2022-09-18T14:19:22" (server local time), "art": null, "childCount": 3,
+    "collectionMode": -1, "collectionPublished": false, "collectionSort": 0, "contentRating":
+    "G", "guid": "collection://4f19...", "librarySectionID": 1, "librarySectionTitle":
+    "Movies", "maxYear": 2010, "minYear": 2006, "ratingKey": 161, "smart": false, "subtype":
+    "movie", "summary": "", "thumb": "/library/collections/161/composite/1663510762",
+    "title": "Animation", "titleSort": "Animation", "type": "collection", "updatedAt":
+    "2022-09-18T14:19:22"}, ...]}; a library other than movies, shows or music has none.
+
+    A section PMS does not have: error "No library section <id> on <server>" (HTTP 400;
+    Tautulli fails with a 500). PMS unreachable: an empty table (logged).
+    """
+    section_id = params.int("section_id", minimum=0)
+    server = server_from_params(params)
+    if section_id is None:
+        return dict(EMPTY_TABLE)
+
+    def rows():
+        try:
+            return collections.fetch_collections(server, section_id)
+        except PlexUnavailable as exc:
+            _unavailable("get_collections_table", server, exc)
+            return []
+
+    return _pms_table(
+        params,
+        server,
+        section_id,
+        rows,
+        default_column="titleSort",
+        columns=collections.COLLECTION_COLUMNS,
+        search=collections.COLLECTION_SEARCH,
+        labels=collections.COLLECTION_LABELS,
+    )
+
+
+@api_command()
+def get_playlists_table(request, params):
+    """Get the data on the Tautulli playlists tables (read live from PMS).
+
+    Required parameters: section_id (int): a library's section id (the owner's playlists
+    holding its items), OR user_id (int): a user's id (that user's playlists, every library;
+    section_id is then only echoed). Without either: an empty table, draw 0, as Tautulli.
+    Optional parameters: order_column (str): title (default), leafCount or duration;
+    order_dir (str): desc (default) or asc; start (int): 0; length (int): 25; search (str): in
+    title, leafCount and duration; json_data (str): a DataTables request; server (str).
+    Returns: json: {"draw": 1, "recordsTotal": 2, "recordsFiltered": 2, "data": [{"addedAt":
+    "2022-09-18T14:24:28" (server local time), "composite": "/playlists/168/composite/1663511750",
+    "duration": 10000 (ms), "guid": "com.plexapp.agents.none://8a73...", "leafCount": 2,
+    "librarySectionID": "1" (the section_id asked, as text; null without), "playlistType":
+    "video", "ratingKey": 168, "smart": true, "summary": "", "title": "Movies Since 2007",
+    "type": "playlist", "updatedAt": "2022-09-18T14:29:10", "userID": null (the user_id
+    asked, as text)}, ...]}.
+
+    A user's playlists are read with the token PMS gave that user (stored by the users
+    refresh from plex.tv; the owner's: the server's token), see
+    :func:`plex.collections.playlists_token`. A user without a stored token (unknown, or
+    never refreshed) has no playlists here, as in Tautulli; one whose token PMS rejects neither
+    (logged; Tautulli fails).
+    A section PMS does not have: error (HTTP 400). PMS unreachable: an empty table (logged).
+    """
+    section_id = params.int("section_id", minimum=0)
+    user_id = params.int("user_id", minimum=0)
+    server = server_from_params(params)
+    if section_id is None and user_id is None:
+        return dict(EMPTY_TABLE)
+
+    def rows():
+        try:
+            if user_id is not None:
+                return collections.fetch_user_playlists(server, user_id, section_id)
+            return collections.fetch_section_playlists(server, section_id)
+        except PlexUnavailable as exc:
+            _unavailable("get_playlists_table", server, exc)
+            return []
+
+    return _pms_table(
+        params,
+        server,
+        section_id,
+        rows,
+        default_column="title",
+        columns=collections.PLAYLIST_COLUMNS,
+        search=collections.PLAYLIST_SEARCH,
+    )
+
+
+def _pms_table(params, server, section_id, rows, **options):
+    """The table of ``rows()`` (see :func:`_list_table`); no server: an empty table; a section
+    PMS does not have: :class:`ApiError`."""
+    if server is None:
+        return _list_table(params, list, **options)
+    try:
+        return _list_table(params, rows, **options)
+    except collections.UnknownSection:
+        raise ApiError(f"No library section {section_id} on {server.name}") from None

@@ -121,6 +121,22 @@ def call_pms(server, call, *, timeout: float = DEFAULT_TIMEOUT):
         raise unavailable(exc, server.url, timeout) from None
 
 
+def call_pms_as(server, token: str, call, *, timeout: float = DEFAULT_TIMEOUT):
+    """``call(plex)`` on a ``PlexServer`` of ``server`` signed in with another account's
+    ``token`` (a shared user's server token, :attr:`users.models.User.server_token`: what
+    plexapi's ``PlexServer.switchUser`` would fetch from plex.tv); None when PMS answers HTTP
+    404. Not cached, and a failure leaves the server's own connection alone: it raises
+    :class:`PlexUnavailable` (:class:`PlexUnauthorized` when PMS rejects that token)."""
+    if not server.url:
+        raise PlexUnavailable(f"No URL is set for server {server.name!r}.")
+    try:
+        return call(PlexServer(server.url, token, timeout=timeout))
+    except NotFound:
+        return None
+    except PLEX_ERRORS as exc:
+        raise unavailable(exc, server.url, timeout) from None
+
+
 def log_unavailable(logger, server, where: str, error) -> None:
     """Log ``"<where>: <server name> is unavailable: <error>"`` as a warning once per server,
     ``where`` (a command name) and error text, until :func:`connect` reaches PMS again

@@ -1,7 +1,15 @@
-"""/api/v2 commands of the statistics app: the graph commands and get_home_stats.
+"""/api/v2 commands of the statistics app: the graph commands, get_home_stats, the tables and
+the rating-key trees (get_new_rating_keys, get_old_rating_keys).
 
-They live in :mod:`stats.api_graphs` and :mod:`stats.api_home`; importing them here registers them
+They live in the ``stats.api_*`` modules; importing them here registers them
 (core discovers each app's ``apiv2`` module).
 """
 
-from . import api_graphs, api_growth, api_home, api_tables, api_watch_time  # noqa: F401
+from . import (  # noqa: F401
+    api_graphs,
+    api_growth,
+    api_home,
+    api_rating_keys,
+    api_tables,
+    api_watch_time,
+)

@@ -30,6 +30,8 @@ Served now:
   ``plexapi.server.Account`` and ``Release`` read, from :attr:`FakePlexServer.account` and
   :attr:`FakePlexServer.update` (see :meth:`FakePlexServer._account_xml` and
   :meth:`FakePlexServer._updater_status_xml`);
+* collections and playlists: :func:`plex.testing.collection_routes.add_collections` (routes of
+  their own module);
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
   each viewer state change as PMS's ``playing`` notification, in order.
 
@@ -46,7 +48,7 @@ parameters) an XML ``MediaContainer`` answer keeps only that window of its child
 ``size`` (in the window), ``totalSize`` (all) and ``offset``.
 
 Every other path needs the token (``X-Plex-Token`` header or query parameter, as PMS accepts
-both) and answers 401 with PMS's HTML body otherwise; unknown paths answer 404 (with the token). Grow it with
+both; a shared user's token of :attr:`FakePlexServer.user_tokens` too) and answers 401 with PMS's HTML body otherwise; unknown paths answer 404 (with the token). Grow it with
 :meth:`FakePlexServer.route` (a fixed body, a fixture file, or a callable of :class:`FakeRequest`),
 an optional ``status`` and a ``delay`` (seconds, to provoke client timeouts). Every request is
 recorded in :attr:`FakePlexServer.requests`.
@@ -162,6 +164,9 @@ class FakePlexServer:
     account: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ACCOUNT))
     # The ``<Release>`` of ``/updater/status`` (attribute → value), None: no update offered.
     update: dict[str, str] | None = None
+    # Shared users' server tokens PMS accepts besides ``token`` (the owner's), e.g. for
+    # ``/playlists`` as that user (see :func:`plex.testing.collection_routes.add_user_playlists`).
+    user_tokens: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         if self.fixtures_dir is None:
@@ -424,7 +429,8 @@ class FakePlexServer:
         self.requests.append(request)
         route = self.routes.get((request.method, request.path)) or self._pattern_route(request)
         # As PMS: the token is checked before the path, so a wrong token gets 401 anywhere.
-        if (route is None or route.auth) and request.token != self.token:
+        accepted = request.token == self.token or request.token in self.user_tokens
+        if (route is None or route.auth) and not accepted:
             return 401, "text/html", UNAUTHORIZED_BODY.encode(), route.delay if route else 0.0
         if route is None:
             if any(path == request.path for _, path in self.routes):
