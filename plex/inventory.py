@@ -3,13 +3,19 @@ episode, artist, album and track of each library of a server, read from PMS with
 (issue 13, part 1).
 
 Reading: per library section (``plex.library.sections()``), one paged section search per
-type (``section.search(libtype=...)``: ``/library/sections/<id>/all?type=N&includeGuids=1``,
-:data:`CONTAINER_SIZE` items a request), never item by item:
+type (``/library/sections/<id>/all?type=N&includeGuids=1``, :data:`CONTAINER_SIZE` items a
+request, see :func:`section_elements`), never item by item:
 
 * movie sections: movies (type 1);
 * show sections: shows (2), seasons (3), episodes (4);
 * artist sections: artists (8), albums (9), tracks (10);
 * other sections (photos...) are skipped.
+
+The answers go through plexapi's ``PlexServer.query`` (connection, token, errors, XML parsing)
+and are read as its XML elements, the attributes plexapi builds its objects from: building a
+plexapi object per item took ~80 % of a refresh of an unchanged library (``bench/
+bench_inventory.py``), and a row needs only PMS's attributes and the ``<Media>``/``<Part>``/
+``<Guid>`` children.
 
 Incremental: the server's rows are read once (rating key, section, ``updatedAt``, ``addedAt``,
 removed or not) and an item PMS lists with the same section, type, ``updatedAt`` and
@@ -197,9 +203,10 @@ def section_elements(plex, section_key: int, libtype: str):
     &includeGuids=1`` (``libtype``'s PMS type number), through plexapi's ``PlexServer.query``
     (its headers, token, errors and XML parsing), :data:`CONTAINER_SIZE` items a request
     (``X-Plex-Container-Start``/``-Size``, as plexapi's ``fetchItems`` pages), until PMS's
-    ``totalSize`` (else ``size``) is reached or a page is empty. Yields the raw elements: no
-    plexapi object is built (building one costs ~0.1-0.4 ms, the bulk of a refresh where
-    nearly nothing changed). Raises plexapi's/requests' errors (see ``PLEX_ERRORS``)."""
+    ``totalSize`` is reached, a page is empty, or (an answer without ``totalSize``) a page
+    does not hold exactly :data:`CONTAINER_SIZE` items (more: PMS ignored the window). Yields the raw elements: no plexapi object is built (building one costs
+    ~0.1-0.4 ms, the bulk of a refresh where nearly nothing changed). Raises plexapi's and
+    requests' errors (see ``PLEX_ERRORS``)."""
     query = urlencode({"type": searchType(libtype), "includeGuids": 1})
     path = f"/library/sections/{section_key}/all?{query}"
     start = 0
@@ -211,9 +218,9 @@ def section_elements(plex, section_key: int, libtype: str):
         data = plex.query(path, headers=headers)
         page = [] if data is None else list(data)
         yield from page
-        total = None if data is None else int_or_none(data.get("totalSize") or data.get("size"))
+        total = None if data is None else int_or_none(data.get("totalSize"))
         start += CONTAINER_SIZE
-        if not page or total is None or start >= total:
+        if not page or (start >= total if total is not None else len(page) != CONTAINER_SIZE):
             return
 
 

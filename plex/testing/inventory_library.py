@@ -98,7 +98,8 @@ _UPDATED_AT = re.compile(r'updatedAt="\d+"')
 
 def library_counts(items: int) -> dict[str, int]:
     """How many items of each type a generated library of about ``items`` items holds (see the
-    module doc; at least one show and one artist, and exactly ``items`` when it is 200 or more)."""
+    module doc; at least one show and one artist and one movie: exactly ``items`` from 1,000
+    items, and for some smaller sizes such as 200 or 400)."""
     scale = items / 100_000
     shows = max(1, round(600 * scale))
     artists = max(1, round(500 * scale))
