@@ -45,7 +45,9 @@ websockets opened so far.
 
 Paging as PMS does it: with ``X-Plex-Container-Start``/``X-Plex-Container-Size`` (headers or query
 parameters) an XML ``MediaContainer`` answer keeps only that window of its children and says
-``size`` (in the window), ``totalSize`` (all) and ``offset``.
+``size`` (in the window), ``totalSize`` (all) and ``offset``. A route answering a
+:class:`Listing` (its children's XML texts, rendered once) is paged by slicing, without parsing
+or writing the whole container again for every page: what large fake libraries use.
 
 Every other path needs the token (``X-Plex-Token`` header or query parameter, as PMS accepts
 both; a shared user's token of :attr:`FakePlexServer.user_tokens` too) and answers 401 with PMS's HTML body otherwise; unknown paths answer 404 (with the token). Grow it with
@@ -123,7 +125,28 @@ class FakeRequest:
         return self.headers.get("x-plex-token") or self.query.get("X-Plex-Token")
 
 
-Body = str | bytes | Callable[[FakeRequest], str | bytes]
+@dataclass
+class Listing:
+    """A ``MediaContainer`` answer given as the XML texts of its children (each a whole element,
+    e.g. ``<Video ratingKey="1" .../>``) and the container's attributes: the fake pages it by
+    slicing the list (``X-Plex-Container-Start``/``-Size``) and joins the window, so a page of
+    a 100,000-item section costs the page's items only (see :func:`page`)."""
+
+    items: list[str]
+    attributes: dict[str, str] = field(default_factory=dict)
+
+    def xml(self, start: int = 0, size: int | None = None) -> str:
+        """The container holding ``items[start:start + size]`` (all when ``size`` is None),
+        with ``size`` and, when paged, ``totalSize`` and ``offset`` as PMS writes them."""
+        window = self.items if size is None else self.items[start : start + size]
+        attributes = dict(self.attributes, size=str(len(window)))
+        if size is not None:
+            attributes |= {"totalSize": str(len(self.items)), "offset": str(start)}
+        head = " ".join(f"{name}={quoteattr(value)}" for name, value in attributes.items())
+        return f"<MediaContainer {head}>{''.join(window)}</MediaContainer>"
+
+
+Body = str | bytes | Listing | Callable[[FakeRequest], str | bytes | Listing]
 
 
 @dataclass
@@ -441,6 +464,8 @@ class FakePlexServer:
             return 404, "text/html", NOT_FOUND_BODY, route.delay
         if route.status == 200 and route.content_type == XML_CONTENT_TYPE:
             body = page(body, request)
+        elif isinstance(body, Listing):
+            body = body.xml()
         if isinstance(body, str):
             body = body.encode("utf-8")
         return route.status, route.content_type, body, route.delay
@@ -459,12 +484,13 @@ def _xml_value(value) -> str:
     return str(value)
 
 
-def page(body: str | bytes, request: FakeRequest) -> str | bytes:
+def page(body: str | bytes | Listing, request: FakeRequest) -> str | bytes:
     """The window ``X-Plex-Container-Start``/``-Size`` asks of a ``MediaContainer`` (as PMS).
 
     Without those headers/parameters, or when ``body`` is not a MediaContainer, it is unchanged.
     Otherwise only the children from ``start`` (0-based) to ``start + size`` stay, ``size`` says
-    how many, ``totalSize`` how many in all and ``offset`` the start.
+    how many, ``totalSize`` how many in all and ``offset`` the start. A :class:`Listing` is
+    sliced (never parsed); a text answer is parsed and written again.
     """
     raw_start = request.headers.get(
         "x-plex-container-start", request.query.get("X-Plex-Container-Start")
@@ -472,6 +498,15 @@ def page(body: str | bytes, request: FakeRequest) -> str | bytes:
     raw_size = request.headers.get(
         "x-plex-container-size", request.query.get("X-Plex-Container-Size")
     )
+    if isinstance(body, Listing):
+        if raw_start is None and raw_size is None:
+            return body.xml()
+        try:
+            start = max(0, int(raw_start or 0))
+            size = max(0, int(raw_size)) if raw_size is not None else len(body.items)
+        except ValueError:
+            return body.xml()
+        return body.xml(start, size)
     if raw_start is None and raw_size is None:
         return body
     try:

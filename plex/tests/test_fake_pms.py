@@ -13,7 +13,7 @@ from plexapi.alert import AlertListener
 from plexapi.exceptions import NotFound, Unauthorized
 from plexapi.server import PlexServer
 
-from plex.testing import FakePlexServer
+from plex.testing import FakePlexServer, Listing
 from plex.testing.websocket import accept_key
 
 TOKEN = "fake-pms-token-42"
@@ -149,6 +149,30 @@ def test_paging_headers_window_the_container_and_report_total_size(pms, plex):
     assert 'size="2"' in response.text and 'totalSize="5"' in response.text
     assert 'offset="1"' in response.text
     assert response.text.count("<Video") == 2 and 'sessionKey="2"' in response.text
+
+
+def test_a_listing_is_paged_by_slicing_its_rendered_items(pms, plex):
+    items = [f'<Directory ratingKey="{n}" type="collection" title="C{n}" />' for n in range(5)]
+    pms.route("/library/collections", Listing(items, {"librarySectionID": "1"}))
+    collections = plex.fetchItems("/library/collections", container_size=2)
+    assert [c.title for c in collections] == ["C0", "C1", "C2", "C3", "C4"]
+    response = requests.get(
+        f"{pms.url}/library/collections",
+        headers={
+            "X-Plex-Token": TOKEN,
+            "X-Plex-Container-Start": "3",
+            "X-Plex-Container-Size": "9",
+        },
+        timeout=5,
+    )
+    assert response.text == (
+        '<MediaContainer librarySectionID="1" size="2" totalSize="5" offset="3">'
+        f"{items[3]}{items[4]}</MediaContainer>"
+    )
+    whole = requests.get(
+        f"{pms.url}/library/collections", headers={"X-Plex-Token": TOKEN}, timeout=5
+    )
+    assert whole.text.startswith('<MediaContainer librarySectionID="1" size="5">')
 
 
 def test_wrong_token_is_refused_everywhere(pms):

@@ -5,6 +5,7 @@ server that is down, the command and the schedule."""
 import datetime as dt
 
 import pytest
+import requests
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -20,6 +21,7 @@ from plex import tasks
 from plex.client import PlexUnavailable, clear_cache
 from plex.inventory import refresh_all_inventories, refresh_inventory
 from plex.testing import FakePlexServer
+from plex.testing.inventory_library import add_generated_library
 from plex.testing.media_routes import add_inventory_sections
 from servers.models import Server
 from stats.models import MediaWatchStats
@@ -304,3 +306,98 @@ def test_the_admin_action_refreshes_the_selected_libraries(admin_client, server,
         url, {"action": "refresh_inventory", "_selected_action": [movies.pk]}, follow=True
     )
     assert "Movies: Unreachable" in response.content.decode()
+
+
+def test_a_section_search_is_read_page_by_page_as_raw_elements(server, pms, monkeypatch):
+    monkeypatch.setattr("plex.inventory.CONTAINER_SIZE", 2)
+    summary = _refresh(server, FIRST)
+    assert (summary["items"], summary["written"]) == (18, 18)
+    episodes = [
+        r
+        for r in pms.requests
+        if r.path == "/library/sections/2/all" and r.query.get("type") == "4"
+    ]
+    assert [r.headers["x-plex-container-start"] for r in episodes] == ["0", "2"]
+    assert {r.headers["x-plex-container-size"] for r in episodes} == {"2"}
+    assert {r.query["includeGuids"] for r in episodes} == {"1"}
+    assert sorted(_rows(server)) == ALL_KEYS
+    assert _rows(server)[13194].imdb_id == "tt2294629"  # its <Guid> tags, on the second page
+
+
+def test_an_answer_without_total_size_is_read_until_a_page_is_not_full(server, pms, monkeypatch):
+    monkeypatch.setattr("plex.inventory.CONTAINER_SIZE", 2)
+    whole = requests.get(
+        f"{pms.url}/library/sections/1/all?type=1", headers={"X-Plex-Token": pms.token}, timeout=5
+    ).text
+    assert "totalSize" not in whole and whole.count("<Video") == 5
+    # Another content type: the fake does not page it (a server ignoring the window).
+    pms.route("/library/sections/1/all", whole, content_type="text/xml")
+    pms.requests.clear()
+    summary = _refresh(server, FIRST)
+    assert (summary["items"], summary["written"]) == (18, 18)
+    assert [r.path for r in pms.requests].count("/library/sections/1/all") == 1
+
+
+@pytest.fixture
+def generated():
+    with FakePlexServer() as fake:
+        fake.library = add_generated_library(fake, 400)
+        yield fake
+
+
+def test_a_generated_library_is_read_whole_and_then_incrementally(generated, monkeypatch):
+    monkeypatch.setattr("plex.inventory.CONTAINER_SIZE", 64)  # pages end inside each type
+    library = generated.library
+    server = baker.make(Server, url=generated.url, token=generated.token, is_active=True)
+    assert (
+        library.counts
+        == {
+            "movie": 78,
+            "show": 2,
+            "season": 8,
+            "episode": 160,
+            "artist": 2,
+            "album": 10,
+            "track": 140,
+        }
+        and sum(library.counts.values()) == len(library.rating_keys) == 400
+    )
+    summary = _refresh(server, FIRST)
+    assert (summary["sections"], summary["items"], summary["written"]) == (3, 400, 400)
+    rows = _rows(server)
+    assert sorted(rows) == sorted(library.rating_keys)
+    movie = rows[library.rating_keys[0]]
+    assert (movie.media_type, movie.title, movie.imdb_id, movie.tmdb_id) == (
+        "movie",
+        "Movie 1",
+        "tt0001000",
+        "0001000",
+    )
+    assert movie.file_size == 700_000_000 + movie.rating_key
+    episode = LibraryMedia.objects.get(
+        server=server,
+        media_type="episode",
+        title="Episode 3",
+        parent_title="Season 2",
+        grandparent_title="Show 2",
+    )
+    season = rows[episode.parent_rating_key]
+    assert (season.media_type, season.media_index, season.parent_rating_key) == (
+        "season",
+        2,
+        episode.grandparent_rating_key,
+    )
+    assert (episode.media_index, episode.parent_media_index) == (3, 2)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert _refresh(server, SECOND)["written"] == 0
+    assert _writes(queries.captured_queries) == []
+
+    touched, removed = library.rating_keys[5], library.rating_keys[-1]
+    library.touch(touched, updated_at=1_800_000_000)
+    library.remove(removed)
+    summary = _refresh(server, SECOND + dt.timedelta(days=1))
+    assert (summary["items"], summary["written"], summary["removed"]) == (399, 1, 1)
+    rows = _rows(server)
+    assert rows[touched].updated_at == dt.datetime.fromtimestamp(1_800_000_000, tz=dt.UTC)
+    assert rows[removed].removed_at is not None and rows[touched].removed_at is None
