@@ -307,7 +307,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         }
         return super().changelist_view(request, extra_context)
 
-    @admin.display(description="")
+    @admin.display(description=_("poster"))
     def poster(self, item: LibraryMedia):
         url = self.poster_url(item) if item.thumb else None
         if not url:

@@ -50,6 +50,10 @@ def item(server, section_id, key, media_type, title, **fields):
 
 @pytest.fixture
 def inventory():
+    return make_inventory()
+
+
+def make_inventory() -> dict:
     """Movies (section 1): Heat (watched 10 days ago by Alice and Bob, 8 GB), Alien (watched
     200 days ago by Bob, 5 GB), Brazil (never watched, 2 GB), Gone (removed, watched). TV
     (section 2): The Wire (show 100) with seasons 110 and 120 of two 1 GB episodes each;
@@ -115,7 +119,9 @@ def test_the_list_shows_present_top_level_items_with_their_statistics(admin_clie
     titles, response = page_rows(admin_client)
     assert sorted(titles) == ["Alien", "Brazil", "Heat", "The Wire"]  # no episode, no removed
     html = response.content.decode()
-    assert "8.0\xa0GB" in html and "5.0\xa0GB" in html and "4.0\xa0GB" in html  # sizes; the show's rolled up
+    assert (
+        "8.0\xa0GB" in html and "5.0\xa0GB" in html and "4.0\xa0GB" in html
+    )  # sizes; the show's rolled up
     rows = {row.title: row for row in response.context["cl"].result_list}
     assert (rows["Heat"].plays, rows["Heat"].users) == (2, 2)
     assert (rows["The Wire"].plays, rows["The Wire"].users) == (3, 2)
