@@ -28,7 +28,6 @@ import datetime as dt
 import json
 
 from django.contrib import admin
-from django.contrib.admin import ShowFacets
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, OuterRef, Subquery
@@ -270,7 +269,6 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         LastWatchedFilter,
         SizeFilter,
     )
-    show_facets = ShowFacets.NEVER
     list_before_template = "admin/libraries/librarymedia/list_before.html"
     detail_template = "admin/libraries/librarymedia/detail.html"
 
