@@ -5,8 +5,8 @@
   LEFT JOIN): poster, title in its show/season context, type, library, size, added, last
   watched, plays, users, share watched. Present movies, shows and artists by default (the
   type and presence filters say so and offer the rest). Every sortable column sorts in SQL
-  (on the statistics' annotations); the library name is a correlated subquery of the page's
-  query: one query for the rows whatever the page size, no count over the table
+  (on the statistics' annotations); the page's library names come from one query of the
+  libraries: a fixed number of queries whatever the page size, no count over the table
   (:class:`~core.admin_kit.mixins.BigTableAdminMixin`).
 * **An item's page** (the change view, read-only: the inventory is PMS's data): the item, its
   files and sizes, its statistics, the users who watched it (:func:`stats.item_stats.
@@ -30,7 +30,7 @@ import json
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.http import Http404
 from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
@@ -38,11 +38,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
 from core import clock
+from core.admin_kit.changelist import BigTableChangeList
 from core.admin_kit.display import humanize_seconds
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.admin_kit.site import AdminPage
@@ -241,6 +243,38 @@ def stats_row(item: LibraryMedia) -> dict:
 # --- the admin ----------------------------------------------------------------------------------
 
 
+def library_names() -> dict[tuple[int, int], str]:
+    """``{(server pk, section id): section name}`` of every library (one query; a few rows)."""
+    return {
+        (server_id, section_id): name or f"Section {section_id}"
+        for server_id, section_id, name in Library.objects.values_list(
+            "server_id", "section_id", "section_name"
+        )
+    }
+
+
+def with_library_names(items) -> list[LibraryMedia]:
+    """``items`` (a page of rows) with ``library_name`` set on each, from one query.
+
+    Not a subquery of the list's query: SQLite would evaluate it for every row it sorts
+    (the whole filtered inventory), not for the page's rows."""
+    items = list(items)
+    if items:
+        names = library_names()
+        for item in items:
+            key = (item.server_id, item.section_id)
+            item.library_name = names.get(key, f"Section {item.section_id}")
+    return items
+
+
+class InventoryChangeList(BigTableChangeList):
+    """The big-table changelist; the page's rows get their library's name (one query)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = with_library_names(self.result_list)
+
+
 class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     """Library items with their watch statistics; see the module docstring."""
 
@@ -288,14 +322,11 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     # --- the list ---------------------------------------------------------------------------------
 
     def get_queryset(self, request):
-        """Items with their statistics (:func:`items_with_stats`) and ``library_name``, the
-        section name of their library (a correlated subquery on the library's unique key)."""
-        library_name = Library.objects.filter(
-            server_id=OuterRef("server_id"), section_id=OuterRef("section_id")
-        ).values("section_name")[:1]
-        return items_with_stats(super().get_queryset(request)).annotate(
-            library_name=Subquery(library_name)
-        )
+        """Items with their statistics (:func:`items_with_stats`)."""
+        return items_with_stats(super().get_queryset(request))
+
+    def get_changelist(self, request, **kwargs):
+        return InventoryChangeList
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -309,7 +340,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
     def poster(self, item: LibraryMedia):
         url = self.poster_url(item) if item.thumb else None
         if not url:
-            return format_html('<span class="inventory-poster inventory-poster-empty"></span>')
+            return mark_safe('<span class="inventory-poster inventory-poster-empty"></span>')  # noqa: S308
         return format_html(
             '<img class="inventory-poster" src="{}" loading="lazy" decoding="async" '
             'width="32" height="48" alt="">',
@@ -337,7 +368,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("library"))
     def library(self, item: LibraryMedia) -> str:
-        return item.library_name or f"Section {item.section_id}"
+        return getattr(item, "library_name", "") or f"Section {item.section_id}"
 
     @admin.display(description=_("size"), ordering=F("total_file_size").asc(nulls_first=True))
     def size(self, item: LibraryMedia) -> str:
@@ -432,7 +463,9 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
         return {
             "row": stats_row(item),
             "code": episode_code(item),
-            "library_name": item.library_name or f"Section {item.section_id}",
+            "library_name": library_names().get(
+                (item.server_id, item.section_id), f"Section {item.section_id}"
+            ),
             "poster": self.poster_url(item) if item.thumb else None,
             "type_label": item.get_media_type_display(),
             "first_watched": local_date(from_epoch(item.first_watched)),
