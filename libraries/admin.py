@@ -11,6 +11,7 @@ from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.sizes import ByteSizeField
 
 from .models import Library, RecentlyAdded
 
@@ -66,11 +67,31 @@ class LibraryAdmin(ModelAdmin):
             },
         ),
         (
+            _("Storage"),
+            {
+                "fields": ("disk_capacity",),
+                "description": _(
+                    "The disk space this library may use, e.g. 4 TB or 750 GB (units of 1024, as "
+                    "the admin shows sizes): the Storage page shows the space left."
+                ),
+            },
+        ),
+        (
             _("Plex library"),
             {"fields": PLEX_LIBRARY_FIELDS},
         ),
     )
     readonly_fields = PLEX_LIBRARY_FIELDS
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """``disk_capacity`` is typed with a unit (``4 TB``), not as a count of bytes."""
+        if db_field.name == "disk_capacity":
+            return ByteSizeField(
+                required=False,
+                label=_("disk capacity"),
+                help_text=_("e.g. 4 TB, 750 GB or a number of bytes; empty: not set"),
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False

@@ -50,6 +50,13 @@ class Library(models.Model):
     deleted_section = models.BooleanField(default=False)
     # When the inventory refresh last read this library's items (aware, UTC; null: never).
     inventory_refreshed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The disk space the owner gives this library (bytes; null: not set), for the admin's
+    # Storage page: free space = capacity − Σ size of the library's present items.
+    disk_capacity = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="bytes: the disk space this library may use (its disk or quota); empty: not set",
+    )
 
     objects = LibraryQuerySet.as_manager()
 

@@ -271,6 +271,23 @@ def pms_image_proxy(request, params):
             raise ApiError("No Plex Media Server is configured")
         return response
 
+    response = proxied_image_response(server, img, fallback=fallback, refresh=refresh, **options)
+    if response is None:
+        raise ApiError("Unable to retrieve the image from the Plex Media Server")
+    return response
+
+
+def proxied_image_response(
+    server, img: str, *, fallback: str | None, refresh: bool = False, **options
+) -> HttpResponse | None:
+    """The image ``img`` (a PMS path as :func:`pms_image_path` returns it, or an http(s) URL)
+    of ``server`` resized by PMS with ``options`` (:func:`plex.images.fetch_image`'s), as an
+    HTTP response cached for 30 days (from the cache unless ``refresh``); when PMS has no such
+    image or cannot be reached, the placeholder named ``fallback`` (see
+    :data:`FALLBACK_IMAGES`), or None without one. What ``pms_image_proxy`` and the admin's
+    posters answer. An empty ``img`` answers the placeholder."""
+    if not img:
+        return _fallback_response(fallback)
     key = image_cache_key(server, img=img, **options)
     cacheable = "indexes" not in img  # preview thumbnails change with the offset
     if cacheable and not refresh:
@@ -284,10 +301,7 @@ def pms_image_proxy(request, params):
             logger.debug("pms_image_proxy: %s", exc)
         else:
             log_unavailable(logger, server, "pms_image_proxy", exc)
-        response = _fallback_response(fallback)
-        if response is None:
-            raise ApiError("Unable to retrieve the image from the Plex Media Server") from None
-        return response
+        return _fallback_response(fallback)
     if cacheable:
         cache.set(key, (body, content_type), IMAGE_CACHE_SECONDS)
     return _image_response(body, content_type)

@@ -98,3 +98,7 @@ class LibraryStatisticsAdmin(LibraryAdmin):
         if obj is not None and not add:
             context["library_stats"] = library_statistics(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+# Library items, an item's page and Storage (registered when this module is imported).
+from . import admin_inventory  # noqa: E402, F401

@@ -1,15 +1,21 @@
-"""Admin of the imported Tautulli databases (read-only) and of the Tautulli connections synced
-through ``/api/v2`` (write-only API key, "Sync now", "Test connection")."""
+"""Admin of the imported Tautulli databases (read-only), of the Tautulli connections synced
+through ``/api/v2`` (write-only API key, "Sync now", "Test connection"), and the connections'
+"last synced" line on the inventory pages (library items, an item's page, Storage)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.decorators import action
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
+from libraries.models import LibraryMedia
+from plex.admin import LibraryItemsPosterAdmin
 
 from .models import TautulliConnection, TautulliImport
 from .remote.client import TautulliAPIError
@@ -108,3 +114,40 @@ class TautulliConnectionAdmin(ModelAdmin):
                 self.message_user(request, f"{conn.name}: {exc}", messages.ERROR)
             else:
                 self.message_user(request, f"{conn.name}: {line}", messages.SUCCESS)
+
+
+def last_synced_line(conn: TautulliConnection) -> str:
+    """One line about a connection's last sync, e.g. ``Last synced from Tautulli “Home”:
+    2026-12-07 06:00 (3 hours ago), 512 rows added; error: HTTP 500 from …`` (local time)."""
+    if conn.last_sync_at is None:
+        return _("Tautulli “%(name)s”: never synced yet.") % {"name": conn.name}
+    when = timezone.localtime(conn.last_sync_at)
+    added = sum(n for n in (conn.last_counts or {}).values() if isinstance(n, int))
+    line = _(
+        "Last synced from Tautulli “%(name)s”: %(when)s (%(ago)s ago), %(added)d rows added"
+    ) % {
+        "name": conn.name,
+        "when": date_format(when, "Y-m-d H:i"),
+        "ago": timesince(when),
+        "added": added,
+    }
+    if conn.last_error:
+        line += _("; error: %(error)s") % {"error": conn.last_error}
+    if not conn.active:
+        line += _(" (not synced by the schedule)")
+    return line + "."
+
+
+admin.site.unregister(LibraryMedia)
+
+
+@admin.register(LibraryMedia)
+class LibraryItemsSyncAdmin(LibraryItemsPosterAdmin):
+    """The library items (:mod:`stats.admin_inventory`, posters from :mod:`plex.admin`) with
+    the Tautulli connections' "last synced" lines (one query; none without a connection)."""
+
+    def sync_status(self, request) -> list[str]:
+        return [
+            *super().sync_status(request),
+            *(last_synced_line(conn) for conn in TautulliConnection.objects.order_by("name")),
+        ]

@@ -19,7 +19,7 @@ from core.admin_kit.pagination import EstimatedCountPaginator
 from core.admin_kit.secrets import MASK, mask_secrets, restore_masked
 from core.models import ApiKey
 from history.models import History, HistoryMediaInfo, HistoryMetadata
-from libraries.models import Library, RecentlyAdded
+from libraries.models import Library, LibraryMedia, RecentlyAdded
 from newsletters.models import Newsletter, NewsletterLog
 from notifications.models import MobileDevice, Notifier, NotifierTrigger, NotifyLog
 from servers.models import Server, Session, SessionContinued
@@ -162,6 +162,15 @@ def baked(db):
     )
     baker.make(
         RecentlyAdded, server=server, rating_key=5, media_type="movie", added_at=timezone.now()
+    )
+    baker.make(
+        LibraryMedia,
+        server=server,
+        section_id=1,
+        rating_key=5,
+        media_type="movie",
+        title="Heat",
+        file_paths=["/movies/Heat.mkv"],
     )
     baker.make(
         UserLogin, timestamp=timezone.now(), user_id=100, user="user0", jwt_token="JWT-SECRET"
