@@ -50,6 +50,9 @@ from . import staging
 from .client import TautulliAPIError, TautulliClient
 
 PAGE_LENGTH = 1000
+# The play groups and statistics rollups are brought up to date after this many history rows
+# (and at the end of a run): see history_upkeep.
+UPKEEP_ROWS = 250_000
 logger = logging.getLogger(__name__)
 
 
@@ -85,8 +88,13 @@ class StagedWriter(TautulliImporter):
         self.server = server
         self.source_label = source_label
 
-    def write(self) -> dict[str, int]:
-        """Rows added per table. Must run inside ``transaction.atomic()``."""
+    def write(self, *, upkeep: bool = True) -> dict[str, int]:
+        """Rows added per table. Must run inside ``transaction.atomic()``.
+
+        ``upkeep=False`` leaves the play groups and the statistics rollups to a later
+        :func:`history_upkeep`: the history tables' triggers queued what changed (in this
+        transaction, so the queue commits with the rows), and until it runs every reader of
+        those tables brings them up to date first (``core.freshness``)."""
         record = TautulliImport.objects.select_for_update().filter(server=self.server).first()
         previous = {group: (record.id_offsets if record else {}).get(group) for group in ID_GROUPS}
         id_maps = self.plan_id_maps(record)
@@ -110,7 +118,10 @@ class StagedWriter(TautulliImporter):
             holder = ImportResult(server=self.server, server_created=False, dry_run=False)
             counts["placeholder users"] = self.create_placeholder_users(holder).added
         self.writer.reset_sequences({plan.model for plan in plans})
-        if any(counts.get(t) for t in ("session_history", "session_history_metadata")):
+        history_written = any(
+            counts.get(t) for t in ("session_history", "session_history_metadata")
+        )
+        if upkeep and history_written:
             self.rebuild_history_groups()  # play groups, then the statistics rollups
         TautulliImport.objects.update_or_create(
             server=self.server,
@@ -144,6 +155,7 @@ def sync_connection(
     *,
     client: TautulliClient | None = None,
     page_length: int = PAGE_LENGTH,
+    upkeep_rows: int = UPKEEP_ROWS,
 ) -> SyncResult:
     """Sync ``conn`` (see the module doc) and record the outcome on it (last sync time, rows
     added, last error). Returns the :class:`SyncResult`; a failure is recorded and returned in
@@ -151,7 +163,7 @@ def sync_connection(
     client = client or client_for(conn)
     result = SyncResult(connection=conn)
     try:
-        _run(conn, client, result, max(1, page_length))
+        _run(conn, client, result, max(1, page_length), max(1, upkeep_rows))
     except (TautulliImportError, ValueError, TypeError, KeyError) as exc:
         result.error = _one_line(exc, conn)
         logger.warning("Tautulli sync %r failed: %s", conn.name, result.error)
@@ -193,7 +205,13 @@ def _label(conn: TautulliConnection) -> str:
     return f"{conn.url} (Tautulli sync {conn.name!r})"
 
 
-def _run(conn: TautulliConnection, client: TautulliClient, result: SyncResult, length: int):
+def _run(
+    conn: TautulliConnection,
+    client: TautulliClient,
+    result: SyncResult,
+    length: int,
+    upkeep_rows: int,
+):
     client.get_tautulli_info()  # a Tautulli at all, before anything else
     users = client.get_users()
     libraries = client.get_libraries_table()
@@ -215,24 +233,63 @@ def _run(conn: TautulliConnection, client: TautulliClient, result: SyncResult, l
     finally:
         source.close()
     sections = sorted({int(s) for s in (r.get("section_id") for r in libraries) if _is_int(s)})
-    for rows, position in history_pages(client, conn, length):
-        attach_sections(client, rows, sections)
-        page = staging.staging_source(staging.history_tables(rows))
-        try:
-            with transaction.atomic():
-                locked = TautulliConnection.objects.select_for_update().get(pk=conn.pk)
-                rows_new = [r for r in rows if int(r["row_id"]) > locked.last_history_id]
-                if rows_new:
-                    result.add(StagedWriter(page, server, source_label=_label(conn)).write())
-                    result.pages += 1
-                last = max(int(r["row_id"]) for r in rows)
-                TautulliConnection.objects.filter(pk=conn.pk).update(
-                    last_history_id=max(last, locked.last_history_id), history_position=position
-                )
-            conn.last_history_id = max(last, conn.last_history_id)
-            conn.history_position = position
-        finally:
-            page.close()
+    pending = 0  # history rows committed since the last upkeep
+    try:
+        for rows, position in history_pages(client, conn, length):
+            attach_sections(client, rows, sections)
+            page = staging.staging_source(staging.history_tables(rows))
+            try:
+                with transaction.atomic():
+                    locked = TautulliConnection.objects.select_for_update().get(pk=conn.pk)
+                    rows_new = [r for r in rows if int(r["row_id"]) > locked.last_history_id]
+                    if rows_new:
+                        writer = StagedWriter(page, server, source_label=_label(conn))
+                        result.add(writer.write(upkeep=False))
+                        result.pages += 1
+                    last = max(int(r["row_id"]) for r in rows)
+                    TautulliConnection.objects.filter(pk=conn.pk).update(
+                        last_history_id=max(last, locked.last_history_id),
+                        history_position=position,
+                    )
+                conn.last_history_id = max(last, conn.last_history_id)
+                conn.history_position = position
+            finally:
+                page.close()
+            pending += len(rows_new)
+            if pending >= upkeep_rows:
+                history_upkeep()
+                pending = 0
+    finally:
+        if pending:
+            _final_upkeep(conn)
+
+
+def history_upkeep() -> None:
+    """Bring the play groups and the statistics rollups up to date with the history written
+    since they last were, in one transaction: :func:`history.grouping.sync_groups` then
+    :func:`stats.rollup.sync_rollup`, which work from the queues the history tables' triggers
+    filled (so they see every committed page, whoever committed it). Cheap when the queues are
+    empty; with many queued plays or days they rebuild everything in one pass, which is why the
+    sync runs this once per :data:`UPKEEP_ROWS` rows and at the end rather than per page."""
+    from history.grouping import sync_groups
+    from stats.rollup import sync_rollup
+
+    with transaction.atomic():
+        if db_connection.vendor == "postgresql":
+            with db_connection.cursor() as cursor:  # a big GROUP BY may hash in memory
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+        sync_groups()
+        sync_rollup()
+
+
+def _final_upkeep(conn: TautulliConnection) -> None:
+    """:func:`history_upkeep` after the last page, also when a page failed (the committed ones
+    get their statistics now). Its own failure is logged, not raised: the rows are committed
+    and their queue too, so readers bring the statistics up to date first."""
+    try:
+        history_upkeep()
+    except Exception:
+        logger.exception("Tautulli sync %r: the statistics upkeep failed", conn.name)
 
 
 def _remove_demo_plays() -> None:
