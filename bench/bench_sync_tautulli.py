@@ -11,7 +11,7 @@ Not a test: it prints figures. Steps:
    its own, as a real Tautulli would be: its CPU time is not this process's, but it shares the
    machine (its time is in the wall time).
 3. A full sync (``sync_connection``) into a fresh database (PostgreSQL ``DATABASE_URL`` with
-   ``_sync`` appended to its name, or SQLite in ``bench/out/sync_data/``): seconds, history
+   ``_sync`` (``--suffix``) appended to its name, or SQLite in ``bench/out/sync_data/``): seconds, history
    rows/s, peak RSS of this process, and its RSS sampled over the run (flat = bounded by a page,
    not growing with the rows).
 4. ``--add`` new rows in the Tautulli database, then an incremental sync: seconds and rows.
@@ -132,12 +132,12 @@ def start_standin(db_path: Path) -> tuple[subprocess.Popen, str]:
     return process, process.stdout.readline().strip()
 
 
-def timed_sync(conn, page_length: int | None, label: str, profile: str | None = None):
+def timed_sync(conn, options: dict, label: str, profile: str | None = None):
     from history.models import History
     from tautulli_import.remote.sync import sync_connection
 
     before = History.objects.count()
-    kwargs = {"page_length": page_length} if page_length else {}
+    kwargs = {name: value for name, value in options.items() if value}
     with RSSSampler() as sampler:
         started = time.monotonic()
         if profile:
@@ -168,6 +168,9 @@ def main():
     parser.add_argument("--add", type=int, default=1000, help="rows added before the 2nd sync")
     parser.add_argument("--page-length", type=int, default=None, help="get_history length")
     parser.add_argument("--profile", help="write a cProfile of the full sync to this file")
+    parser.add_argument(
+        "--suffix", default="sync", help="PostgreSQL: DATABASE_URL's name + _SUFFIX (dropped)"
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -175,10 +178,10 @@ def main():
         return
 
     source = generate(args.rows)
-    work = OUT / f"sync_source_{args.rows}.db"
+    work = OUT / f"sync_source_{args.rows}_{args.suffix}.db"
     shutil.copy(source, work)
     url = os.environ.get("DATABASE_URL")
-    setup_fresh_django(OUT / "sync_data", url, "sync")
+    setup_fresh_django(OUT / f"{args.suffix}_data", url, args.suffix)
     print(
         f"database: {'PostgreSQL' if url else 'SQLite'}; rows: {args.rows:,}; "
         f"RSS before the sync {rss_mb():.0f} MB"
@@ -189,11 +192,12 @@ def main():
     process, standin_url = start_standin(work)
     try:
         conn = TautulliConnection.objects.create(name="bench", url=standin_url, api_key=API_KEY)
-        timed_sync(conn, args.page_length, "full sync", args.profile)
+        options = {"page_length": args.page_length}
+        timed_sync(conn, options, "full sync", args.profile)
         if args.add:
             add_rows(work, args.add)
-            timed_sync(conn, args.page_length, f"incremental sync (+{args.add})")
-            timed_sync(conn, args.page_length, "sync with nothing new")
+            timed_sync(conn, options, f"incremental sync (+{args.add})")
+            timed_sync(conn, options, "sync with nothing new")
     finally:
         process.stdin.close()
         process.wait(10)

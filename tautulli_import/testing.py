@@ -217,7 +217,9 @@ class TautulliStandIn:
                 if name == "row_id":
                     order = f"h.id {'DESC' if o['dir'] == 'desc' else 'ASC'}"
         where, args = [], []
-        for key, column in (("section_id", "h.section_id"), ("reference_id", "h.reference_id")):
+        # "+h.section_id": the reference_id index, never the section's (the sync's per-library
+        # questions name a page of plays: a few index probes instead of a library's rows).
+        for key, column in (("section_id", "+h.section_id"), ("reference_id", "h.reference_id")):
             values = _ints(params.get(key, ""))
             if values:
                 where.append(f"{column} IN ({','.join('?' * len(values))})")
@@ -227,8 +229,7 @@ class TautulliStandIn:
         sql = HISTORY_SQL + (" WHERE " + " AND ".join(where) if where else "")
         sql += f" ORDER BY {order or 'h.started DESC'}"
         rows = [_history_row(r) for r in db.execute(sql, args)]
-        total = db.execute("SELECT COUNT(id) FROM session_history").fetchone()[0]
-        return _table(rows[start : start + length], total, len(rows))
+        return _table(rows[start : start + length], len(self.history_ids(db)), len(rows))
 
     def history_by_id(self, db, start: int, length: int) -> dict:
         """The sync's paging (all rows by id ascending): the same answer as slicing the whole
@@ -244,13 +245,18 @@ class TautulliStandIn:
 
     def history_ids(self, db) -> array:
         """Every row id of the joined history, ascending (cached per database state)."""
+        # The database's state: its file change counter (bumped by every commit outside WAL
+        # mode), the files' times and sizes (WAL mode) and the highest id.
+        with open(self.db_path, "rb") as header:
+            counter = header.read(28)[24:28]
         stats = [self.db_path.stat()]
         wal = self.db_path.with_name(self.db_path.name + "-wal")
         if wal.exists():
             stats.append(wal.stat())
         key = (
+            counter,
             *((s.st_mtime_ns, s.st_size) for s in stats),
-            *db.execute("SELECT COUNT(*), MAX(id) FROM session_history").fetchone(),
+            db.execute("SELECT MAX(id) FROM session_history").fetchone()[0],
         )
         with self._ids_lock:
             if self._ids_key != key:
@@ -343,6 +349,7 @@ def _envelope(result: str, message, data) -> dict:
 
 class _Handler(BaseHTTPRequestHandler):
     standin: TautulliStandIn
+    protocol_version = "HTTP/1.1"  # keep-alive, as CherryPy (every answer has a length)
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         parsed = urlparse(self.path)

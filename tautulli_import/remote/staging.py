@@ -163,20 +163,23 @@ def _thumb(row: dict, column: str):
     return None if episode else row.get("thumb")
 
 
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
 def history_tables(rows: list[dict]) -> dict[str, tuple[list[str], list[tuple]]]:
     """The three history staging tables (plus an empty ``users``, which the placeholder-user
     step reads) from ``get_history`` rows carrying a ``section_id`` key."""
 
     def table(spec: dict):
-        columns = list(spec)
-        values = [
-            tuple(
-                _scalar(row.get(key)) if key else _thumb(row, column)
-                for column, key in spec.items()
-            )
-            for row in rows
-        ]
-        return columns, values
+        keys = [key for key in spec.values() if key]
+        thumbs = [column for column, key in spec.items() if not key]
+        values = []
+        for row in rows:
+            value = [row.get(key) for key in keys]
+            if not all(type(v) in _PLAIN for v in value):
+                value = [_scalar(v) for v in value]
+            values.append((*value, *(_thumb(row, column) for column in thumbs)))
+        return [*(c for c, key in spec.items() if key), *thumbs], values
 
     return {
         "users": (["user_id"], []),
