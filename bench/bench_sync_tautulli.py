@@ -13,7 +13,8 @@ Not a test: it prints figures. Steps:
 3. A full sync (``sync_connection``) into a fresh database (PostgreSQL ``DATABASE_URL`` with
    ``_sync`` (``--suffix``) appended to its name, or SQLite in ``bench/out/sync_data/``): seconds, history
    rows/s, peak RSS of this process, and its RSS sampled over the run (flat = bounded by a page,
-   not growing with the rows).
+   not growing with the rows), and the CPU seconds of the sync and of the stand-in (less
+   sensitive to other load on the machine than the wall time, which the load average qualifies).
 4. ``--add`` new rows in the Tautulli database, then an incremental sync: seconds and rows.
 
 Usage::
@@ -132,12 +133,23 @@ def start_standin(db_path: Path) -> tuple[subprocess.Popen, str]:
     return process, process.stdout.readline().strip()
 
 
-def timed_sync(conn, options: dict, label: str, profile: str | None = None):
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU seconds of this process (all threads) or of process ``pid``."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed_sync(conn, options: dict, label: str, profile: str | None = None, standin_pid=None):
     from history.models import History
     from tautulli_import.remote.sync import sync_connection
 
     before = History.objects.count()
     kwargs = {name: value for name, value in options.items() if value}
+    cpu_before = cpu_seconds(), cpu_seconds(standin_pid) if standin_pid else 0.0
     with RSSSampler() as sampler:
         started = time.monotonic()
         if profile:
@@ -155,6 +167,12 @@ def timed_sync(conn, options: dict, label: str, profile: str | None = None):
     print(
         f"{label}: {rows:,} history rows in {seconds:.1f} s, {rows / seconds:,.0f} rows/s, "
         f"{result.pages} pages; peak RSS {peak_rss_mb():,.0f} MB"
+    )
+    ours = cpu_seconds() - cpu_before[0]
+    standin = cpu_seconds(standin_pid) - cpu_before[1] if standin_pid else 0.0
+    print(
+        f"  CPU s: sync {ours:.1f}, stand-in {standin:.1f}; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(f"  RSS MB over time: {sampler.summary()}")
     return result
@@ -193,11 +211,11 @@ def main():
     try:
         conn = TautulliConnection.objects.create(name="bench", url=standin_url, api_key=API_KEY)
         options = {"page_length": args.page_length}
-        timed_sync(conn, options, "full sync", args.profile)
+        timed_sync(conn, options, "full sync", args.profile, process.pid)
         if args.add:
             add_rows(work, args.add)
-            timed_sync(conn, options, f"incremental sync (+{args.add})")
-            timed_sync(conn, options, "sync with nothing new")
+            timed_sync(conn, options, f"incremental sync (+{args.add})", None, process.pid)
+            timed_sync(conn, options, "sync with nothing new", None, process.pid)
     finally:
         process.stdin.close()
         process.wait(10)

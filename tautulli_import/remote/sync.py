@@ -53,7 +53,10 @@ from ..tables import ID_GROUPS, TABLES, PlanContext
 from . import staging
 from .client import TautulliAPIError, TautulliClient
 
-PAGE_LENGTH = 1000
+# Rows per get_history page: each page is one transaction and 1 + (libraries) requests, and a
+# real Tautulli reads its whole filtered history for every request, so pages are large; the
+# memory they take is bounded by this (a page of 5,000 rows: about 50 MB).
+PAGE_LENGTH = 5000
 logger = logging.getLogger(__name__)
 
 
