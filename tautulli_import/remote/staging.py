@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from pathlib import Path
 
 from ..source import SourceDB
@@ -173,12 +174,18 @@ def history_tables(rows: list[dict]) -> dict[str, tuple[list[str], list[tuple]]]
     def table(spec: dict):
         keys = [key for key in spec.values() if key]
         thumbs = [column for column, key in spec.items() if not key]
+        pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
         values = []
         for row in rows:
-            value = [row.get(key) for key in keys]
-            if not all(type(v) in _PLAIN for v in value):
-                value = [_scalar(v) for v in value]
-            values.append((*value, *(_thumb(row, column) for column in thumbs)))
+            try:
+                value = pick(row)
+            except KeyError:  # a key this Tautulli does not send: None, as a missing column
+                value = tuple(row.get(key) for key in keys)
+            if not _PLAIN.issuperset(map(type, value)):
+                value = tuple(_scalar(v) for v in value)
+            if thumbs:
+                value += tuple(_thumb(row, column) for column in thumbs)
+            values.append(value)
         return [*(c for c, key in spec.items() if key), *thumbs], values
 
     return {
