@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from operator import itemgetter
 from pathlib import Path
 
 from ..source import SourceDB
@@ -163,20 +164,29 @@ def _thumb(row: dict, column: str):
     return None if episode else row.get("thumb")
 
 
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
 def history_tables(rows: list[dict]) -> dict[str, tuple[list[str], list[tuple]]]:
     """The three history staging tables (plus an empty ``users``, which the placeholder-user
     step reads) from ``get_history`` rows carrying a ``section_id`` key."""
 
     def table(spec: dict):
-        columns = list(spec)
-        values = [
-            tuple(
-                _scalar(row.get(key)) if key else _thumb(row, column)
-                for column, key in spec.items()
-            )
-            for row in rows
-        ]
-        return columns, values
+        keys = [key for key in spec.values() if key]
+        thumbs = [column for column, key in spec.items() if not key]
+        pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        values = []
+        for row in rows:
+            try:
+                value = pick(row)
+            except KeyError:  # a key this Tautulli does not send: None, as a missing column
+                value = tuple(row.get(key) for key in keys)
+            if not _PLAIN.issuperset(map(type, value)):
+                value = tuple(_scalar(v) for v in value)
+            if thumbs:
+                value += tuple(_thumb(row, column) for column in thumbs)
+            values.append(value)
+        return [*(c for c, key in spec.items() if key), *thumbs], values
 
     return {
         "users": (["user_id"], []),

@@ -4,16 +4,26 @@ import logging
 import shutil
 import sqlite3
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from history.models import History, HistoryGroup, HistoryMediaInfo, HistoryMetadata
+from history.models import (
+    History,
+    HistoryGroup,
+    HistoryGroupDirty,
+    HistoryMediaInfo,
+    HistoryMetadata,
+)
 from libraries.models import Library
 from servers.models import Server
+from stats.models import DailyConcurrency, DailyPlays, DailyWatchTime, RollupDirtyDay
+from stats.rollup import rebuild_rollup
 from tautulli_import.importer import import_tautulli
 from tautulli_import.models import TautulliConnection, TautulliImport
+from tautulli_import.remote import sync
 from tautulli_import.remote.client import TautulliAPIError, TautulliClient
 from tautulli_import.remote.sync import check_connection, sync_connection
 from tautulli_import.testing import TautulliStandIn
@@ -333,3 +343,109 @@ def test_admin_never_shows_the_key_and_has_the_actions(admin_client, conn):
         )
         assert response.status_code == 200
         assert API_KEY not in response.content.decode()
+
+
+def stored_statistics():
+    """The play groups and rollups as stored (``unsynced``: no read-time upkeep)."""
+    return {
+        "groups": sorted(
+            HistoryGroup.unsynced.values_list("reference_id", "server_id", "play_duration")
+        ),
+        "daily plays": sorted(DailyPlays.unsynced.values_list("date", "section_id", "plays")),
+        "watch time": sorted(
+            DailyWatchTime.unsynced.values_list("period", "date", "user_id", "plays", "duration")
+        ),
+        "concurrency": sorted(
+            DailyConcurrency.unsynced.values_list("date", "transcode_decision", "peak")
+        ),
+    }
+
+
+def queues_are_empty():
+    return not HistoryGroupDirty.objects.exists() and not RollupDirtyDay.objects.exists()
+
+
+def test_the_statistics_are_brought_up_to_date_once_after_the_last_page(conn):
+    with mock.patch.object(sync, "history_upkeep", wraps=sync.history_upkeep) as upkeep:
+        result = sync_connection(conn, page_length=PAGE)
+    assert result.error == "" and result.pages == -(-ROWS // PAGE)
+    assert upkeep.call_count == 1  # not once per page
+    assert queues_are_empty()
+    stored = stored_statistics()
+    assert stored["groups"] and stored["daily plays"] and stored["concurrency"]
+    rebuild_rollup()  # what a full recomputation from history gives
+    assert stored_statistics() == stored
+
+    with mock.patch.object(sync, "history_upkeep", wraps=sync.history_upkeep) as upkeep:
+        assert sync_connection(conn, page_length=PAGE).added == 0
+    assert upkeep.call_count == 0  # nothing written, nothing to bring up to date
+
+
+def test_an_outage_mid_sync_leaves_the_statistics_of_the_committed_pages(conn, standin):
+    standin.fail_history_after = 2
+    assert sync_connection(conn, page_length=PAGE).error
+    assert History.objects.count() == 2 * PAGE
+    assert queues_are_empty()
+    groups = set(HistoryGroup.unsynced.values_list("reference_id", flat=True))
+    assert groups == {r or i for i, r in History.objects.values_list("id", "reference_id")}
+
+
+def test_a_failed_upkeep_loses_nothing_readers_bring_the_statistics_up_to_date(conn, source):
+    with mock.patch.object(sync, "history_upkeep", side_effect=RuntimeError("killed")):
+        result = sync_connection(conn, page_length=PAGE)
+    # the rows and the cursor are committed; the statistics' queues hold every play
+    assert result.error == "" and History.objects.count() == ROWS
+    assert not queues_are_empty()
+    synced = sorted(HistoryGroup.objects.values_list("reference_id", "server_id"))  # read: syncs
+
+    assert DailyPlays.objects.exists()  # so does a read of the statistics
+    assert queues_are_empty()
+    stored = stored_statistics()
+    rebuild_rollup()
+    assert stored_statistics() == stored
+
+    wipe()
+    import_tautulli(source)
+    assert synced == sorted(HistoryGroup.objects.values_list("reference_id", "server_id"))
+
+
+def test_rows_of_a_library_of_another_kind_still_get_its_section(conn, source):
+    """Libraries are first asked about the rows of their kind; a row found in none of those
+    is looked for in the others."""
+    db = sqlite3.connect(source)
+    movie = db.execute(
+        "SELECT section_id FROM library_sections WHERE section_type = 'movie' "
+        "AND deleted_section = 0 AND section_id IN (SELECT section_id FROM session_history) "
+        "LIMIT 1"
+    ).fetchone()[0]
+    db.execute("UPDATE library_sections SET section_type = 'show' WHERE section_id = ?", [movie])
+    db.commit()
+    expected = dict(db.execute("SELECT id, section_id FROM session_history"))
+    db.close()
+    assert sync_connection(conn, page_length=PAGE).error == ""
+    synced = dict(History.objects.values_list("id", "section_id"))
+    live = active_sections(source)
+    assert any(section == movie for section in synced.values())
+    assert synced == {i: (s if s in live else None) for i, s in expected.items()}
+
+
+def test_the_next_page_is_read_while_one_is_written_and_a_failed_commit_stops(conn, standin):
+    real = sync.StagedWriter.write
+    calls = {"n": 0}
+
+    def failing_second_page(self, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:  # users and libraries, page 1, then page 2 fails
+            raise RuntimeError("database went away")
+        return real(self, **kwargs)
+
+    with mock.patch.object(sync.StagedWriter, "write", failing_second_page):
+        result = sync_connection(conn, page_length=PAGE)
+    assert result.error == "RuntimeError: database went away"
+    conn.refresh_from_db()
+    assert History.objects.count() == PAGE
+    assert conn.last_history_id == History.objects.order_by("-id").first().id
+    # page 3 may have been read ahead, never more
+    assert standin.history_calls <= 3
+    assert sync_connection(conn, page_length=PAGE).error == ""
+    assert History.objects.count() == ROWS
