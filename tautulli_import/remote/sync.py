@@ -269,7 +269,8 @@ def _run(
 
 
 def history_upkeep() -> None:
-    """Bring the play groups and the statistics rollups up to date with the history written
+    """Bring the play groups, the statistics rollups and the items' watch statistics up to
+    date with the history written
     since they last were, in one transaction: :func:`history.grouping.sync_groups` then
     :func:`stats.rollup.sync_rollup`, which work from the queues the history tables' triggers
     filled (so they see every committed page, whoever committed it). Cheap when the queues are
@@ -279,6 +280,7 @@ def history_upkeep() -> None:
     pages of 1,000, per page 54 s of a 76 s sync; at 100k rows, every 20,000 rows 317 s, once
     50 s)."""
     from history.grouping import sync_groups
+    from stats.media_stats import sync_media_stats
     from stats.rollup import sync_rollup
 
     with transaction.atomic():
@@ -287,6 +289,7 @@ def history_upkeep() -> None:
                 cursor.execute("SET LOCAL work_mem = '256MB'")
         sync_groups()
         sync_rollup()
+        sync_media_stats()  # the items' watch statistics (and inventory rows history knows)
 
 
 def _final_upkeep(conn: TautulliConnection) -> None:
