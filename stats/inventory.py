@@ -22,7 +22,7 @@ from history.models import History
 from libraries.models import LibraryMedia
 from users.models import User
 
-from .models import MediaKeyAlias, MediaWatchStats
+from .models import MediaKeyAlias, MediaWatchStats, MonthlyItemTime
 
 SYNC = "stats.media_stats.sync_media_stats"
 COUNTS = (
@@ -73,21 +73,23 @@ TITLE_KEY = Lower(
 SORTS = {
     "title": ("str", lambda current: TITLE_KEY),
     "added_at": ("datetime", lambda current: F("added_at")),
-    "last_watched": ("int", lambda current: F(_stat("last_watched", current))),
-    "plays": ("int", lambda current: F(_stat("plays", current))),
+    "last_watched": ("int", lambda current: F(f"watch_stats__{_stat('last_watched', current)}")),
+    "plays": ("int", lambda current: F(f"watch_stats__{_stat('plays', current)}")),
     "size": ("int", lambda current: F("total_file_size")),
-    "users": ("int", lambda current: F(_stat("users", current))),
-    "watch_time": ("int", lambda current: F(_stat("watch_time", current))),
+    "users": ("int", lambda current: F(f"watch_stats__{_stat('users', current)}")),
+    "watch_time": ("int", lambda current: F(f"watch_stats__{_stat('watch_time', current)}")),
 }
 # Container types: their share watched is watched_items / leaf_count.
 CONTAINER_TYPES = ("show", "season", "artist", "album")
-# History's key column whose rows an item's statistics count, by its media type.
-_LEVEL_COLUMN = {
-    "show": "grandparent_rating_key",
-    "artist": "grandparent_rating_key",
-    "season": "parent_rating_key",
-    "album": "parent_rating_key",
+# MonthlyItemTime's level of a show/artist and a season/album (a movie, episode or track:
+# None, its History rows).
+_LEVEL = {
+    "show": MonthlyItemTime.GRANDPARENT,
+    "artist": MonthlyItemTime.GRANDPARENT,
+    "season": MonthlyItemTime.PARENT,
+    "album": MonthlyItemTime.PARENT,
 }
+ROLLUP_SYNC = "stats.rollup.sync_rollup"
 
 
 def _stat(name: str, current: bool) -> str:
@@ -166,36 +168,50 @@ def inventory_page(
 ) -> InventoryPage:
     """The page of ``queryset`` (annotated by :func:`items_with_stats`, filtered) after
     ``cursor``, ordered by ``sort`` (a key of :data:`SORTS`; the ``*_current`` statistics when
-    ``current``) ascending or ``descending``, then by id the same way. Items without a value
-    (never watched for ``last_watched``, no known size for ``size``) come last in both
-    directions.
+    ``current``) ascending or ``descending``, then by id the same way. A missing value (an item
+    never watched has no statistics row: no plays, no last watch; a size PMS did not give)
+    is the lowest: first ascending, last descending (Tautulli's and SQLite's NULL order).
+    The statistics sorts read the statistics row's own column (null when there is none), so
+    that the database can walk that column's index and stop at the page's end.
 
     Keyset pagination: the cursor is opaque (URL-safe base64 JSON of the sort, direction, the
     last item's value and id); the next page is ``value > v OR (value = v AND id > pk)`` (``<``
-    descending), so no row is skipped or repeated and no OFFSET is read. Reads ``limit + 1``
-    rows (a second query on the page where the valued rows run out). Raises
+    descending), so no row is skipped or repeated and no OFFSET is read. The items with a
+    value and those without are read by two queries (each can use an index), the second only
+    on the page where the first runs out. Reads ``limit + 1`` rows. Raises
     :class:`InvalidCursor`.
     """
     position = _decode(cursor, sort, descending) if cursor else None
-    expression = SORTS[sort][1](current)
-    queryset = queryset.annotate(sort_value=expression)
+    queryset = queryset.annotate(sort_value=SORTS[sort][1](current))
     after = "lt" if descending else "gt"
-    order = (F("sort_value").desc(), "-id") if descending else (F("sort_value").asc(), "id")
     wanted = limit + 1
-    items: list = []
-    if position is None or position[0] is not None:
-        valued = queryset.filter(sort_value__isnull=False)
-        if position is not None:
+
+    def valued(rows: int) -> list:
+        part = queryset.filter(sort_value__isnull=False)
+        if position is not None and position[0] is not None:
             value, pk = position
-            valued = valued.filter(
+            part = part.filter(
                 Q(**{f"sort_value__{after}": value}) | Q(sort_value=value, **{f"id__{after}": pk})
             )
-        items = list(valued.order_by(*order)[:wanted])
-    if len(items) < wanted:
-        empty = queryset.filter(sort_value__isnull=True)
+        order = (F("sort_value").desc(), "-id") if descending else (F("sort_value").asc(), "id")
+        return list(part.order_by(*order)[:rows])
+
+    def missing(rows: int) -> list:
+        part = queryset.filter(sort_value__isnull=True)
         if position is not None and position[0] is None:
-            empty = empty.filter(**{f"id__{after}": position[1]})
-        items += list(empty.order_by(order[1])[: wanted - len(items)])
+            part = part.filter(**{f"id__{after}": position[1]})
+        return list(part.order_by("-id" if descending else "id")[:rows])
+
+    # The segments in order, from the cursor's: valued then missing descending, the reverse
+    # ascending.
+    segments = [valued, missing] if descending else [missing, valued]
+    if position is not None and (position[0] is None) == (segments[1] is missing):
+        segments = segments[1:]
+    items: list = []
+    for segment in segments:
+        items += segment(wanted - len(items))
+        if len(items) >= wanted:
+            break
     if len(items) <= limit:
         return InventoryPage(items=items, next_cursor=None)
     items = items[:limit]
@@ -219,14 +235,20 @@ def user_names(items) -> dict[tuple[int, int], list[str]]:
     """``{(server_id, rating_key): [user names]}`` of the users who watched each of ``items``
     (LibraryMedia rows; a show's or season's users are those of its episodes, and rows logged
     under an old rating key of the item count, as in :class:`MediaWatchStats`), names sorted
-    case-insensitively (friendly name, else username). One query over History grouped by key
-    and user and joined to the users (plus one for the items' old keys)."""
+    case-insensitively (friendly name, else username).
+
+    One query (plus one for the items' old keys): a movie's, episode's or track's users from
+    History (its ``rating_key`` index), a show's, season's, artist's or album's from the
+    monthly rollup :class:`~stats.models.MonthlyItemTime` (per key, month and user: far fewer
+    rows than the item's history), grouped by key and user and joined to the users."""
     wanted: dict[tuple[int, str], set[int]] = {}
     for item in items:
-        column = _LEVEL_COLUMN.get(item.media_type, "rating_key")
-        wanted.setdefault((item.server_id, column), set()).add(item.rating_key)
+        level = _LEVEL.get(item.media_type)
+        wanted.setdefault((item.server_id, level), set()).add(item.rating_key)
     if not wanted:
         return {}
+    if any(level is not None for _, level in wanted):
+        ensure_fresh(ROLLUP_SYNC, covers=("history.grouping.sync_groups",))
     aliases: dict[tuple[int, int], int] = {}
     for server_id, source, target in MediaKeyAlias.objects.filter(
         server_id__in={server_id for server_id, _ in wanted},
@@ -235,18 +257,30 @@ def user_names(items) -> dict[tuple[int, int], list[str]]:
         aliases[(server_id, source)] = target
     q = connection.ops.quote_name
     history = q(History._meta.db_table)
+    monthly = q(MonthlyItemTime._meta.db_table)
     parts, params = [], []
-    for (server_id, column), keys in sorted(wanted.items()):
+    for (server_id, level), keys in sorted(
+        wanted.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")
+    ):
         sources = set(keys) | {
-            s for (srv, s), t in aliases.items() if srv == server_id and t in keys
+            source
+            for (srv, source), target in aliases.items()
+            if srv == server_id and target in keys
         }
         marks = ", ".join(["%s"] * len(sources))
-        parts.append(
-            f"SELECT server_id, {column} AS item_key, user_id FROM {history} "
-            f"WHERE server_id = %s AND {column} IN ({marks}) AND user_id IS NOT NULL "
-            f"GROUP BY server_id, {column}, user_id"
-        )
-        params += [server_id, *sorted(sources)]
+        if level is None:
+            parts.append(
+                f"SELECT server_id, rating_key AS item_key, user_id FROM {history} "
+                f"WHERE rating_key IN ({marks}) AND server_id = %s AND user_id IS NOT NULL "
+                f"GROUP BY server_id, rating_key, user_id"
+            )
+        else:
+            parts.append(
+                f"SELECT server_id, rating_key AS item_key, user_id FROM {monthly} "
+                f"WHERE rating_key IN ({marks}) AND server_id = %s AND level = '{level}' "
+                f"AND user_id IS NOT NULL GROUP BY server_id, rating_key, user_id"
+            )
+        params += [*sorted(sources), server_id]
     users = q(User._meta.db_table)
     sql = (
         f"SELECT t.server_id, t.item_key, COALESCE(NULLIF(u.friendly_name, ''), u.username) "

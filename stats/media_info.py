@@ -115,6 +115,8 @@ ORDER = {
     "last_played": F("last_watched"),
     "play_count": NullIf("plays", Value(0)),
 }
+# Columns read from the statistics.
+STATISTICS_ORDER = ("last_played", "play_count")
 SEARCH_TEXT = (
     "title",
     "sort_title",
@@ -233,8 +235,9 @@ def media_info_table(scope: MediaInfoScope, table: TableRequest) -> dict:
     (``recordsFiltered``, ``recordsTotal``, ``data``, ``draw``, ``filtered_file_size``,
     ``total_file_size``, ``last_refreshed``), rows and types as the module docstring says.
 
-    Three queries: the counts and sizes (one aggregate, two with a search), the page (joined
-    to the statistics, ordered and cut by the database)."""
+    Queries: the counts and sizes (one aggregate, two with a search), the page ordered and cut
+    by the database (ordered by a statistic: joined to the statistics; otherwise the page's ids
+    from the inventory alone, then those rows with their statistics)."""
     items = _scope_items(scope)
     if table.search:
         total = items.count()
@@ -255,11 +258,21 @@ def media_info_table(scope: MediaInfoScope, table: TableRequest) -> dict:
         for column, descending in table.order
     ]
     base_order = F("media_index").asc(nulls_first=True) if scope.rating_key else _SORT_TITLE
-    page = (
-        items_with_stats(items)
-        .order_by(*order_terms(order, ORDER), base_order, "id")
-        .values(*ROW_COLUMNS)[table.start : table.start + table.length]
-    )
+    terms = (*order_terms(order, ORDER), base_order, "id")
+    window = slice(table.start, table.start + table.length)
+    if any(column in STATISTICS_ORDER for column, _ in order):
+        page = list(items_with_stats(items).order_by(*terms).values(*ROW_COLUMNS)[window])
+    else:
+        # The page's ids from the inventory alone, then their statistics: only the page's
+        # rows are joined.
+        ids = list(items.order_by(*terms).values_list("id", flat=True)[window])
+        found = {
+            row["id"]: row
+            for row in items_with_stats(LibraryMedia.objects.filter(id__in=ids)).values(
+                *ROW_COLUMNS
+            )
+        }
+        page = [found[pk] for pk in ids if pk in found]
     library = scope.library
     rows = [_row(library, item) for item in page]
     return {

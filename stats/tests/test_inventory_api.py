@@ -136,12 +136,12 @@ def test_current_statistics_ignore_plays_of_an_earlier_copy(data, items):
         ("title", None, [51, 50, 52]),
         ("title", "desc", [52, 50, 51]),
         ("size", None, [50, 51, 52]),
-        ("size", "asc", [51, 50, 52]),  # unknown size last either way
+        ("size", "asc", [52, 51, 50]),  # an unknown size is the lowest
         ("plays", None, [50, 51, 52]),
         ("users", "asc", [52, 51, 50]),
         ("watch_time", None, [50, 51, 52]),
         ("last_watched", None, [50, 51, 52]),
-        ("last_watched", "asc", [51, 50, 52]),  # never watched last
+        ("last_watched", "asc", [52, 51, 50]),  # never watched first
         ("added_at", None, [50, 52, 51]),
     ],
 )
@@ -171,6 +171,14 @@ def test_keyset_pages_cover_every_item_once_in_order(data, rest_get, items, sort
         if cursor is None:
             break
     assert seen == whole and len(seen) == len(ALL_PRESENT)
+
+
+def test_the_statistics_are_joined_once(data, rest_get):
+    with CaptureQueriesContext(connection) as queries:
+        status, body = rest_get(URL, sort="plays", never_watched="false", limit=50)
+    assert status == 200
+    page = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "librarymedia" in q["sql"]]
+    assert page and all(sql.count('JOIN "stats_mediawatchstats"') == 1 for sql in page), page
 
 
 def test_user_names_are_read_in_one_query(data, rest_get):
