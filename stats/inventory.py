@@ -188,6 +188,10 @@ def inventory_page(
 
     def valued(rows: int) -> list:
         part = queryset.filter(sort_value__isnull=False)
+        if SORTS[sort][0] == "int":
+            # Always true, but a comparison (unlike IS NOT NULL) lets SQLite turn the LEFT JOIN
+            # of the statistics into an inner one and walk the sort column's index.
+            part = part.filter(sort_value__gte=INT64_MIN)
         if position is not None and position[0] is not None:
             value, pk = position
             part = part.filter(
@@ -238,9 +242,9 @@ def user_names(items) -> dict[tuple[int, int], list[str]]:
     case-insensitively (friendly name, else username).
 
     One query (plus one for the items' old keys): a movie's, episode's or track's users from
-    History (its ``rating_key`` index), a show's, season's, artist's or album's from the
-    monthly rollup :class:`~stats.models.MonthlyItemTime` (per key, month and user: far fewer
-    rows than the item's history), grouped by key and user and joined to the users."""
+    History (its ``rating_key`` index, grouped by key and user), a show's, season's, artist's
+    or album's from the monthly rollup :class:`~stats.models.MonthlyItemTime` (one index probe
+    per user of the key, a recursive loose index scan), joined to the users."""
     wanted: dict[tuple[int, str], set[int]] = {}
     for item in items:
         level = _LEVEL.get(item.media_type)
@@ -258,32 +262,53 @@ def user_names(items) -> dict[tuple[int, int], list[str]]:
     q = connection.ops.quote_name
     history = q(History._meta.db_table)
     monthly = q(MonthlyItemTime._meta.db_table)
-    parts, params = [], []
-    for (server_id, level), keys in sorted(
-        wanted.items(), key=lambda pair: (pair[0][0], pair[0][1] or "")
-    ):
+    items_part, starts, params = [], [], []
+    for (server_id, level), keys in sorted(wanted.items(), key=lambda p: (p[0][0], p[0][1] or "")):
         sources = set(keys) | {
             source
             for (srv, source), target in aliases.items()
             if srv == server_id and target in keys
         }
-        marks = ", ".join(["%s"] * len(sources))
         if level is None:
-            parts.append(
-                f"SELECT server_id, rating_key AS item_key, user_id FROM {history} "
-                f"WHERE rating_key IN ({marks}) AND server_id = %s AND user_id IS NOT NULL "
-                f"GROUP BY server_id, rating_key, user_id"
+            marks = ", ".join(["%s"] * len(sources))
+            items_part.append(
+                (
+                    f"SELECT server_id, rating_key AS item_key, user_id FROM {history} "
+                    f"WHERE rating_key IN ({marks}) AND server_id = %s AND user_id IS NOT NULL "
+                    f"GROUP BY server_id, rating_key, user_id",
+                    [*sorted(sources), server_id],
+                )
             )
         else:
-            parts.append(
-                f"SELECT server_id, rating_key AS item_key, user_id FROM {monthly} "
-                f"WHERE rating_key IN ({marks}) AND server_id = %s AND level = '{level}' "
-                f"AND user_id IS NOT NULL GROUP BY server_id, rating_key, user_id"
-            )
-        params += [*sorted(sources), server_id]
+            starts += [(server_id, key, level) for key in sorted(sources)]
+    parts = []
+    for sql, values in items_part:
+        parts.append(sql)
+        params += values
+    if starts:
+        # A show's or season's users: a loose scan of the monthly rollup's (rating_key, level,
+        # server_id, user_id) index, one probe per user of each key (not one row per month).
+        first = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s)"] * len(starts))
+        following = (
+            f"SELECT MIN(m.user_id) FROM {monthly} m WHERE m.rating_key = {{alias}}.item_key "
+            f"AND m.level = {{alias}}.level AND m.server_id = {{alias}}.server_id"
+        )
+        parts.append("SELECT server_id, item_key, user_id FROM found WHERE user_id IS NOT NULL")
+        params = [value for start in starts for value in start] + params
+    with_clause = ""
+    if starts:
+        with_clause = (
+            f"WITH RECURSIVE keys (server_id, item_key, level) AS (VALUES {first}), "
+            f"found (server_id, item_key, level, user_id) AS ("
+            f"SELECT k.server_id, k.item_key, k.level, ({following.format(alias='k')}) FROM keys k "
+            f"UNION ALL SELECT f.server_id, f.item_key, f.level, "
+            f"({following.format(alias='f')} AND m.user_id > f.user_id) "
+            f"FROM found f WHERE f.user_id IS NOT NULL) "
+        )
     users = q(User._meta.db_table)
     sql = (
-        f"SELECT t.server_id, t.item_key, COALESCE(NULLIF(u.friendly_name, ''), u.username) "
+        f"{with_clause}SELECT t.server_id, t.item_key, "
+        f"COALESCE(NULLIF(u.friendly_name, ''), u.username) "
         f"FROM ({' UNION ALL '.join(parts)}) t JOIN {users} u ON u.user_id = t.user_id"
     )
     names: dict[tuple[int, int], set[str]] = {}

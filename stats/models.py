@@ -284,6 +284,10 @@ class MonthlyItemTime(MonthlyBase):
                 name="stats_item_key",
             ),
             models.Index(fields=["month"], name="stats_item_month"),
+            # The users of a show or season (stats.inventory.user_names: a loose index scan).
+            models.Index(
+                fields=["rating_key", "level", "server_id", "user_id"], name="stats_item_users"
+            ),
         ]
 
 
