@@ -246,3 +246,31 @@ def test_documented_in_openapi(data, admin_client):
         "limit",
     }
     assert set(operation["responses"]) >= {"200", "401", "422"}
+
+
+def test_plays_under_an_old_rating_key_count_with_their_users(data, items):
+    from model_bakery import baker
+
+    from conftest import bake_play
+    from libraries.models import RatingKeyChange
+    from stats.media_stats import queue_items
+    from users.models import User
+
+    carol = baker.make(User, user_id=103, username="carol", friendly_name="Carol")
+    server = data["server"]
+    RatingKeyChange.objects.create(
+        server=server, old_rating_key=49, new_rating_key=51, changed_at=T0
+    )
+    bake_play(
+        server,
+        carol,
+        stopped=T0 - dt.timedelta(days=300),
+        seconds=600,
+        rating_key=49,
+        media_type="movie",
+        section_id=1,
+    )
+    queue_items(server.pk, [49, 51])
+    alien = next(row for row in items(media_type="movie") if row["rating_key"] == 51)
+    assert (alien["plays"], alien["users"]) == (2, 2)
+    assert alien["user_names"] == ["Alice", "Carol"]
