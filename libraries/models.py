@@ -217,6 +217,10 @@ class LibraryMedia(models.Model):
             models.Index(
                 fields=["section_id", "media_type", "total_file_size"], name="library_media_size"
             ),
+            # The REST inventory's sorts by size and by date added, over every library
+            # (stats.inventory.inventory_page).
+            models.Index(fields=["total_file_size", "id"], name="library_media_total_size"),
+            models.Index(fields=["added_at", "id"], name="library_media_added_at"),
         ]
 
     def __str__(self):

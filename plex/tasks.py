@@ -13,6 +13,10 @@ refreshes at start-up); missed runs are not caught up (``Q_CLUSTER["catch_up"] =
 
 from __future__ import annotations
 
+import logging
+
+logger = logging.getLogger(__name__)
+
 SYNC_INTERVAL_MINUTES = 12 * 60
 POLL_INTERVAL_MINUTES = 1  # django-q2's finest schedule
 # Remote access: Tautulli re-reads it on PMS's reachability notifications (v2.17.2) and used to
@@ -67,6 +71,31 @@ def refresh_library_media() -> dict:
     from plex.inventory import refresh_all_inventories
 
     return refresh_all_inventories()
+
+
+def refresh_library_inventory(server_id: int, section_id: int) -> dict:
+    """Task: refresh one library's inventory (queued by ``get_library_media_info`` with
+    ``refresh=true`` and by ``delete_media_info_cache``; :func:`plex.inventory.refresh_inventory`).
+
+    Returns its counts, ``{}`` when the server or library no longer exists, or
+    ``{"error": str}`` when PMS cannot be read (logged; the inventory is left as it was).
+    """
+    from libraries.models import Library
+    from plex.client import PlexUnavailable
+    from plex.inventory import refresh_inventory
+
+    library = (
+        Library.objects.select_related("server")
+        .filter(server_id=server_id, section_id=section_id)
+        .first()
+    )
+    if library is None:
+        return {}
+    try:
+        return refresh_inventory(library.server, library)
+    except PlexUnavailable as exc:
+        logger.warning("Inventory refresh of %s failed: %s", library, exc)
+        return {"error": str(exc)}
 
 
 def poll_sessions() -> dict:

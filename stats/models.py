@@ -284,6 +284,10 @@ class MonthlyItemTime(MonthlyBase):
                 name="stats_item_key",
             ),
             models.Index(fields=["month"], name="stats_item_month"),
+            # The users of a show or season (stats.inventory.user_names: a loose index scan).
+            models.Index(
+                fields=["rating_key", "level", "server_id", "user_id"], name="stats_item_users"
+            ),
         ]
 
 
@@ -424,7 +428,23 @@ class MediaWatchStats(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["server_id", "rating_key"], name="uniq_media_stats")
         ]
-        indexes = [models.Index(fields=["server_id", "last_watched"], name="media_stats_last")]
+        indexes = [
+            models.Index(fields=["server_id", "last_watched"], name="media_stats_last"),
+            # The REST inventory's sorts (stats.inventory.inventory_page), over every server.
+            *(
+                models.Index(fields=[column, "rating_key"], name=f"media_stats_{name}")
+                for column, name in (
+                    ("last_watched", "last_all"),
+                    ("plays", "plays"),
+                    ("users", "users"),
+                    ("watch_time", "watch_time"),
+                    ("last_watched_current", "last_cur"),
+                    ("plays_current", "plays_cur"),
+                    ("users_current", "users_cur"),
+                    ("watch_time_current", "watch_time_cur"),
+                )
+            ),
+        ]
 
 
 class MediaStatsDirty(models.Model):

@@ -74,8 +74,10 @@ def invalid_input(request, exc: InvalidInput):
 REST_ROUTERS = [
     ("servers", "servers.api.router"),
     ("users", "users.api.router"),
-    # /api/libraries/growth before /api/libraries/{library_id}, which would take "growth"
+    # /api/libraries/growth and /items before /api/libraries/{library_id}, which would take them
     ("libraries", "stats.api.library_router"),
+    # /api/libraries/items: the inventory with its statistics
+    ("libraries", "stats.api_inventory.router"),
     ("libraries", "libraries.api.router"),
     ("history", "history.api.router"),
     ("stats", "stats.api.router"),
