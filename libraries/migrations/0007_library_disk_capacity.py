@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("libraries", "0005_inventory_rollups"),
+        ("libraries", "0006_inventory_sort_indexes"),
     ]
 
     operations = [
