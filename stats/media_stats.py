@@ -46,6 +46,7 @@ LEVEL_COLUMNS = {
 FULL_REBUILD_KEYS = 20_000
 # Keys per INSERT … SELECT (IN lists stay small on SQLite).
 CHUNK = 500
+ANALYZE_AFTER_SEEDING = 1000  # inventory rows added from history before the planner is told
 MAX_CHAIN = 20  # rating-key changes followed from one key (a loop stops here)
 
 STAT_COLUMNS = (
@@ -166,9 +167,22 @@ def _store_aliases() -> dict[tuple[int, int], int]:
 def _rebuild_all() -> None:
     seed_from_history()
     _store_aliases()
+    _analyze(LibraryMedia, MediaKeyAlias)
     MediaWatchStats.unsynced.all().delete()
     for level in (MediaWatchStats.GRANDPARENT, MediaWatchStats.PARENT, MediaWatchStats.ITEM):
         _insert(level)
+    _analyze(MediaWatchStats)
+
+
+def _analyze(*models) -> None:
+    """PostgreSQL: refresh the planner's statistics of ``models``' tables after a bulk change.
+    Planned with an inventory it believes empty (a first import seeds thousands of rows), the
+    statements above join every play to every present item."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _recompute(dirty: list[tuple[int, int]]) -> None:
@@ -177,8 +191,9 @@ def _recompute(dirty: list[tuple[int, int]]) -> None:
     by_server: dict[int, list[int]] = {}
     for server_id, key in dirty:
         by_server.setdefault(server_id, []).append(key)
-    for server_id, keys in by_server.items():
-        seed_from_history(server_id, keys)
+    seeded = sum(seed_from_history(server_id, keys) for server_id, keys in by_server.items())
+    if seeded > ANALYZE_AFTER_SEEDING:
+        _analyze(LibraryMedia)
     aliases = _store_aliases()
     targets: dict[int, set[int]] = {}
     for server_id, key in dirty:
