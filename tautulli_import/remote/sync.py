@@ -55,8 +55,10 @@ from .client import TautulliAPIError, TautulliClient
 
 # Rows per get_history page: each page is one transaction and 1 + (libraries) requests, and a
 # real Tautulli reads its whole filtered history for every request, so pages are large; the
-# memory they take is bounded by this (a page of 5,000 rows: about 50 MB).
-PAGE_LENGTH = 5000
+# memory they take is bounded by this (two pages of 10,000 rows in memory at once, the one written
+# and the one read ahead: about 100 MB; at 1M rows on PostgreSQL, 10,000 rather than 5,000 took
+# the sync from 326 s to 297 s, RSS 206-229 MB instead of 181 MB).
+PAGE_LENGTH = 10_000
 logger = logging.getLogger(__name__)
 
 
