@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 
+from core.db import analyze
 from core.freshness import sync_lock
 
 from . import search_index
@@ -309,16 +310,12 @@ def _analyze() -> None:
     importer's) it runs once that commits.
     """
     if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            for model in (History, HistoryGroup):
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        analyze(History, HistoryGroup)
         return
     if connection.vendor != "postgresql":
         return
-    table = connection.ops.quote_name(HistoryGroup._meta.db_table)
     if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+        analyze(HistoryGroup)
         transaction.on_commit(_vacuum)
     else:
         _vacuum()

@@ -32,6 +32,7 @@ MEDIA_FIELDS = (
     "audio_codec",
     "audio_channels",
 )
+_INTS = ("bitrate", "audio_channels")  # of MEDIA_FIELDS: null when unknown, not ""
 
 
 def seed_from_history(server_id: int | None = None, rating_keys=None) -> int:
@@ -166,9 +167,6 @@ def _add_hierarchy(rows, play: HistoryMetadata, media: dict, started, refreshed)
         )
 
 
-_INTS = ("bitrate", "audio_channels")
-
-
 def _unknown(server_id: int, keys: list[int]) -> list[int]:
     """The keys of ``keys`` that server ``server_id``'s inventory has no row for."""
     known = set()
@@ -186,13 +184,8 @@ def _missing(rows: dict[tuple[int, int], LibraryMedia]) -> list[LibraryMedia]:
     wanted: dict[int, list[int]] = {}
     for server_id, key in rows:
         wanted.setdefault(server_id, []).append(key)
-    known = set()
-    for server_id, keys in wanted.items():
-        for start in range(0, len(keys), CHUNK):
-            known.update(
-                (server_id, key)
-                for key in LibraryMedia.objects.filter(
-                    server_id=server_id, rating_key__in=keys[start : start + CHUNK]
-                ).values_list("rating_key", flat=True)
-            )
-    return [row for key, row in rows.items() if key not in known]
+    return [
+        rows[(server_id, key)]
+        for server_id, keys in wanted.items()
+        for key in _unknown(server_id, keys)
+    ]

@@ -25,6 +25,7 @@ import logging
 from django.db import connection, transaction
 from django.dispatch import receiver
 
+from core.db import analyze
 from core.freshness import sync_lock
 from history.grouping import epoch_sql, sync_groups
 from history.models import History
@@ -178,11 +179,8 @@ def _analyze(*models) -> None:
     """PostgreSQL: refresh the planner's statistics of ``models``' tables after a bulk change.
     Planned with an inventory it believes empty (a first import seeds thousands of rows), the
     statements above join every play to every present item."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if connection.vendor == "postgresql":
+        analyze(*models)
 
 
 def _recompute(dirty: list[tuple[int, int]]) -> None:

@@ -29,6 +29,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from core import clock
+from core.db import analyze
 from core.freshness import ensure_fresh, sync_lock
 from core.timeutils import from_epoch, local_day_end, local_day_start
 from history.grouping import epoch_sql, sync_groups
@@ -492,12 +493,4 @@ def _analyze() -> None:
     """PostgreSQL: refresh the planner's statistics of the rebuilt tables."""
     if connection.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        for model in (
-            *ROLLUP_MODELS,
-            ItemUserLast,
-            DailyConcurrency,
-            DailyWatchTime,
-            *monthly.MONTHLY_MODELS,
-        ):
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    analyze(*ROLLUP_MODELS, ItemUserLast, DailyConcurrency, DailyWatchTime, *monthly.MONTHLY_MODELS)

@@ -281,6 +281,7 @@ def history_upkeep() -> None:
     this once, after its last page, rather than per page (measured on SQLite: at 20k rows with
     pages of 1,000, per page 54 s of a 76 s sync; at 100k rows, every 20,000 rows 317 s, once
     50 s)."""
+    from core.db import analyze
     from history.grouping import sync_groups
     from history.models import History, HistoryMediaInfo, HistoryMetadata
     from stats.media_stats import sync_media_stats
@@ -290,12 +291,11 @@ def history_upkeep() -> None:
         if db_connection.vendor == "postgresql":
             with db_connection.cursor() as cursor:  # a big GROUP BY may hash in memory
                 cursor.execute("SET LOCAL work_mem = '256MB'")
-                # The planner's statistics of the history the pages added (autovacuum may be
-                # off or late): with a first sync's million rows unknown to it, it plans the
-                # upkeep's joins for a few thousand (measured: 1,000 rows synced into 1M
-                # took 389 s, against seconds once analysed).
-                for model in (History, HistoryMetadata, HistoryMediaInfo):
-                    cursor.execute(f"ANALYZE {db_connection.ops.quote_name(model._meta.db_table)}")
+            # The planner's statistics of the history the pages added (autovacuum may be off
+            # or late): with a first sync's million rows unknown to it, it plans the upkeep's
+            # joins for a few thousand (measured: 1,000 rows synced into 1M took 389 s,
+            # against seconds once analysed).
+            analyze(History, HistoryMetadata, HistoryMediaInfo)
         sync_groups()
         sync_rollup()
         sync_media_stats()  # the items' watch statistics (and inventory rows history knows)
