@@ -192,6 +192,11 @@ class LibraryMedia(models.Model):
     container = models.CharField(max_length=16, blank=True, default="")
     bitrate = models.IntegerField(null=True, blank=True, help_text="kbit/s")
     duration = models.BigIntegerField(null=True, blank=True, help_text="ms")
+    # PMS tags as "|Action|Comedy|" (empty: none): a rule's "contains" is one LIKE on either
+    # database, and the count of tags is the count of separators minus one.
+    genres = models.TextField(blank=True, default="")
+    labels = models.TextField(blank=True, default="")
+    collections = models.TextField(blank=True, default="")
     # Roll-ups of the present playable items under a show, season, artist or album (the item
     # itself for a movie, episode or track): :func:`libraries.rollups.roll_up_sizes`.
     total_file_size = models.BigIntegerField(null=True, blank=True, help_text="bytes")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tautulli_import",
     "notifications",
     "newsletters",
+    "housekeeping",
 ]
 
 MIDDLEWARE = [
