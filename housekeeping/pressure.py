@@ -46,6 +46,8 @@ def validate_tiers(tiers) -> list[dict]:
             raise ValidationError(
                 "Each pressure tier needs free_below_percent (0-100) and grace_days (≥ 0)."
             )
+        if percent == int(percent):
+            percent = int(percent)
         clean.append({"free_below_percent": percent, "grace_days": days})
     return sorted(clean, key=lambda tier: -tier["free_below_percent"])
 
