@@ -26,6 +26,8 @@ from unfold.widgets import (
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 
 from .models import MediaService, Rule, RuleSet
+from .pressure import validate_tiers
+from .schedules import validate_cron
 
 NEXT_RUNS = 3
 _TIER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*[:=]\s*(\d+)\s*(?:d|days?)?\s*$", re.IGNORECASE)
@@ -45,18 +47,6 @@ class MediaServiceForm(WriteOnlySecretsFormMixin, forms.ModelForm):
 
 
 # --- rule sets -------------------------------------------------------------------------------------
-
-
-def validate_cron(text: str) -> str:
-    """``text`` stripped, when it is a 5-field cron (minute hour day month weekday); raises
-    ``ValidationError`` otherwise."""
-    text = " ".join(str(text).split())
-    if len(text.split(" ")) != 5 or not croniter.is_valid(text):
-        raise ValidationError(
-            _("Type a 5-field cron: minute hour day-of-month month day-of-week, e.g. 0 3 * * *."),
-            code="cron",
-        )
-    return text
 
 
 def next_runs(schedule: str, *, count: int = NEXT_RUNS, now: dt.datetime | None = None) -> list:
@@ -117,7 +107,7 @@ class PressureTiersField(forms.CharField):
                     "grace_days": int(match.group(2)),
                 }
             )
-        return sorted(tiers, key=lambda tier: -tier["free_below_percent"])
+        return validate_tiers(tiers)
 
     def has_changed(self, initial, data):
         try:
@@ -267,13 +257,11 @@ class RuleForm(forms.ModelForm):
         spec = fields.FIELDS.get(field)
         value = parse_value(cleaned.get("value"), spec.kind if spec else None)
         scope = self.scope or RuleSet.SCOPE_MOVIE
+        users = list(cleaned.get("users") or [])
         try:
-            checked = fields.validate_rule(field, operator, value, scope)
+            cleaned["value"] = fields.validate_rule(field, operator, value, scope, users)
         except ValidationError as exc:
             raise ValidationError(exc.messages) from None
-        cleaned["value"] = value if checked is None else checked
-        if spec and spec.needs_users and not cleaned.get("users"):
-            self.add_error("users", _("%(field)s needs users.") % {"field": spec.label})
         return cleaned
 
 

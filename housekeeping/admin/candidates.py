@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -107,16 +108,12 @@ def trace_table(trace: list[dict] | None):
 
 
 def days_until(candidate: Candidate, now: dt.datetime | None = None) -> int | None:
-    """Whole days from now to the candidate's due date (negative: overdue); None once it is no
-    longer open (kept, acted...)."""
+    """Days from now to the candidate's due date, rounded up (due in 2 days 23 h: 3; negative:
+    overdue by that many whole days); None once it is no longer open (kept, acted...)."""
     if candidate.status not in Candidate.OPEN:
         return None
-    now = now or timezone.now()
-    return (
-        (candidate.due_at - now).days
-        if candidate.due_at >= now
-        else -((now - candidate.due_at).days)
-    )
+    seconds = (candidate.due_at - (now or timezone.now())).total_seconds()
+    return math.ceil(seconds / 86_400)
 
 
 # --- filters ----------------------------------------------------------------------------------------

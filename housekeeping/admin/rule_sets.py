@@ -32,7 +32,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
-from libraries.models import LibraryMedia
+from libraries.models import Library, LibraryMedia
 from stats.admin_inventory import item_context
 
 from ..forms import ImportForm, RuleForm, RuleFormSet, RuleSetForm, next_runs, operators_by_field
@@ -41,17 +41,8 @@ from .common import actor_label, can_act, poster_url, size_text
 
 logger = logging.getLogger(__name__)
 
-PREVIEW_SAMPLE = 8
+PREVIEW_SAMPLE = 8  # titles shown by the preview panel (the largest)
 SEARCH_LIMIT = 20
-# The rule set's scope → the inventory's media types an item of it has.
-SCOPE_TYPES = {
-    "movie": ("movie",),
-    "show": ("show",),
-    "season": ("season",),
-    "episode": ("episode",),
-    "artist": ("artist",),
-    "album": ("album",),
-}
 
 
 class RuleInline(TabularInline):
@@ -203,22 +194,25 @@ class RuleSetAdmin(ModelAdmin):
     def preview_view(self, request, object_id):
         """JSON ``{"count", "size", "size_text", "sample": [{"title", "context", "size",
         "url"}], "errors": [str]}``: :func:`engine.preview` of the rule set as saved (GET) or
-        as edited (POST of the change form: its scope and rule rows; rows with errors are left
-        out and their errors listed)."""
+        as edited (POST of the change form: its scope, libraries and rule rows; rows with
+        errors are left out and their errors listed)."""
         from .. import engine
 
         rule_set = self._rule_set(request, object_id)
-        rules = None
+        specs = libraries = None
         errors: list[str] = []
         if request.method == "POST":
             scope = request.POST.get("scope")
             if scope in dict(RuleSet.SCOPES):
                 rule_set.scope = scope
-            rules, errors = self._edited_rules(request, rule_set)
+            chosen = [pk for pk in request.POST.getlist("libraries") if pk.isdigit()]
+            libraries = list(Library.objects.filter(pk__in=chosen))
+            specs, errors = self._edited_rules(request, rule_set)
         try:
-            result = engine.preview(rule_set, rules=rules)
-        except ValidationError as exc:
-            return JsonResponse({"count": None, "errors": [*errors, *exc.messages]})
+            result = engine.preview(rule_set, specs, libraries=libraries, sample=PREVIEW_SAMPLE)
+        except (ValidationError, engine.EvaluationError) as exc:
+            messages_ = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            return JsonResponse({"count": None, "errors": [*errors, *messages_]})
         return JsonResponse(
             {
                 "count": result.count,
@@ -231,18 +225,20 @@ class RuleSetAdmin(ModelAdmin):
                         "size": size_text(item.total_file_size),
                         "url": reverse("admin:libraries_librarymedia_change", args=[item.pk]),
                     }
-                    for item in list(result.sample)[:PREVIEW_SAMPLE]
+                    for item in result.sample
                 ],
                 "errors": errors,
             }
         )
 
     @staticmethod
-    def _edited_rules(request, rule_set: RuleSet) -> tuple[list[Rule], list[str]]:
-        """The rule rows of a POSTed change form as unsaved :class:`Rule` objects (not deleted,
-        valid), ``preview_users`` set to each one's chosen users; and the rows' errors."""
+    def _edited_rules(request, rule_set: RuleSet) -> tuple[list, list[str]]:
+        """The rule rows of a POSTed change form as :class:`engine.RuleSpec` (rows not deleted
+        and valid, in section and position order), and the other rows' errors."""
+        from ..engine import RuleSpec
+
         formset = rules_formset_class()(request.POST, instance=rule_set, prefix="rules")
-        rules, errors = [], []
+        specs, errors = [], []
         for number, form in enumerate(formset.forms, start=1):
             if not form.has_changed() and not form.instance.pk:
                 continue
@@ -256,19 +252,19 @@ class RuleSetAdmin(ModelAdmin):
             data = form.cleaned_data
             if data.get("DELETE"):
                 continue
-            rule = Rule(
-                rule_set=rule_set,
-                section=data.get("section") or 1,
-                position=data.get("position") or 0,
-                join=data.get("join") or Rule.AND,
-                field=data["field"],
-                operator=data["operator"],
-                value=data.get("value"),
+            specs.append(
+                RuleSpec(
+                    section=data.get("section") or 1,
+                    position=data.get("position") or 0,
+                    join=data.get("join") or Rule.AND,
+                    field=data["field"],
+                    operator=data["operator"],
+                    value=data.get("value"),
+                    user_ids=tuple(sorted(user.user_id for user in data.get("users") or [])),
+                )
             )
-            rule.preview_users = list(data.get("users") or [])
-            rules.append(rule)
-        rules.sort(key=lambda rule: (rule.section, rule.position))
-        return rules, errors
+        specs.sort(key=lambda spec: (spec.section, spec.position))
+        return specs, errors
 
     # --- run now --------------------------------------------------------------------------------
 
@@ -362,7 +358,7 @@ class RuleSetAdmin(ModelAdmin):
         if query:
             items = LibraryMedia.objects.filter(title__icontains=query, removed_at__isnull=True)
             if rule_set is not None:
-                items = items.filter(media_type__in=SCOPE_TYPES.get(rule_set.scope, ()))
+                items = items.filter(media_type__in=engine.SCOPE_TYPES.get(rule_set.scope, ()))
                 libraries = list(rule_set.libraries.values_list("server_id", "section_id"))
                 if libraries:
                     from django.db.models import Q
@@ -375,7 +371,11 @@ class RuleSetAdmin(ModelAdmin):
         tested = None
         if rule_set is not None and item is not None:
             outcome = engine.test_item(rule_set, item)
-            tested = {"matched": outcome.matched, "trace": trace_table(outcome.trace)}
+            tested = {
+                "matched": outcome.matched,
+                "trace": trace_table(outcome.trace),
+                "notes": outcome.notes,
+            }
         context = {
             **self.admin_site.each_context(request),
             "title": _("Test an item against a rule set"),
