@@ -36,6 +36,14 @@ _TIER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*[:=]\s*(\d+)\s*(?:d|days?)?\s*$"
 # --- media services ------------------------------------------------------------------------------
 
 
+class LocalURLField(forms.URLField):
+    """A URL typed without a scheme is ``http://`` (services on the LAN mostly are)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "http")
+        super().__init__(**kwargs)
+
+
 class MediaServiceForm(WriteOnlySecretsFormMixin, forms.ModelForm):
     """A Radarr/Sonarr/Overseerr/Jellyseerr; ``api_key`` is write-only (never rendered)."""
 
@@ -44,6 +52,7 @@ class MediaServiceForm(WriteOnlySecretsFormMixin, forms.ModelForm):
     class Meta:
         model = MediaService
         fields = ("name", "kind", "url", "api_key", "verify_ssl", "is_active", "servers")
+        field_classes = {"url": LocalURLField}
 
 
 # --- rule sets -------------------------------------------------------------------------------------
