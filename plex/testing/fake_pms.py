@@ -41,7 +41,8 @@ Served now:
   :attr:`FakePlexServer.update` (see :meth:`FakePlexServer._account_xml` and
   :meth:`FakePlexServer._updater_status_xml`);
 * collections and playlists: :func:`plex.testing.collection_routes.add_collections` (routes of
-  their own module);
+  their own module); making, filling, emptying and deleting collections:
+  :func:`plex.testing.collection_writes.add_collection_writes`;
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
   each viewer state change as PMS's ``playing`` notification, in order.
 
