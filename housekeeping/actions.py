@@ -586,7 +586,8 @@ def _sonarr_steps(client, rule_set, item, series) -> str:
         ]
         name = f"{title} S{season:02d}E{episode:02d}"
         if not match:
-            return f"{client.label}: {name} already gone"
+            # Sonarr does not know this episode (another numbering?): not "gone", report it.
+            raise ActionFailed(f"{client.label}: Sonarr lists no {name}")
         done = []
         file_id = match[0].get("episodeFileId") or 0
         if deleting:
@@ -603,6 +604,8 @@ def _sonarr_steps(client, rule_set, item, series) -> str:
         return f"{client.label}: {name} " + ", ".join(done)
 
     name = f"{title} season {season}"
+    if not any(e.get("seasonNumber") == season for e in episodes):
+        raise ActionFailed(f"{client.label}: Sonarr lists no {name}")
     done = []
     if deleting:
         files = client.episode_files(series["id"])

@@ -514,3 +514,14 @@ def test_resume_interrupted_with_service_down_reports_failed(server, fake_sonarr
     c.refresh_from_db()
     assert log.status == "failed" and "could not check" in log.result
     assert c.status == Candidate.FAILED
+
+
+def test_episode_sonarr_does_not_list_fails_not_gone(server, fake_sonarr, sonarr_service):
+    fake_sonarr.add_series("Lost", 73739, {1: 1})
+    show_tree(server)
+    c = candidate(LibraryMedia.objects.get(rating_key=302))  # S01E02: Sonarr has only S01E01
+
+    log = act_on(c, actor_label="schedule")
+
+    assert log.status == "failed" and log.result == "sonarr:TV: Sonarr lists no Lost S01E02"
+    assert fake_sonarr.sent("write") == []
