@@ -25,7 +25,8 @@ class FakeService:
 
     ``requests``: every request received, ``{"method", "path", "query", "json"}`` (``query``
     a dict of the last value per name). ``fail = 500`` answers every request with that status;
-    :meth:`stop` takes the server down (connection refused).
+    :meth:`stop` takes the server down (connection refused). ``overrides[(method, path)] =
+    (status, body)`` answers that one request so (e.g. a 404 for an item deleted meanwhile).
     """
 
     api_key = "test-key"
@@ -34,6 +35,7 @@ class FakeService:
     def __init__(self):
         self.requests: list[dict] = []
         self.fail: int | None = None
+        self.overrides: dict[tuple[str, str], tuple[int, object]] = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -96,6 +98,8 @@ class FakeService:
             return self.fail, {"message": "Internal failure (fake)"}
         if handler.headers.get("X-Api-Key") != self.api_key:
             return 401, {"message": "Unauthorized"}
+        if (handler.command, path) in self.overrides:
+            return self.overrides[(handler.command, path)]
         for method, pattern, name in self.routes:
             match = re.fullmatch(pattern, path)
             if match and method == handler.command:

@@ -525,3 +525,44 @@ def test_episode_sonarr_does_not_list_fails_not_gone(server, fake_sonarr, sonarr
 
     assert log.status == "failed" and log.result == "sonarr:TV: Sonarr lists no Lost S01E02"
     assert fake_sonarr.sent("write") == []
+
+
+def test_movie_radarr_deleted_meanwhile_is_already_gone(server, fake_radarr, radarr_service):
+    fake_radarr.add_movie("Heat", 949, year=1995)
+    fake_radarr.overrides[("DELETE", "/api/v3/movie/1")] = (404, {"message": "NotFound"})
+    c = candidate(movie(server))
+
+    log = act_on(c, actor_label="schedule")
+
+    assert log.status == "done" and log.result == "radarr:Main: Heat (1995) already gone"
+    c.refresh_from_db()
+    assert c.status == Candidate.ACTED
+
+
+def test_show_delete_clears_tv_requests_by_tvdb_id(
+    server, fake_sonarr, sonarr_service, fake_overseerr, overseerr_service
+):
+    fake_sonarr.add_series("Lost", 73739, {1: 1})
+    fake_overseerr.add_request("tv", tmdb_id=4607, tvdb_id=73739, seasons=(1,))
+    fake_overseerr.add_request("movie", tmdb_id=73739)  # a movie with that number: not this
+    show, _seasons = show_tree(server)
+
+    log = act_on(candidate(show), actor_label="schedule")
+
+    assert writes(fake_overseerr) == [
+        ("DELETE", "/api/v1/request/1", {}, None),
+        ("DELETE", "/api/v1/media/1", {}, None),
+    ]
+    assert log.status == "done"
+
+
+def test_season_delete_keeps_the_requests(
+    server, fake_sonarr, sonarr_service, fake_overseerr, overseerr_service
+):
+    fake_sonarr.add_series("Lost", 73739, {1: 1, 2: 1})
+    fake_overseerr.add_request("tv", tmdb_id=4607, tvdb_id=73739, seasons=(1, 2))
+    _show, seasons = show_tree(server)
+
+    act_on(candidate(seasons[1]), actor_label="schedule")
+
+    assert fake_overseerr.requests == []
