@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from core.clock import now as clock_now
 from core.housekeeping_events import action_finished
 from housekeeping.models import ActionLog, Candidate, ExternalMedia, MediaService, RuleSet
 from housekeeping.services import ServiceError, ServiceNotFound, client_for
@@ -419,7 +419,7 @@ def act_on(
 
 def _finish(log, candidate, status, result, *, sent=None, back_to=None) -> ActionLog:
     """Close the audit row and the candidate; send ``action_finished`` on commit."""
-    now = timezone.now()
+    now = clock_now()
     line = result.splitlines()[0] if result else ""
     with transaction.atomic():
         log.status = status
@@ -713,7 +713,7 @@ def resume_interrupted(older_than_minutes: int = 10) -> list[ActionLog]:
 
     Returns the rows closed.
     """
-    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    cutoff = clock_now() - dt.timedelta(minutes=older_than_minutes)
     closed = []
     for log in ActionLog.objects.filter(status=ActionLog.STARTED, created_at__lt=cutoff):
         candidate = log.candidate
@@ -722,7 +722,7 @@ def resume_interrupted(older_than_minutes: int = 10) -> list[ActionLog]:
         else:
             status, text = _check_interrupted(log, candidate)
         if candidate is None:
-            log.status, log.result, log.finished_at = status, text, timezone.now()
+            log.status, log.result, log.finished_at = status, text, clock_now()
             log.save(update_fields=["status", "result", "finished_at"])
         elif log.dry_run:
             _finish(log, candidate, status, text, back_to=Candidate.PENDING)

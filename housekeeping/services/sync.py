@@ -11,9 +11,9 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core.clock import now as clock_now
 from housekeeping.models import ExternalMedia, MediaService
 from housekeeping.services.base import ServiceError, client_for
 
@@ -42,7 +42,7 @@ def sync_services(services=None) -> dict:
         with transaction.atomic():
             ExternalMedia.objects.filter(service=service).delete()
             ExternalMedia.objects.bulk_create(rows, batch_size=1000)
-            fields = {"synced_at": timezone.now(), "sync_error": ""}
+            fields = {"synced_at": clock_now(), "sync_error": ""}
             if disk is not None:
                 fields["disk_free"], fields["disk_total"] = disk
             MediaService.objects.filter(pk=service.pk).update(**fields)
