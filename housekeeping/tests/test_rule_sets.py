@@ -112,3 +112,28 @@ def test_cron_validation():
     for bad in ("", "* * * *", "61 * * * *", "0 3 * * * *"):
         with pytest.raises(Exception, match="5-field cron"):
             validate_cron(bad)
+
+
+def test_the_rule_sets_command_lists_runs_exports_and_imports(movies, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    make_rule_set(movies)
+    call_command("rule_sets", "list")
+    assert "Old movies  [movie, dry-run, active]  0 candidates" in capsys.readouterr().out
+
+    call_command("rule_sets", "run", "Old movies", "--no-act")
+    assert '"matched": 0' in capsys.readouterr().out
+    assert RuleSet.objects.get().last_run["by"] == "command"
+
+    call_command("rule_sets", "export")
+    path = tmp_path / "rules.yaml"
+    path.write_text(capsys.readouterr().out.replace("Old movies", "Copy"))
+    call_command("rule_sets", "import", str(path))
+    assert set(RuleSet.objects.values_list("name", flat=True)) == {"Old movies", "Copy"}
+
+    path.write_text("rule_sets: [{name: Bad, schedule: never}]")
+    with pytest.raises(CommandError, match="rule set 1 \\(Bad\\): .*cron"):
+        call_command("rule_sets", "import", str(path))
+    with pytest.raises(CommandError, match="No rule set named 'Nope'"):
+        call_command("rule_sets", "run", "Nope")
