@@ -460,7 +460,13 @@ class CandidateAdmin(ReadOnlyAdminMixin, ModelAdmin):
         for candidate in queryset.select_related("item", "rule_set"):
             if candidate.status not in Candidate.OPEN:
                 continue
-            log = actions.act_on(candidate, actor=request.user, actor_label=actor_label(request))
+            try:
+                log = actions.act_on(
+                    candidate, actor=request.user, actor_label=actor_label(request)
+                )
+            except actions.ActionRefused as refused:
+                self.message_user(request, f"{candidate.item}: {refused}", messages.WARNING)
+                continue
             outcomes[log.get_status_display()] = outcomes.get(log.get_status_display(), 0) + 1
             if log.status == ActionLog.FAILED:
                 self.message_user(request, f"{candidate.item}: {log.result}", messages.ERROR)

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from conftest import FROZEN_NOW
 from housekeeping.admin.candidates import CandidateAdmin
-from housekeeping.models import ActionLog, Candidate, Exclusion
+from housekeeping.models import ActionLog, Candidate, Exclusion, RuleSet
+from housekeeping.services.sync import sync_services
 from libraries.models import LibraryMedia
 
 from . import test_admin_support as support
@@ -155,21 +156,51 @@ def test_postpone_one_candidate_by_its_url(reviewer_client, review):
 # --- act now --------------------------------------------------------------------------------------
 
 
-def test_act_now_shows_what_will_be_deleted_then_acts_and_audits(reviewer_client, review):
+def test_act_now_in_dry_run_records_what_it_would_do(
+    reviewer_client, review, fake_radarr, radarr_service
+):
     alien = review["alien"]
-    alien.item.file_paths = ["/movies/Alien (1979)/Alien.mkv"]
-    alien.item.save()
+    LibraryMedia.objects.filter(pk=alien.item_id).update(
+        tmdb_id="348", file_paths=["/movies/Alien (1979)/Alien.mkv"]
+    )
+    fake_radarr.add_movie("Alien", 348, year=1979)
+    sync_services()
     selection = {"action": "act_now_action", "_selected_action": [alien.pk]}
     page = reviewer_client.post(LIST, selection)
     html = page.content.decode()
     assert page.status_code == 200 and 'id="act-plans"' in html
     assert "/movies/Alien (1979)/Alien.mkv" in html and "5.0\xa0GB" in html
-    assert "dry run" in html  # the rule set is in dry run (the default)
+    assert "radarr:Main" in html and "DELETE /api/v3/movie/" in html
+    assert "plan-dry-run" in html  # the rule set is in dry run (the default)
     assert not ActionLog.objects.exists()
     reviewer_client.post(LIST, {**selection, "confirm": "yes"})
     log = ActionLog.objects.get()
-    assert log.candidate_id == alien.pk and log.actor_label == "admin: reviewer"
-    assert log.actor.username == "reviewer"
+    assert (log.status, log.dry_run, log.actor_label) == ("dry_run", True, "admin: reviewer")
+    assert log.candidate_id == alien.pk and log.actor.username == "reviewer"
+    assert fake_radarr.sent("write") == []
+    alien.refresh_from_db()
+    assert alien.status == "pending"
+
+
+def test_act_now_deletes_through_radarr_and_audits(
+    reviewer_client, review, fake_radarr, radarr_service
+):
+    alien = review["alien"]
+    RuleSet.objects.filter(pk=alien.rule_set_id).update(dry_run=False)
+    LibraryMedia.objects.filter(pk=alien.item_id).update(tmdb_id="348")
+    fake_radarr.add_movie("Alien", 348, year=1979)
+    sync_services()
+    url = reverse("admin:housekeeping_candidate_act", args=[alien.pk])
+    assert "plan-dry-run" not in reviewer_client.get(url).content.decode()
+    response = reviewer_client.post(url, {"confirm": "yes"}, follow=True)
+    assert "Done: 1" in response.content.decode()
+    log = ActionLog.objects.get()
+    assert (log.status, log.target, log.actor_label) == ("done", "radarr:Main", "admin: reviewer")
+    assert [r["method"] for r in fake_radarr.sent("write")] == ["DELETE"]
+    alien.refresh_from_db()
+    assert alien.status == "acted"
+    again = reviewer_client.post(url, {"confirm": "yes"}, follow=True)  # nothing deleted twice
+    assert ActionLog.objects.count() == 1 and again.status_code == 200
 
 
 def test_act_now_on_one_candidate_by_its_url(reviewer_client, review):
