@@ -61,6 +61,15 @@ def _show(value) -> str:
     return str(value)
 
 
+def _operator(entry: dict) -> str:
+    """The trace entry's operator in words (``more than N days ago``), else as stored."""
+    from ..fields import FIELDS, operator_label
+
+    spec = FIELDS.get(entry.get("field", ""))
+    operator = entry.get("operator", "")
+    return operator_label(spec.kind, operator) if spec else operator
+
+
 def trace_table(trace: list[dict] | None):
     """A trace (``[{"section", "join", "field", "label", "operator", "value", "actual",
     "result"}]``) as an HTML table: condition, value, actual, pass/fail."""
@@ -77,7 +86,7 @@ def trace_table(trace: list[dict] | None):
                 entry.get("section", ""),
                 (entry.get("join") or "").upper(),
                 entry.get("label") or entry.get("field", ""),
-                entry.get("operator", ""),
+                _operator(entry),
                 _show(entry.get("value")),
                 _show(entry.get("actual")),
                 "✔ " + str(_("pass")) if entry.get("result") else "✘ " + str(_("fail")),
