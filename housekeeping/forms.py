@@ -282,19 +282,6 @@ class RuleFormSet(BaseInlineFormSet):
         kwargs["scope"] = getattr(self.instance, "scope", None)
         return kwargs
 
-    @property
-    def empty_form(self):
-        form = self.form(
-            auto_id=self.auto_id,
-            prefix=self.add_prefix("__prefix__"),
-            empty_permitted=True,
-            use_required_attribute=False,
-            scope=getattr(self.instance, "scope", None),
-            renderer=self.renderer,
-        )
-        self.add_fields(form, None)
-        return form
-
 
 # --- pages ------------------------------------------------------------------------------------------
 

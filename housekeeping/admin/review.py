@@ -2,7 +2,8 @@
 
 * :func:`keep_candidates` — an :class:`~housekeeping.models.Exclusion` per item (for the
   candidate's rule set, or every rule set), the candidate and the open candidates of its
-  children (seasons, episodes, albums, tracks) marked kept; one ``keep`` audit row per item.
+  children (seasons, episodes, albums, tracks; and of the item itself in the other rule sets
+  when kept for all) marked kept; one ``keep`` audit row per item.
 * :func:`postpone_candidates` — the action moved ``days`` later (from the later of now and the
   due date), status postponed; one ``postpone`` audit row per candidate.
 
@@ -69,20 +70,23 @@ def keep_candidates(
                 rule_set=rule_set,
                 defaults={"title": str(item.title or item), "created_by": actor},
             )
-            children = Candidate.objects.filter(
+            # Its children's candidates (and, kept for every rule set, the item's own in the
+            # other rule sets) are kept with it.
+            related = Candidate.objects.filter(
                 Q(item__parent_rating_key=item.rating_key)
-                | Q(item__grandparent_rating_key=item.rating_key),
+                | Q(item__grandparent_rating_key=item.rating_key)
+                | Q(item_id=item.pk),
                 item__server_id=item.server_id,
                 status__in=KEEPABLE,
             ).exclude(pk=candidate.pk)
             if rule_set is not None:
-                children = children.filter(rule_set=rule_set)
-            cascaded = children.update(status=Candidate.KEPT)
+                related = related.filter(rule_set=rule_set)
+            cascaded = related.update(status=Candidate.KEPT)
             candidate.status = Candidate.KEPT
             candidate.save(update_fields=["status"])
             result = "kept for every rule set" if every_rule_set else "kept for this rule set"
             if cascaded:
-                result += f"; {cascaded} child candidate(s) kept with it"
+                result += f"; {cascaded} related candidate(s) kept with it"
             logs.append(
                 _audit(candidate, "keep", actor=actor, actor_label=actor_label, result=result)
             )

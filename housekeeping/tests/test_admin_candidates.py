@@ -108,18 +108,20 @@ def test_keep_excludes_the_item_keeps_its_children_and_writes_the_audit(reviewer
     assert (log.action, log.status, log.actor_label, log.candidate_id) == (
         "keep", "done", "admin: reviewer", wire.pk,
     )  # fmt: skip
-    assert log.trace == wire.trace and "2 child" in log.result
+    assert log.trace == wire.trace and "2 related" in log.result
 
 
 def test_keep_for_every_rule_set_from_the_candidates_page(reviewer_client, review):
     alien = review["alien"]
     url = reverse("admin:housekeeping_candidate_keep", args=[alien.pk])
     assert reviewer_client.get(url).status_code == 405
+    elsewhere = candidate(review["shows_rules"], alien.item)  # the same item in another rule set
     response = reviewer_client.post(url, {"every_rule_set": "1"})
     assert response.status_code == 302
     assert Exclusion.objects.get().rule_set is None
     alien.refresh_from_db()
-    assert alien.status == "kept"
+    elsewhere.refresh_from_db()
+    assert alien.status == elsewhere.status == "kept"
 
 
 # --- postpone -------------------------------------------------------------------------------------
@@ -291,3 +293,29 @@ def test_the_calendar_lists_due_candidates_by_day_with_their_sizes(admin_client,
     }
     assert titles == {"Brazil", "The Wire", "Season 1", "Episode 1.1"}
     assert admin_client.get(url, {"month": "garbage"}).status_code == 200
+
+
+def test_every_page_renders_for_staff_who_may_only_look(viewer_client, review):
+    alien = review["alien"]
+    log = ActionLog.objects.create(candidate=alien, action="keep", status="done", title="Alien")
+    exclusion = Exclusion.objects.create(server=review["server"], rating_key=3, title="Brazil")
+    rule_set = review["movies_rules"]
+    pages = [
+        LIST,
+        reverse("admin:housekeeping_candidate_change", args=[alien.pk]),
+        reverse("admin:housekeeping_candidate_calendar"),
+        "/admin/housekeeping/ruleset/",
+        reverse("admin:housekeeping_ruleset_change", args=[rule_set.pk]),
+        reverse("admin:housekeeping_ruleset_preview", args=[rule_set.pk]),
+        reverse("admin:housekeeping_test_item") + f"?rule_set={rule_set.pk}&item={alien.item_id}",
+        "/admin/housekeeping/actionlog/",
+        reverse("admin:housekeeping_actionlog_change", args=[log.pk]),
+        "/admin/housekeeping/exclusion/",
+        reverse("admin:housekeeping_exclusion_change", args=[exclusion.pk]),
+        "/admin/housekeeping/mediaservice/",
+    ]
+    for url in pages:
+        assert viewer_client.get(url).status_code == 200, url
+    html = viewer_client.get(pages[1]).content.decode()
+    assert 'id="candidate-buttons"' not in html  # no button for those who may not act
+    assert 'id="run-now"' not in viewer_client.get(pages[4]).content.decode()
