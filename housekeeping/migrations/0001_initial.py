@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('libraries', '0008_librarymedia_collections_librarymedia_genres_and_more'),
+        ('libraries', '0008_librarymedia_tags'),
         ('plex', '0010_server_event_schedules'),
         ('users', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
