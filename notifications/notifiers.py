@@ -202,5 +202,9 @@ def set_notifier_config(notifier: Notifier, values: dict) -> Notifier:
                 setattr(trigger, part, values[f"{action}_{part}"])
                 changed = True
         if changed or (trigger.pk is None and action in ACTIONS):
+            if trigger.pk is None and action not in ACTIONS:  # a new row of ours: its texts
+                default_subject, default_body = default_texts(action, agent_name=agent.name)
+                trigger.subject = default_subject if trigger.subject is None else trigger.subject
+                trigger.body = default_body if trigger.body is None else trigger.body
             trigger.save()
     return notifier
