@@ -17,9 +17,15 @@ plexapi object per item took ~80 % of a refresh of an unchanged library (``bench
 bench_inventory.py``), and a row needs only PMS's attributes and the ``<Media>``/``<Part>``/
 ``<Guid>`` children.
 
+Tags: an item's ``<Genre>``, ``<Label>`` and ``<Collection>`` children (as PMS lists them in a
+section search: PMS may list fewer genres there than in the item's detail) are stored as
+``"|Tag A|Tag B|"`` in ``genres``/``labels``/``collections`` (:func:`tag_text`).
+
 Incremental: the server's rows are read once (rating key, section, ``updatedAt``, ``addedAt``,
-removed or not) and an item PMS lists with the same section, type, ``updatedAt`` and
-``addedAt`` as its present row is neither built nor written. Only new, changed or returning
+removed or not, tags) and an item PMS lists with the same section, type, ``updatedAt``,
+``addedAt`` and tags as its present row is neither built nor written (tags are compared too:
+adding an item to a collection need not change its ``updatedAt``; rows stored before tags were
+read are rewritten once). Only new, changed or returning
 items are written (bulk upsert on (server, rating_key), :data:`BATCH_SIZE` rows a statement).
 An item of a section that was read but that PMS no longer lists gets ``removed_at`` (the row
 stays); one that comes back is written again with ``removed_at`` cleared. A new rating key
@@ -96,7 +102,12 @@ WRITTEN_FIELDS = [
     "container",
     "bitrate",
     "duration",
+    "genres",
+    "labels",
+    "collections",
 ]
+# The tag children of an item's element kept, by column ("|Tag A|Tag B|", see tag_text).
+TAG_COLUMNS = {"genres": "Genre", "labels": "Label", "collections": "Collection"}
 
 # <Guid id="imdb://tt0165832"> scheme → field; legacy agents' guid scheme → field.
 GUID_SCHEMES = {"imdb": "imdb_id", "tmdb": "tmdb_id", "tvdb": "tvdb_id"}
@@ -117,6 +128,7 @@ class Known:
     added: int | None
     removed: bool
     guid: str
+    tags: tuple[str, str, str] = ("", "", "")  # genres, labels, collections (tag_text)
 
 
 @dataclass
@@ -153,6 +165,24 @@ def external_ids(elem, guid: str) -> dict[str, str]:
     if key and ident and "/" not in ident and not ids[key]:
         ids[key] = ident
     return ids
+
+
+def tag_text(elem, tag: str) -> str:
+    """The ``tag`` attributes of an item element's ``<tag>`` children (``Genre``, ``Label``,
+    ``Collection``) as stored: ``"|Action|Comedy|"`` in PMS's order, each once, a ``|`` inside
+    a tag made ``/``; ``""`` when there is none. A rule "genre is Comedy" is then
+    ``genres LIKE '%|Comedy|%'``."""
+    tags = []
+    for child in elem.findall(tag):
+        value = (child.get("tag") or "").replace("|", "/").strip()
+        if value and value not in tags:
+            tags.append(value)
+    return f"|{'|'.join(tags)}|" if tags else ""
+
+
+def item_tags(elem) -> tuple[str, str, str]:
+    """``(genres, labels, collections)`` of an item's element (:func:`tag_text`)."""
+    return tuple(tag_text(elem, tag) for tag in TAG_COLUMNS.values())
 
 
 def item_row(elem, section_id: int, media_type: str) -> dict:
@@ -195,6 +225,7 @@ def item_row(elem, section_id: int, media_type: str) -> dict:
         "container": first("container") or "",
         "bitrate": int_or_none(first("bitrate")),
         "duration": int_or_none(get("duration")),
+        **{column: tag_text(elem, tag) for column, tag in TAG_COLUMNS.items()},
     }
 
 
@@ -227,8 +258,27 @@ def section_elements(plex, section_key: int, libtype: str):
 def known_items(server: Server) -> dict[int, Known]:
     """``{rating_key: Known}`` of every row of ``server`` (present and removed), one query."""
     return {
-        rating_key: Known(section_id, media_type, to_epoch(updated), to_epoch(added), removed, guid)
-        for rating_key, section_id, media_type, updated, added, removed, guid in (
+        rating_key: Known(
+            section_id,
+            media_type,
+            to_epoch(updated),
+            to_epoch(added),
+            removed,
+            guid,
+            (genres, labels, collections),
+        )
+        for (
+            rating_key,
+            section_id,
+            media_type,
+            updated,
+            added,
+            removed,
+            guid,
+            genres,
+            labels,
+            collections,
+        ) in (
             LibraryMedia.objects.filter(server=server).values_list(
                 "rating_key",
                 "section_id",
@@ -237,6 +287,9 @@ def known_items(server: Server) -> dict[int, Known]:
                 "added_at",
                 "removed_at",
                 "guid",
+                "genres",
+                "labels",
+                "collections",
             )
         ).iterator(chunk_size=5000)
     }
@@ -274,6 +327,7 @@ def fetch_inventory(
                         and row.media_type == libtype
                         and row.updated == int_or_none(elem.get("updatedAt"))
                         and row.added == int_or_none(elem.get("addedAt"))
+                        and row.tags == item_tags(elem)
                     ):
                         continue  # unchanged: not rewritten
                     result.rows.append(item_row(elem, key, libtype))

@@ -162,6 +162,9 @@ class FakeCollections:
     playlists: list[dict] = field(default_factory=list)
     sections: dict[str, set[int]] = field(default_factory=dict)
     user_playlists: dict[str, list[dict]] = field(default_factory=dict)
+    # Collection rating key → the rating keys it holds, in order (collections made or edited
+    # through :mod:`plex.testing.collection_writes`).
+    members: dict[str, list[str]] = field(default_factory=dict)
 
 
 def recorded_item(pms, relative: str) -> dict:
@@ -194,7 +197,7 @@ def add_collections(pms) -> FakeCollections:
         sections={key: set(value) for key, value in PLAYLIST_SECTIONS.items()},
     )
     for section_id in (1, 2, 3):
-        _wrap_section_search(pms, fake, section_id)
+        wrap_section_search(pms, fake, section_id)
         pms.route(
             f"/library/sections/{section_id}/collections",
             lambda request, section_id=section_id: _collections_xml(fake, section_id),
@@ -212,13 +215,16 @@ def add_user_playlists(pms, fake: FakeCollections, token: str, playlists=None) -
     fake.user_playlists[token] = list(playlists if playlists is not None else [USER_PLAYLIST])
 
 
-def _collections_xml(fake: FakeCollections, section_id: int) -> str:
-    return _container(
-        "Directory", fake.collections.get(section_id, []), librarySectionID=str(section_id)
-    )
+def _collections_xml(fake: FakeCollections, section_id: int, request=None) -> str:
+    """The section's collections; with a ``title`` filter (plexapi's ``collection(title)``
+    sends ``title=<title>``), those whose title contains it, ignoring case (PMS's default
+    string filter)."""
+    wanted = (request.query.get("title") or "").lower() if request is not None else ""
+    items = [c for c in fake.collections.get(section_id, []) if wanted in c["title"].lower()]
+    return _container("Directory", items, librarySectionID=str(section_id))
 
 
-def _wrap_section_search(pms, fake: FakeCollections, section_id: int) -> None:
+def wrap_section_search(pms, fake: FakeCollections, section_id: int) -> None:
     """``/library/sections/<id>/all``: ``type=18`` answers the collections; any other request
     is answered by the route that served it before (an exact one, else the fake's pattern)."""
     path = f"/library/sections/{section_id}/all"
@@ -226,7 +232,7 @@ def _wrap_section_search(pms, fake: FakeCollections, section_id: int) -> None:
 
     def answer(request):
         if request.query.get("type") == COLLECTION_TYPE:
-            return _collections_xml(fake, section_id)
+            return _collections_xml(fake, section_id, request)
         route = before or pms._pattern_route(request)
         return route.body(request) if callable(route.body) else route.body
 

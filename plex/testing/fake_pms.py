@@ -19,7 +19,17 @@ Served now:
   200 as PMS answers, 404 for a session that is not playing;
 * ``GET /library/metadata/<ratingKey>`` — :meth:`FakePlexServer.add_metadata` items (``1`` is
   ``home-assistant-core/plex/media_1.xml``; :meth:`FakePlexServer.add_metadata_fixture` takes a
-  recorded XML or JSON answer), else the item a viewer watches, else 404;
+  recorded XML or JSON answer), else the item a viewer watches, else the item of a
+  :attr:`FakePlexServer.metadata_sources` (a generated library's), else 404. Several rating
+  keys joined by commas (``/library/metadata/12,13``, what plexapi's ``fetchItems`` of a list
+  asks) answer the items found, in order (404 when none is);
+* ``DELETE /library/metadata/<ratingKey>`` — deletes the item's media (PMS's "Delete" of an
+  item, plexapi's ``delete()``): when the root's ``allowMediaDeletion`` is on
+  (:attr:`FakePlexServer.allow_media_deletion`), the first of
+  :attr:`FakePlexServer.deleters` that knows the item drops it (and its children) from its
+  listings and PMS answers an empty 200; 404 for an unknown item; 400 when deletion is off
+  (what plexapi's ``delete`` expects then: it logs "you have not allowed items to be
+  deleted" on its ``BadRequest``). :attr:`FakePlexServer.deleted` lists the keys deleted;
 * ``GET /library`` (hand-written, three directories) and ``GET /library/sections`` —
   ``home-assistant-core/plex/library_sections.xml``;
 * ``GET /:/prefs`` — ``plex-api.rs/server/prefs.json`` (recorded, as the XML PMS sends for it)
@@ -31,7 +41,8 @@ Served now:
   :attr:`FakePlexServer.update` (see :meth:`FakePlexServer._account_xml` and
   :meth:`FakePlexServer._updater_status_xml`);
 * collections and playlists: :func:`plex.testing.collection_routes.add_collections` (routes of
-  their own module);
+  their own module); making, filling, emptying and deleting collections:
+  :func:`plex.testing.collection_writes.add_collection_writes`;
 * ``/:/websockets/notifications`` — a websocket (token in the query, as plexapi sends it) pushing
   each viewer state change as PMS's ``playing`` notification, in order.
 
@@ -146,7 +157,17 @@ class Listing:
         return f"<MediaContainer {head}>{''.join(window)}</MediaContainer>"
 
 
-Body = str | bytes | Listing | Callable[[FakeRequest], str | bytes | Listing]
+@dataclass
+class Reply:
+    """What a route's callable returns to answer with another status than its route's (e.g. a
+    400 for a refused write)."""
+
+    status: int
+    body: str | bytes | Listing = ""
+    content_type: str = XML_CONTENT_TYPE
+
+
+Body = str | bytes | Listing | Callable[[FakeRequest], str | bytes | Listing | Reply]
 
 
 @dataclass
@@ -190,6 +211,8 @@ class FakePlexServer:
     # Shared users' server tokens PMS accepts besides ``token`` (the owner's), e.g. for
     # ``/playlists`` as that user (see :func:`plex.testing.collection_routes.add_user_playlists`).
     user_tokens: set[str] = field(default_factory=set)
+    # The root's ``allowMediaDeletion`` (the server setting "Allow media deletion").
+    allow_media_deletion: bool = True
 
     def __post_init__(self):
         if self.fixtures_dir is None:
@@ -203,6 +226,13 @@ class FakePlexServer:
             rk: self.fixture(rel) for rk, rel in METADATA_FIXTURES.items()
         }
         self.timeline = Timeline(self.fixtures_dir)
+        # More answers of ``GET /library/metadata/<key>``: callables of the rating key (str)
+        # returning a whole ``MediaContainer`` or None (see inventory_library).
+        self.metadata_sources: list[Callable[[str], str | None]] = []
+        # Who deletes an item on ``DELETE /library/metadata/<key>``: callables of the rating key
+        # (str) returning True when they held (and dropped) it.
+        self.deleters: list[Callable[[str], bool]] = []
+        self.deleted: list[str] = []  # rating keys deleted, in order
         self.websockets: list[WebSocketConnection] = []
         self.websocket_opened = 0  # websockets opened since the fake was made
         self.websockets_refused = False  # True: upgrades are answered 503 (see drop_websockets)
@@ -215,7 +245,10 @@ class FakePlexServer:
         self.route("/status/sessions/terminate", self._terminate)
         self.route("/library", LIBRARY_ROOT_XML)
         self.route_fixture("/library/sections", SECTIONS_FIXTURE)
-        self.route_pattern(r"/library/metadata/(?P<rating_key>\d+)", self._metadata_xml)
+        self.route_pattern(r"/library/metadata/(?P<rating_keys>\d+(,\d+)*)", self._metadata_xml)
+        self.route_pattern(
+            r"/library/metadata/(?P<rating_key>\d+)", self._delete_metadata, method="DELETE"
+        )
         self.route_pattern(r"/library/sections/(?P<section_id>\d+)/all", self._section_items_xml)
         self.route("/:/prefs", self._prefs_xml)
         self.route("/myplex/account", self._account_xml)
@@ -326,9 +359,45 @@ class FakePlexServer:
         section_id = request.path.split("/")[3]
         return self.timeline.section_items_xml(section_id, request.query.get("type"))
 
+    def metadata_item_xml(self, rating_key: str) -> str | None:
+        """The whole ``MediaContainer`` answering ``GET /library/metadata/<rating_key>``, or
+        None (404)."""
+        found = self.metadata.get(rating_key) or self.timeline.metadata_xml(rating_key)
+        for source in self.metadata_sources:
+            if found:
+                break
+            found = source(rating_key)
+        return found or None
+
     def _metadata_xml(self, request: FakeRequest) -> str | None:
+        keys = request.path.rsplit("/", 1)[-1].split(",")
+        if len(keys) == 1:
+            return self.metadata_item_xml(keys[0])
+        root = None
+        for key in keys:
+            text = self.metadata_item_xml(key)
+            if text is None:
+                continue
+            found = ET.fromstring(text)
+            if root is None:
+                root = ET.Element("MediaContainer", found.attrib)
+            root.extend(list(found))
+        if root is None:
+            return None
+        root.set("size", str(len(root)))
+        return ET.tostring(root, encoding="unicode")
+
+    def _delete_metadata(self, request: FakeRequest) -> Reply | str | None:
+        """``DELETE /library/metadata/<key>`` (see the module doc)."""
+        if not self.allow_media_deletion:
+            return Reply(400, "<html><body><h1>400 Bad Request</h1></body></html>", "text/html")
         rating_key = request.path.rsplit("/", 1)[-1]
-        return self.metadata.get(rating_key) or self.timeline.metadata_xml(rating_key)
+        if self.metadata.pop(rating_key, None) is not None or any(
+            delete(rating_key) for delete in self.deleters
+        ):
+            self.deleted.append(rating_key)
+            return ""
+        return None
 
     def fixture(self, relative: str) -> str:
         """The text of ``shared/fixtures/<relative>``."""
@@ -340,11 +409,16 @@ class FakePlexServer:
 
     @property
     def root_xml(self) -> str:
-        """The recorded PMS root (``GET /``) with this fake's name and machine identifier."""
+        """The recorded PMS root (``GET /``) with this fake's name and machine identifier, and
+        ``allowMediaDeletion`` as :attr:`allow_media_deletion` says."""
         return (
             self.fixture(SERVER_BASE_FIXTURE)
             .replace("{name}", self.name)
             .replace("{machine_identifier}", self.machine_identifier)
+            .replace(
+                'allowMediaDeletion="1"',
+                f'allowMediaDeletion="{int(self.allow_media_deletion)}"',
+            )
         )
 
     @property
@@ -462,13 +536,16 @@ class FakePlexServer:
         body = route.body(request) if callable(route.body) else route.body
         if body is None:  # a callable's way of saying "no such item"
             return 404, "text/html", NOT_FOUND_BODY, route.delay
-        if route.status == 200 and route.content_type == XML_CONTENT_TYPE:
+        status, content_type = route.status, route.content_type
+        if isinstance(body, Reply):
+            status, content_type, body = body.status, body.content_type, body.body
+        if status == 200 and content_type == XML_CONTENT_TYPE:
             body = page(body, request)
         elif isinstance(body, Listing):
             body = body.xml()
         if isinstance(body, str):
             body = body.encode("utf-8")
-        return route.status, route.content_type, body, route.delay
+        return status, content_type, body, route.delay
 
     def _pattern_route(self, request: FakeRequest) -> Route | None:
         for method, pattern, route in self.patterns:

@@ -10,10 +10,16 @@ Each item is a recorded PMS element (``shared/fixtures``: "Interstate 60", "The 
 season 1 and "Pilot", "Skrillex" with "Try It Out" and its first track) with its identity
 changed: rating key, key, guid, titles, hierarchy, indexes, dates, media and part ids, file and
 size; movies and shows carry ``<Guid>`` tags (``imdb://``, ``tmdb://``, ``tvdb://``) as PMS's new
-agents list them with ``includeGuids=1``. Items are rendered once into XML text; the sections
+agents list them with ``includeGuids=1``, and ``<Genre>``/``<Label>``/``<Collection>`` tags as
+PMS lists them (``<Genre tag="Comedy" />``; see :func:`generated_tags`; the recorded ones are
+replaced; :meth:`GeneratedLibrary.set_tags` changes them). Items are rendered once into XML text; the sections
 (``library_sections.xml``: 1 Movies, 2 TV Shows, 3 Music) answer ``/library/sections/<id>/all?type=N``
 with a :class:`~plex.testing.fake_pms.Listing`, which the fake pages by slicing, so answering a
 page costs what a real PMS's does: little.
+
+Each item also answers ``GET /library/metadata/<ratingKey>`` (its listing element in a
+``MediaContainer``) and ``DELETE /library/metadata/<ratingKey>`` (PMS deleting its media: it and
+its children leave the listings), through the fake's ``metadata_sources`` and ``deleters``.
 
 Proportions (per 100,000 items; :func:`library_counts`): 600 shows of 4 seasons of 20 episodes
 (51,000), 500 artists of 5 albums of 14 tracks (38,000), the rest movies (11,000).
@@ -24,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import quoteattr
 
 from plex.testing.fake_pms import Listing
 from plex.testing.media_routes import (
@@ -94,6 +101,40 @@ ITEM_ATTRIBUTES = {
 COMMON_ATTRIBUTES = ("ratingKey", "key", "guid", "thumb", "addedAt", "updatedAt")
 GUID_TAGS = {"movie": ("imdb", "tmdb"), "show": ("tvdb",)}
 _UPDATED_AT = re.compile(r'updatedAt="\d+"')
+TAG_ELEMENTS = ("Genre", "Label", "Collection")
+_TAG = re.compile(r'<(?:Genre|Label|Collection) tag="[^"]*" />')
+_CLOSING = re.compile(r"</\w+>$")
+GENRES = ("Action", "Comedy", "Drama", "Horror", "Documentary")
+
+
+def generated_tags(media_type: str, number: int) -> dict[str, list[str]]:
+    """The tags of the ``number``-th (1-based) generated item of ``media_type``: movies one or
+    two genres of :data:`GENRES`, every third the label "Keep", every fifth the collection
+    "Classics"; shows the genre "Drama" and every second the label "Kids"; artists the genre
+    "Electronic"; seasons, episodes, albums and tracks none (as PMS lists them)."""
+    if media_type == "movie":
+        genres = [GENRES[number % len(GENRES)]]
+        if number % 2:
+            genres.append(GENRES[(number + 1) % len(GENRES)])
+        return {
+            "Genre": genres,
+            "Label": ["Keep"] if number % 3 == 0 else [],
+            "Collection": ["Classics"] if number % 5 == 0 else [],
+        }
+    if media_type == "show":
+        return {"Genre": ["Drama"], "Label": ["Kids"] if number % 2 == 0 else []}
+    if media_type == "artist":
+        return {"Genre": ["Electronic"]}
+    return {}
+
+
+def tags_xml(tags: dict[str, list[str]]) -> str:
+    """``<Genre tag="A" /><Label tag="B" />...`` as PMS lists an item's tags (escaped)."""
+    return "".join(
+        f"<{element} tag={quoteattr(tag)} />"
+        for element in TAG_ELEMENTS
+        for tag in tags.get(element, ())
+    )
 
 
 def library_counts(items: int) -> dict[str, int]:
@@ -132,12 +173,13 @@ def _template(pms, media_type: str) -> str:
         for part in media.findall("Part"):
             for name in ("id", "key", "file", "size"):
                 part.set(name, f"@part_{name}@")
-    for old in elem.findall("Guid"):
+    for old in [e for e in elem if e.tag == "Guid" or e.tag in TAG_ELEMENTS]:
         elem.remove(old)
     if media_type in GUID_TAGS:
         elem.append(ET.Element("GuidTags"))
+    elem.append(ET.Element("ItemTags"))  # also: the element always has a closing tag
     text = ET.tostring(elem, encoding="unicode").replace("{", "{{").replace("}", "}}")
-    text = text.replace("<GuidTags />", "{guids}")
+    text = text.replace("<GuidTags />", "{guids}").replace("<ItemTags />", "{tags}")
     return re.sub(r"@(\w+)@", r"{\1}", text)
 
 
@@ -151,12 +193,60 @@ class GeneratedLibrary:
     rating_keys: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     _where: dict[int, tuple[tuple[int, str], int]] = field(default_factory=dict)
+    _children: dict[int, list[int]] = field(default_factory=dict)
 
-    def _add(self, section_id: int, media_type: str, rating_key: int, text: str) -> None:
+    def _add(
+        self,
+        section_id: int,
+        media_type: str,
+        rating_key: int,
+        text: str,
+        parent: int | None = None,
+    ) -> None:
         listing = self.listings.setdefault((section_id, TYPE_NUMBERS[media_type]), Listing([]))
         self._where[rating_key] = ((section_id, TYPE_NUMBERS[media_type]), len(listing.items))
         listing.items.append(text)
         self.rating_keys.append(rating_key)
+        if parent is not None:
+            self._children.setdefault(parent, []).append(rating_key)
+
+    def item_xml(self, rating_key: int) -> str | None:
+        """The listing element of the item (None when there is none)."""
+        where = self._where.get(rating_key)
+        return None if where is None else self.listings[where[0]].items[where[1]]
+
+    def metadata_xml(self, rating_key: str) -> str | None:
+        """``GET /library/metadata/<rating_key>``: the item's element in a ``MediaContainer``
+        (``librarySectionID`` as PMS says it), None when the library does not hold it."""
+        key = int(rating_key) if rating_key.isdigit() else None
+        text = None if key is None else self.item_xml(key)
+        if text is None:
+            return None
+        section_id = self._where[key][0][0]
+        return Listing([text], {"librarySectionID": str(section_id)}).xml()
+
+    def set_tags(self, rating_key: int, tags: dict[str, list[str]], updated_at: int | None = None):
+        """Give the item these tags (``{"Genre": [...], "Label": [...], "Collection": [...]}``,
+        the others removed) and, when given, ``updatedAt=updated_at`` (PMS bumps it when the
+        metadata is edited)."""
+        where, index = self._where[rating_key]
+        items = self.listings[where].items
+        text = _TAG.sub("", items[index])
+        closing = _CLOSING.search(text)
+        items[index] = text[: closing.start()] + tags_xml(tags) + text[closing.start() :]
+        if updated_at is not None:
+            self.touch(rating_key, updated_at)
+
+    def delete(self, rating_key: str) -> bool:
+        """PMS deleting the item's media (``DELETE /library/metadata/<key>``): it and its
+        children leave the listings. False when the library does not hold it."""
+        key = int(rating_key) if str(rating_key).isdigit() else None
+        if key not in self._where:
+            return False
+        for child in self._children.pop(key, []):
+            self.delete(str(child))
+        self.remove(key)
+        return True
 
     def touch(self, rating_key: int, updated_at: int) -> None:
         """Give the item ``updatedAt=updated_at`` (PMS updated its metadata)."""
@@ -202,6 +292,7 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
             part_key=f"/library/parts/{rating_key}/{added}/file.mkv",
             part_size=700_000_000 + rating_key,
             guids=guids,
+            tags=tags_xml(generated_tags(media_type, number)),
             **values,
         )
 
@@ -246,6 +337,7 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
                     parentIndex=season,
                     **parent,
                 ),
+                parent=show_key,
             )
             for episode in range(1, EPISODES_PER_SEASON + 1):
                 rating_key = next(next_key)
@@ -263,7 +355,7 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
                     part_file=f"/data/TV/{show_title}/S{season:02}E{episode:02}.mkv",
                     **show,
                 )
-                library._add(SHOW_SECTION, "episode", rating_key, text)
+                library._add(SHOW_SECTION, "episode", rating_key, text, parent=season_key)
     for number in range(1, counts["artist"] + 1):
         artist_key, artist = next(next_key), f"Artist {number}"
         library._add(
@@ -285,6 +377,7 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
                     parentKey=f"/library/metadata/{artist_key}",
                     parentTitle=artist,
                 ),
+                parent=artist_key,
             )
             for track in range(1, TRACKS_PER_ALBUM + 1):
                 rating_key = next(next_key)
@@ -303,7 +396,7 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
                     grandparentTitle=artist,
                     part_file=f"/data/Music/{artist}/Album {album}/{track:02}.flac",
                 )
-                library._add(MUSIC_SECTION, "track", rating_key, text)
+                library._add(MUSIC_SECTION, "track", rating_key, text, parent=album_key)
 
     def answer(section_id: int):
         def build(request):
@@ -315,4 +408,6 @@ def add_generated_library(pms, items: int = 100_000) -> GeneratedLibrary:
 
     for section_id in (MOVIE_SECTION, SHOW_SECTION, MUSIC_SECTION):
         pms.route(f"/library/sections/{section_id}/all", answer(section_id))
+    pms.metadata_sources.append(library.metadata_xml)
+    pms.deleters.append(library.delete)
     return library
