@@ -238,3 +238,26 @@ def test_size_text():
         "1.5 kB",
         "4.2 GB",
     ]
+
+
+def test_a_rule_run_notifies_its_new_candidates(http_receiver):
+    """The engine's candidates_added (sent on commit) reaches the notifier."""
+    from housekeeping.engine import evaluate
+    from housekeeping.models import Rule, RuleSet
+    from stats.tests.inventory_data import build_inventory
+
+    data = build_inventory()
+    rule_set = RuleSet.objects.create(name="Never watched", scope="movie", grace_days=3)
+    rule_set.libraries.add(data["movies"])
+    Rule.objects.create(
+        rule_set=rule_set, field="added_at", operator="more_than_days_ago", value=90
+    )
+    apprise_notifier(
+        http_receiver,
+        "on_candidates_added",
+        on_candidates_added_body="{candidate_count}: {title} ({days_left} days)",
+    )
+    result = evaluate(rule_set, now=NOW)
+    assert len(result.added) == 2
+    run_queued_tasks()
+    assert messages(http_receiver)[0][1] == "2: Alien (1979), Zed (2001) (3 days)"
