@@ -237,3 +237,31 @@ def test_the_openapi_schema_documents_the_endpoints(data, rest_get):
     paths = schema["paths"]
     assert "/api/housekeeping/candidates/{candidate_id}/postpone" in paths
     assert "/api/housekeeping/rule-sets" in paths
+
+
+def test_a_staff_session_needs_the_permission_to_act(data, client, django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("carol", password="x", is_staff=True)
+    client.force_login(user)
+    url = f"/api/housekeeping/candidates/{data['big'].pk}/postpone"
+    assert client.get("/api/housekeeping/candidates").status_code == 200
+    response = client.post(url, {"days": 2}, content_type="application/json")
+    assert response.status_code == 403
+    user.user_permissions.add(Permission.objects.get(codename="act_on_candidates"))
+    client.force_login(django_user_model.objects.get(pk=user.pk))
+    response = client.post(url, {"days": 2}, content_type="application/json")
+    assert response.status_code == 200
+    audit = response.json()["audit"]
+    assert (audit["actor"], audit["actor_label"]) == ("carol", "api: carol")
+
+
+def test_act_runs_the_action_and_is_audited(data, rest_post):
+    """A dry run (the rule set's default): audited, nothing sent."""
+    pytest.importorskip("housekeeping.actions")
+    status, body = rest_post(f"/api/housekeeping/candidates/{data['big'].pk}/act")
+    assert status == 200, body
+    audit = body["audit"]
+    assert audit is not None and audit["candidate_id"] == data["big"].pk
+    assert (audit["actor_label"], audit["status"], audit["dry_run"]) == ("api", "dry_run", True)
+    assert audit["requests"] == [] or all("apikey" not in str(r).lower() for r in audit["requests"])
