@@ -395,13 +395,12 @@ ACTION_RESPONSES = {200: ActionResultOut, **error_responses(403, 404, 409)}
     response=ACTION_RESPONSES,
     summary="Keep a candidate's item for good",
 )
-def keep(request, candidate_id: int, body: KeepIn | None = None):
+def keep(request, candidate_id: int, body: KeepIn):
     """Exclude the item from this rule set (or every rule set with `all_rule_sets`), for good:
     it is never a candidate again, nor are its children (a show's seasons and episodes). The
     candidate becomes "kept"; audited (action "keep"). 409 when it is not open (pending,
     postponed or failed)."""
     actor = _actor(request)
-    body = body or KeepIn()
     with transaction.atomic():
         candidate = _open_candidate(candidate_id)
         log = keep_candidate(
@@ -431,7 +430,7 @@ def postpone(request, candidate_id: int, body: PostponeIn):
     response=ACTION_RESPONSES,
     summary="Act on a candidate now",
 )
-def act(request, candidate_id: int, body: ActIn | None = None):
+def act(request, candidate_id: int, body: ActIn):
     """Run the rule set's action on the candidate now (delete through Radarr/Sonarr or Plex,
     unmonitor…; a dry run when the rule set is in dry-run mode unless `dry_run` says
     otherwise), audited like every action (`actor_label` "api"). Answers the candidate and its
@@ -439,7 +438,6 @@ def act(request, candidate_id: int, body: ActIn | None = None):
     from .actions import act_on
 
     actor = _actor(request)
-    body = body or ActIn()
     with transaction.atomic():
         candidate = _open_candidate(candidate_id)
     log = act_on(candidate, actor=actor, actor_label=_label(actor), dry_run=body.dry_run)

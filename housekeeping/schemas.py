@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
-from core.rest_types import Int64, Text
+from core.rest_types import Int64, Text, UtcDateTime
 
 from .models import ActionLog, Candidate
 
@@ -56,7 +56,7 @@ class CandidateFilters(Schema):
     server: Int64 | None = Field(None, description="Server id (see /api/servers).")
     section_id: Int64 | None = Field(None, description="Plex library section id.")
     media_type: Text | None = Field(None, max_length=16, description="movie, show, season…")
-    due_before: dt.datetime | None = Field(None, description="Due before this time (UTC).")
+    due_before: UtcDateTime | None = Field(None, description="Due before this time (UTC).")
     sort: CandidateSort = Field(
         "due_at", description="due_at, size or first_matched_at; a leading - sorts descending."
     )
@@ -121,8 +121,8 @@ class AuditFilters(Schema):
     action: Text | None = Field(None, max_length=32, description="delete, keep, postpone…")
     status: AuditStatus | None = Field(None, description="started, done, dry_run or failed.")
     dry_run: bool | None = None
-    after: dt.datetime | None = Field(None, description="Created at or after (UTC).")
-    before: dt.datetime | None = Field(None, description="Created before (UTC).")
+    after: UtcDateTime | None = Field(None, description="Created at or after (UTC).")
+    before: UtcDateTime | None = Field(None, description="Created before (UTC).")
 
 
 class AuditOut(Schema):
