@@ -115,6 +115,21 @@ def make_rule_sets():
     return made
 
 
+def reuse(data: Path, database_url: str | None) -> None:
+    """This process on the database the last run generated."""
+    os.environ["DATA_DIR"] = str(data)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if database_url:
+        base, name = database_url.rsplit("/", 1)
+        os.environ["DATABASE_URL"] = f"{base}/{name}_housekeeping"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
+    import django
+
+    django.setup()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=19_000)
@@ -122,22 +137,32 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the last database")
     args = parser.parse_args()
     database_url = os.environ.get("DATABASE_URL")
-    setup_fresh_django(ROOT / "bench" / "out" / "housekeeping", database_url, "housekeeping")
-    generate(args.movies, args.shows, args.rows, args.seed)
-    decorate(args.seed)
+    data = ROOT / "bench" / "out" / "housekeeping"
+    if args.skip_generate:
+        reuse(data, database_url)
+    else:
+        setup_fresh_django(data, database_url, "housekeeping")
+        generate(args.movies, args.shows, args.rows, args.seed)
+        decorate(args.seed)
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
+    from django.contrib.auth import get_user_model
+
+    from history.models import History
     from housekeeping.engine import evaluate, preview
-    from housekeeping.models import Candidate
+    from housekeeping.models import Candidate, RuleSet
     from libraries.models import LibraryMedia
 
-    items = LibraryMedia.objects.count()
-    print(f"\n{connection.vendor}: {items} items, {args.rows} history rows; seconds")
+    RuleSet.objects.all().delete()  # a rerun starts without candidates
+    get_user_model().objects.filter(username="bench").delete()
+    items, rows = LibraryMedia.objects.count(), History.objects.count()
+    print(f"\n{connection.vendor}: {items} items, {rows} history rows; seconds")
     print(f"{'rule set':84} {'first':>6} {'again':>6} {'preview':>7} {'matched':>8}")
     largest = None
     for rs in make_rule_sets():

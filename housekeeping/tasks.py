@@ -80,7 +80,7 @@ def act_on_due(rule_set: RuleSet, *, actor_label: str, now=None) -> dict:
 def sync_leaving_soon(rule_set: RuleSet) -> dict:
     """Keep the rule set's "leaving soon" Plex collection, in each of its libraries, holding
     exactly its open candidates: ``{"<server>/<section_id>": result or error}``."""
-    from plex.housekeeping import sync_collection
+    from plex.housekeeping import PlexHousekeepingError, sync_collection
 
     results = {}
     for library in rule_set.libraries.select_related("server"):
@@ -98,7 +98,7 @@ def sync_leaving_soon(rule_set: RuleSet) -> dict:
             results[label] = sync_collection(
                 library.server, library.section_id, rule_set.leaving_soon_collection, keys
             )
-        except Exception as exc:  # noqa: BLE001  one library failing must not stop the others
+        except PlexHousekeepingError as exc:  # one library failing must not stop the others
             logger.warning("Leaving-soon collection of %s in %s: %s", rule_set, label, exc)
             results[label] = {"error": str(exc)}
     return results
