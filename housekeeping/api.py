@@ -29,6 +29,7 @@ from core.timeutils import from_epoch
 from libraries.models import LibraryMedia
 from stats.inventory import items_with_stats, user_names
 
+from .actions import ActionRefused, act_on
 from .models import ActionLog, Candidate, Exclusion, RuleSet
 from .schemas import (
     ActIn,
@@ -396,7 +397,8 @@ ACTION_RESPONSES = {200: ActionResultOut, **error_responses(403, 404, 409)}
     summary="Keep a candidate's item for good",
 )
 def keep(request, candidate_id: int, body: KeepIn):
-    """Exclude the item from this rule set (or every rule set with `all_rule_sets`), for good:
+    """Exclude the item from this rule set (or every rule set with `all_rule_sets`; send `{}`
+    for the defaults), for good:
     it is never a candidate again, nor are its children (a show's seasons and episodes). The
     candidate becomes "kept"; audited (action "keep"). 409 when it is not open (pending,
     postponed or failed)."""
@@ -431,14 +433,15 @@ def postpone(request, candidate_id: int, body: PostponeIn):
     summary="Act on a candidate now",
 )
 def act(request, candidate_id: int, body: ActIn):
-    """Run the rule set's action on the candidate now (delete through Radarr/Sonarr or Plex,
+    """Run the rule set's action on the candidate now (send `{}` for the defaults) (delete through Radarr/Sonarr or Plex,
     unmonitor…; a dry run when the rule set is in dry-run mode unless `dry_run` says
     otherwise), audited like every action (`actor_label` "api"). Answers the candidate and its
     audit row (status done, dry_run or failed). 409 when it is not open."""
-    from .actions import act_on
-
     actor = _actor(request)
     with transaction.atomic():
         candidate = _open_candidate(candidate_id)
-    log = act_on(candidate, actor=actor, actor_label=_label(actor), dry_run=body.dry_run)
-    return _result(candidate_id, log if isinstance(log, ActionLog) else None)
+    try:
+        log = act_on(candidate, actor=actor, actor_label=_label(actor), dry_run=body.dry_run)
+    except ActionRefused as exc:  # another action claimed it meanwhile
+        raise HttpError(409, str(exc)) from None
+    return _result(candidate_id, log)

@@ -258,10 +258,21 @@ def test_a_staff_session_needs_the_permission_to_act(data, client, django_user_m
 
 def test_act_runs_the_action_and_is_audited(data, rest_post):
     """A dry run (the rule set's default): audited, nothing sent."""
-    pytest.importorskip("housekeeping.actions")
     status, body = rest_post(f"/api/housekeeping/candidates/{data['big'].pk}/act")
     assert status == 200, body
     audit = body["audit"]
     assert audit is not None and audit["candidate_id"] == data["big"].pk
     assert (audit["actor_label"], audit["status"], audit["dry_run"]) == ("api", "dry_run", True)
     assert audit["requests"] == [] or all("apikey" not in str(r).lower() for r in audit["requests"])
+
+
+def test_act_without_a_service_to_act_through_fails_audited(data, rest_post):
+    """Old TV unmonitors for real, but no Sonarr is connected: the audit and the candidate say
+    so; a second act on it is refused."""
+    status, body = rest_post(f"/api/housekeeping/candidates/{data['show'].pk}/act")
+    assert status == 200, body
+    audit = body["audit"]
+    assert (audit["status"], audit["dry_run"], audit["action"]) == ("failed", False, "unmonitor")
+    assert body["candidate"]["status"] == "failed" and body["candidate"]["reason"]
+    status, _ = rest_post(f"/api/housekeeping/candidates/{data['zed'].pk}/act")
+    assert status == 409
