@@ -147,7 +147,7 @@ def test_the_announcement_runs_hourly():
 
     from django.apps import apps
 
-    migration = import_module("housekeeping.migrations.0003_due_announcement_schedule")
+    migration = import_module("housekeeping.migrations.0002_due_announcement_schedule")
     migration.create_schedules(apps, None)  # transactional tests flush the migrated rows
     schedule = Schedule.objects.get(name="Announce due deletion candidates")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
