@@ -32,6 +32,11 @@ def run_rule_set(rule_set_id: int, *, actor_label: str = "schedule", act: bool =
         return {"skipped": "inactive"}
     started = clock_now()
     outcome = {"started": started.isoformat(), "by": actor_label}
+    from .actions import resume_interrupted
+
+    resumed = resume_interrupted()  # actions a crash cut short: closed before anything new
+    if resumed:
+        outcome["resumed"] = [log.pk for log in resumed]
     if MediaService.objects.filter(is_active=True).exists():
         from .services.sync import sync_services
 
@@ -61,7 +66,7 @@ def run_rule_set(rule_set_id: int, *, actor_label: str = "schedule", act: bool =
 def act_on_due(rule_set: RuleSet, *, actor_label: str, now=None) -> dict:
     """Act on the rule set's pending and postponed candidates whose due date has come (and
     retry the failed ones that are due): ``{"acted": n, "failed": n}``."""
-    from .actions import act_on
+    from .actions import ActionRefused, act_on
 
     now = now or clock_now()
     acted = failed = 0
@@ -69,8 +74,11 @@ def act_on_due(rule_set: RuleSet, *, actor_label: str, now=None) -> dict:
         Q(status__in=Candidate.OPEN), rule_set=rule_set, due_at__lte=now
     ).select_related("item", "rule_set")
     for candidate in due.order_by("due_at", "id"):
-        log = act_on(candidate, actor=None, actor_label=actor_label)
-        if log is None or log.status == log.FAILED:
+        try:
+            log = act_on(candidate, actor=None, actor_label=actor_label)
+        except ActionRefused:  # claimed meanwhile (an admin acting, another run): not ours
+            continue
+        if log.status == log.FAILED:
             failed += 1
         else:
             acted += 1

@@ -35,8 +35,8 @@ from unfold.contrib.filters.admin import DropdownFilter
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
-from core.events import Action
 
+from .actions import NOTIFIER_ACTIONS, TRIGGER_CHOICES
 from .agents import agent_by_id, unavailable_agents
 from .delivery import send_now
 from .devices import REGISTRATION_SECONDS, issue_registration_token
@@ -75,11 +75,11 @@ def notifier_fieldsets(form_class: type[NotifierFormBase], notifier: Notifier) -
 
 def form_tables(form: NotifierFormBase) -> dict:
     """The bound fields of the triggers table (``[(label, enabled, subject, body)]`` in
-    ``Action`` order) and the conditions table (``[(number, parameter, operator, values)]``)."""
+    ``NOTIFIER_ACTIONS`` order) and the conditions table (``[(number, parameter, operator, values)]``)."""
     return {
         "trigger_rows": [
             (a.label, form[a.value], form[f"{a.value}_subject"], form[f"{a.value}_body"])
-            for a in Action
+            for a in NOTIFIER_ACTIONS
         ],
         "condition_rows": [
             (n, *(form[name] for name in condition_field_names(n)))
@@ -269,7 +269,7 @@ class NotifyActionFilter(DropdownFilter):
     parameter_name = "notify_action"
 
     def lookups(self, request, model_admin):
-        return [*Action.choices, ("test", _("Test")), ("api", _("API notify"))]
+        return [*TRIGGER_CHOICES, ("test", _("Test")), ("api", _("API notify"))]
 
     def queryset(self, request, queryset):
         return queryset.filter(notify_action=self.value()) if self.value() else queryset

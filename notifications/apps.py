@@ -8,7 +8,10 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from core.tautulli_api.registry import register_app_token_authenticator
 
-        from . import pipeline  # noqa: F401  connects the monitor's events to the notifiers
+        from . import (
+            housekeeping,  # noqa: F401  connects the housekeeping events
+            pipeline,  # noqa: F401  connects the monitor's events to the notifiers
+        )
         from .devices import authenticate_device_token
 
         register_app_token_authenticator(authenticate_device_token)

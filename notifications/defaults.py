@@ -8,6 +8,8 @@ v2.17.2's (``available_notification_actions`` in ``plexpy/notifiers.py``), word 
 
 from core.events import Action
 
+from .actions import HousekeepingAction
+
 # Subject of every action's default text (reference 4.2).
 DEFAULT_SUBJECT = "Tautulli ({server_name})"
 
@@ -44,6 +46,30 @@ DEFAULT_BODIES: dict[Action, str] = {
     Action.TOKENEXPIRED: "The Tautulli Plex account token has expired.",
 }
 
+# This project's deletion-candidate actions (not Tautulli's): their own subject and body.
+HOUSEKEEPING_TEXTS: dict[HousekeepingAction, tuple[str, str]] = {
+    HousekeepingAction.CANDIDATES_ADDED: (
+        "Deletion candidates: {rule_set}",
+        "{candidate_count} new deletion candidate(s) in {rule_set} ({total_size}): {title}. "
+        "Due {due_date}.",
+    ),
+    HousekeepingAction.CANDIDATES_DUE: (
+        "Deletion in {days_left} day(s): {rule_set}",
+        "{candidate_count} item(s) of {rule_set} ({total_size}) will be acted on in "
+        "{days_left} day(s), on {due_date}: {title}.",
+    ),
+    HousekeepingAction.CANDIDATE_ACTED: (
+        "Deletion candidate acted on: {title}",
+        "{action} {title} ({size}) from {library_name} on {server_name}, rule set {rule_set}"
+        " (dry run: {dry_run}): {result}",
+    ),
+    HousekeepingAction.CANDIDATE_FAILED: (
+        "Deletion candidate action failed: {title}",
+        "{action} {title} ({size}) from {library_name} on {server_name}, rule set {rule_set}"
+        " failed: {result}",
+    ),
+}
+
 # Agents whose texts start empty instead of the defaults: their subject and body are not
 # messages (script arguments; webhook headers and JSON body). Tautulli's agent names.
 AGENTS_WITHOUT_DEFAULT_TEXT = frozenset({"scripts", "webhook"})
@@ -53,6 +79,8 @@ def default_texts(action: str, *, agent_name: str | None = None) -> tuple[str, s
     """``(subject, body)`` a notifier starts with for ``action`` (an :class:`Action` or its
     value, e.g. ``"on_play"``).
 
+    The deletion-candidate actions (:class:`~notifications.actions.HousekeepingAction`) have
+    their own (:data:`HOUSEKEEPING_TEXTS`).
     ``("", "")`` for the agents of :data:`AGENTS_WITHOUT_DEFAULT_TEXT` (``agent_name`` is
     Tautulli's agent name, e.g. ``"webhook"``) and for an action that is not one of the 22
     (``test``, ``api``...), as Tautulli (``add_notifier_config``, ``build_notify_text``;
@@ -60,6 +88,8 @@ def default_texts(action: str, *, agent_name: str | None = None) -> tuple[str, s
     """
     if agent_name in AGENTS_WITHOUT_DEFAULT_TEXT:
         return "", ""
+    if action in HousekeepingAction.values:
+        return HOUSEKEEPING_TEXTS[HousekeepingAction(action)]
     try:
         body = DEFAULT_BODIES[Action(action)]
     except ValueError:

@@ -26,11 +26,12 @@ from unfold.widgets import (
 from core.admin_kit.secrets import MaskedValueChanged, mask_text, restore_masked
 from core.events import Action
 
+from .actions import NOTIFIER_ACTIONS
 from .agents import Agent, agent_by_id
 from .conditions import OPERATORS, STR_OPERATORS, ConditionError, validate
 from .defaults import TEST_BODY, TEST_SUBJECT
 from .models import Notifier
-from .notifiers import DEFAULT_CUSTOM_CONDITIONS, shown_texts, trigger_texts
+from .notifiers import ALL_ACTIONS, DEFAULT_CUSTOM_CONDITIONS, shown_texts, trigger_texts
 from .parameters.catalog import PARAMETER_TYPES, catalog
 
 #: Blank condition rows offered below the stored ones.
@@ -166,7 +167,7 @@ class NotifierFormBase(forms.ModelForm):
         notifier = self.instance
         if self.agent is None or notifier.pk is None:
             return
-        for action, trigger in trigger_texts(notifier).items():
+        for action, trigger in trigger_texts(notifier, ALL_ACTIONS).items():
             self.initial.setdefault(action, trigger.enabled)
             subject, body = shown_texts(trigger, self.agent.name)
             self.initial.setdefault(f"{action}_subject", subject)
@@ -206,7 +207,7 @@ class NotifierFormBase(forms.ModelForm):
             if isinstance(value, bool):
                 value = int(value)
             values[name] = "" if value is None else value
-        for action in Action:
+        for action in NOTIFIER_ACTIONS:
             values[action.value] = int(bool(data.get(action.value)))
             for part in ("subject", "body"):
                 values[f"{action.value}_{part}"] = data.get(f"{action.value}_{part}") or ""
@@ -263,7 +264,8 @@ class NotifierFormBase(forms.ModelForm):
 
 def notifier_form_class(notifier: Notifier) -> type[NotifierFormBase]:
     """The form of ``notifier``'s agent: its options (from ``agent.options(config)``), a switch,
-    subject and body per action (``core.events.Action`` order), the stored condition rows plus
+    subject and body per action (``notifications.actions.NOTIFIER_ACTIONS``: Tautulli's 22 in
+    ``core.events.Action`` order, then this project's), the stored condition rows plus
     :data:`EXTRA_CONDITION_ROWS` blank ones, and the logic expression."""
     agent = agent_by_id(notifier.agent_id)
     attrs: dict = {"agent": agent}
@@ -274,7 +276,7 @@ def notifier_form_class(notifier: Notifier) -> type[NotifierFormBase]:
             attrs[option["name"]] = field
             names.append(option["name"])
     attrs["option_names"] = tuple(names)
-    for action in Action:
+    for action in NOTIFIER_ACTIONS:
         attrs[action.value] = forms.BooleanField(
             label=action.label, required=False, widget=UnfoldBooleanSwitchWidget
         )

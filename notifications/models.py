@@ -3,7 +3,7 @@ Tautulli Remote App devices that receive push notifications and use device token
 
 from django.db import models
 
-from core.events import Action
+from .actions import TRIGGER_CHOICES
 
 
 class Notifier(models.Model):
@@ -38,11 +38,11 @@ class Notifier(models.Model):
 
 
 class NotifierTrigger(models.Model):
-    """One notify action of a notifier (:class:`core.events.Action`): enabled or not, and its
-    subject/body templates."""
+    """One notify action of a notifier (:data:`notifications.actions.NOTIFIER_ACTIONS`: Tautulli's
+    22, then this project's own): enabled or not, and its subject/body templates."""
 
     notifier = models.ForeignKey(Notifier, on_delete=models.CASCADE, related_name="triggers")
-    action = models.CharField(max_length=32, choices=Action.choices)
+    action = models.CharField(max_length=32, choices=TRIGGER_CHOICES)
     enabled = models.BooleanField(default=False)
     subject = models.TextField(null=True, blank=True)
     body = models.TextField(null=True, blank=True)

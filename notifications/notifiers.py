@@ -17,6 +17,7 @@ from core.errors import InvalidInput
 from core.events import Action
 from core.timeutils import to_epoch
 
+from .actions import NOTIFIER_ACTIONS
 from .agents import UnknownAgent, agent_by_id
 from .conditions import ConditionError, validate
 from .defaults import default_texts
@@ -25,7 +26,11 @@ from .parameters.catalog import PARAMETER_TYPES
 
 # Tautulli's stored form of "no conditions".
 DEFAULT_CUSTOM_CONDITIONS = [{"parameter": "", "operator": "", "value": [], "type": None}]
+# Tautulli's 22: what get_notifier_config answers and a new notifier's trigger rows.
 ACTIONS = [action.value for action in Action]
+# Every action a notifier can be switched on for: Tautulli's, then this project's
+# (notifications.actions); a trigger row of the latter is created when first set.
+ALL_ACTIONS = [action.value for action in NOTIFIER_ACTIONS]
 
 
 def agent_of(agent_id):
@@ -46,7 +51,7 @@ def notifier_list(notify_action: str | None = None) -> list[dict]:
         last_triggered=Subquery(latest.values("timestamp")[:1]),
         last_success=Subquery(latest.values("success")[:1]),
     ).order_by("id")
-    if notify_action in ACTIONS:
+    if notify_action in ALL_ACTIONS:
         notifiers = notifiers.filter(triggers__action=notify_action, triggers__enabled=True)
     active = set(NotifierTrigger.objects.filter(enabled=True).values_list("notifier_id", flat=True))
     return [
@@ -64,12 +69,14 @@ def notifier_list(notify_action: str | None = None) -> list[dict]:
     ]
 
 
-def trigger_texts(notifier: Notifier) -> dict[str, NotifierTrigger]:
-    """The notifier's trigger per action; actions without a row get an unsaved default one."""
+def trigger_texts(notifier: Notifier, actions=None) -> dict[str, NotifierTrigger]:
+    """The notifier's trigger per action of ``actions`` (default: Tautulli's 22,
+    :data:`ACTIONS`; :data:`ALL_ACTIONS` adds this project's); actions without a row get an
+    unsaved default one."""
     rows = {trigger.action: trigger for trigger in notifier.triggers.all()}
     return {
         action: rows.get(action) or NotifierTrigger(notifier=notifier, action=action)
-        for action in ACTIONS
+        for action in (ACTIONS if actions is None else actions)
     }
 
 
@@ -164,7 +171,8 @@ def set_notifier_config(notifier: Notifier, values: dict) -> Notifier:
 
     ``values``: ``friendly_name``; ``<agent name>_<option>`` config fields (missing ones keep
     their value, a secret sent back masked is kept); ``on_x`` 0/1; ``on_x_subject`` /
-    ``on_x_body``; ``custom_conditions`` (JSON) and ``custom_conditions_logic``. Conditions and
+    ``on_x_body`` (any of :data:`ALL_ACTIONS`; a missing trigger row of Tautulli's 22 is
+    created, one of this project's only when a value for it is given); ``custom_conditions`` (JSON) and ``custom_conditions_logic``. Conditions and
     logic are validated first: InvalidInput changes nothing.
     """
     agent = agent_of(notifier.agent_id)
@@ -184,7 +192,7 @@ def set_notifier_config(notifier: Notifier, values: dict) -> Notifier:
     notifier.custom_conditions = conditions
     notifier.custom_conditions_logic = logic
     notifier.save()
-    for action, trigger in trigger_texts(notifier).items():
+    for action, trigger in trigger_texts(notifier, ALL_ACTIONS).items():
         changed = False
         if action in values:
             trigger.enabled = str(values[action]).strip() in ("1", "true", "on")
@@ -193,6 +201,10 @@ def set_notifier_config(notifier: Notifier, values: dict) -> Notifier:
             if f"{action}_{part}" in values:
                 setattr(trigger, part, values[f"{action}_{part}"])
                 changed = True
-        if changed or trigger.pk is None:
+        if changed or (trigger.pk is None and action in ACTIONS):
+            if trigger.pk is None and action not in ACTIONS:  # a new row of ours: its texts
+                default_subject, default_body = default_texts(action, agent_name=agent.name)
+                trigger.subject = default_subject if trigger.subject is None else trigger.subject
+                trigger.body = default_body if trigger.body is None else trigger.body
             trigger.save()
     return notifier

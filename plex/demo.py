@@ -364,6 +364,8 @@ def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServe
     """Start the fake PMS on ``host:port`` with its clock at the current time, and register it.
     Raises OSError when the port is taken."""
     from plex.testing import FakePlexServer
+    from plex.testing.collection_writes import add_collection_writes
+    from plex.testing.media_routes import add_inventory_sections
 
     pms = FakePlexServer(
         token=demo_token(),
@@ -373,6 +375,11 @@ def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServe
         port=port,
     )
     pms.clock.now_ms = int(clock.epoch() * 1000)
+    # The recorded libraries' items (movies, shows, music added years ago, mostly unwatched):
+    # an inventory for the library pages and the housekeeping rules to work on, and
+    # collections a rule set's "leaving soon" collection can be written to.
+    add_inventory_sections(pms)
+    add_collection_writes(pms)
     pms.start()
     server = register_server(pms.url, pms.token, pms.version)
     return pms, server

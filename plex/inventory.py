@@ -152,7 +152,8 @@ def external_ids(elem, guid: str) -> dict[str, str]:
     (``imdb://tt…``, ``tmdb://…``, ``tvdb://…``, PMS's new agents, first of each kind), else
     from ``guid`` when it is a legacy agent's id of the item itself
     (``com.plexapp.agents.imdb://tt0165832?lang=en``; an episode's ``…thetvdb://268592/1/1`` is
-    its show's id and gives nothing). "" when unknown."""
+    its show's id and gives nothing); numeric TMDB/TVDB ids without leading zeros. "" when
+    unknown."""
     ids = {"imdb_id": "", "tmdb_id": "", "tvdb_id": ""}
     for value in guid_tags(elem):
         scheme, _, ident = value.partition("://")
@@ -164,6 +165,10 @@ def external_ids(elem, guid: str) -> dict[str, str]:
     ident = rest.split("?", 1)[0]
     if key and ident and "/" not in ident and not ids[key]:
         ids[key] = ident
+    # TMDB and TVDB ids are numbers: "0603" and "603" are one movie (Radarr/Sonarr send ints).
+    for key in ("tmdb_id", "tvdb_id"):
+        if ids[key].isdigit():
+            ids[key] = str(int(ids[key]))
     return ids
 
 

@@ -81,6 +81,7 @@ REST_ROUTERS = [
     ("libraries", "libraries.api.router"),
     ("history", "history.api.router"),
     ("stats", "stats.api.router"),
+    ("housekeeping", "housekeeping.api.router"),
 ]
 for prefix, dotted in REST_ROUTERS:
     rest.add_router(f"/{prefix}", import_string(dotted))

@@ -357,6 +357,7 @@ def seeds(db):
             file_size=10**9 * n,
         )
         rows.append(row)
+    candidates = _candidates(libraries[0])
     ints = {0, 1, 2, 100, 1001, home.pk, cabin.pk, *(r.pk for r in rows)}
     ints |= {lib.pk for lib in libraries}
     return {
@@ -367,8 +368,30 @@ def seeds(db):
             "user_id": [user.user_id for user in users],
             "library_id": [library.pk for library in libraries],
             "history_id": [row.pk for row in rows],
+            "candidate_id": [candidate.pk for candidate in candidates],
         },
     }
+
+
+def _candidates(library) -> list:
+    """A rule set (dry run) with a deletion candidate per item of ``library``."""
+    from housekeeping.models import Candidate, RuleSet
+
+    rule_set = RuleSet.objects.create(name="Old movies")
+    rule_set.libraries.add(library)
+    return [
+        Candidate.objects.create(
+            rule_set=rule_set,
+            item=item,
+            first_matched_at=FROZEN_NOW,
+            last_matched_at=FROZEN_NOW,
+            due_at=FROZEN_NOW + dt.timedelta(days=n),
+            size=item.file_size,
+        )
+        for n, item in enumerate(
+            LibraryMedia.objects.filter(server=library.server, section_id=library.section_id)
+        )
+    ]
 
 
 def writes() -> int:

@@ -111,3 +111,49 @@ def test_an_inactive_rule_set_does_not_run_on_its_schedule(server, movies):
     rs = old_unwatched([movies], is_active=False)
     assert run_rule_set(rs.pk) == {"skipped": "inactive"}
     assert not Candidate.objects.exists()
+
+
+def test_dry_run_records_then_a_live_run_deletes_through_radarr_or_plex(
+    server, movies, pms, fake_radarr, radarr_service
+):
+    """The issue's "done when": a dry run records what it would delete and sends nothing;
+    switched off, the run deletes the movie Radarr has through Radarr and the others through
+    Plex, and writes the audit."""
+    from housekeeping.models import ActionLog
+
+    keys = movie_keys(server)
+    first = LibraryMedia.objects.get(server=server, rating_key=keys[0])
+    assert first.tmdb_id
+    fake_radarr.add_movie(first.title, first.tmdb_id, size=first.file_size or 1000)
+    rs = old_unwatched([movies], grace_days=0)
+
+    outcome = run_rule_set(rs.pk)
+
+    assert outcome["acted"] == len(keys) and outcome["failed"] == 0
+    assert fake_radarr.sent("write") == [] and pms.deleted == []
+    dry = ActionLog.objects.filter(rule_set=rs)
+    assert dry.count() == len(keys) and set(dry.values_list("status", flat=True)) == {"dry_run"}
+    radarr_log = dry.get(rating_key=keys[0])
+    assert radarr_log.target == "radarr:Main" and radarr_log.actor_label == "schedule"
+    assert radarr_log.trace and radarr_log.requests  # what it would have sent, and why
+    assert set(Candidate.objects.filter(rule_set=rs).values_list("status", flat=True)) == {
+        Candidate.PENDING
+    }
+
+    RuleSet.objects.filter(pk=rs.pk).update(dry_run=False)
+    outcome = run_rule_set(rs.pk)
+
+    assert outcome["acted"] == len(keys) and outcome["failed"] == 0
+    assert [(r["method"], r["path"]) for r in fake_radarr.sent("write")][0][0] == "DELETE"
+    assert sorted(int(key) for key in pms.deleted) == keys[1:]
+    done = ActionLog.objects.filter(rule_set=rs, status="done")
+    assert done.count() == len(keys)
+    assert done.get(rating_key=keys[0]).target == "radarr:Main"
+    assert set(done.exclude(rating_key=keys[0]).values_list("target", flat=True)) == {"plex"}
+    assert set(Candidate.objects.filter(rule_set=rs).values_list("status", flat=True)) == {
+        Candidate.ACTED
+    }
+
+    # Nothing is deleted twice: the next run finds nothing due.
+    again = run_rule_set(rs.pk)
+    assert again["acted"] == 0 and len(pms.deleted) == len(keys) - 1

@@ -371,7 +371,7 @@ def test_a_generated_library_is_read_whole_and_then_incrementally(generated, mon
         "movie",
         "Movie 1",
         "tt0001000",
-        "0001000",
+        "1000",  # tmdb://0001000: a number, stored without its leading zeros
     )
     assert movie.file_size == 700_000_000 + movie.rating_key
     episode = LibraryMedia.objects.get(
