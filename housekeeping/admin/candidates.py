@@ -11,6 +11,8 @@
   ``<id>/keep/``, ``<id>/postpone/`` and ``<id>/act/``. Every decision is an audit row.
 * **A candidate's page**: the item, why it matched (the trace: condition, value, actual,
   pass/fail), and its audit rows.
+* **The calendar of due actions** (``/admin/housekeeping/calendar/``, :mod:`.calendar`), listed
+  in the sidebar.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
+from core.admin_kit.site import AdminPage
 from core.timeutils import from_epoch
 from history.admin import LibraryFilter as HistoryLibraryFilter
 from libraries.models import LibraryMedia
@@ -44,6 +47,7 @@ from stats.inventory import items_with_stats
 
 from ..forms import PostponeForm
 from ..models import ActionLog, Candidate
+from .calendar import calendar_page
 from .common import actor_label, can_act, item_admin_url, poster_url, size_text
 from .review import keep_candidates, postpone_candidates
 
@@ -251,7 +255,6 @@ class CandidateAdmin(ReadOnlyAdminMixin, ModelAdmin):
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path("calendar/", wrap(self.calendar_view), name="housekeeping_candidate_calendar"),
             path(
                 "<path:object_id>/keep/", wrap(self.keep_view), name="housekeeping_candidate_keep"
             ),
@@ -536,9 +539,20 @@ class CandidateAdmin(ReadOnlyAdminMixin, ModelAdmin):
             },
         )
 
-    def calendar_view(self, request):
-        from .calendar import calendar_page
 
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return calendar_page(self, request)
+admin.site.register_page(
+    AdminPage(
+        title=_("Calendar of due actions"),
+        app_label="housekeeping",
+        urls=(
+            path(
+                "housekeeping/calendar/",
+                lambda request: calendar_page(admin.site.get_model_admin(Candidate), request),
+                name="housekeeping_candidate_calendar",
+            ),
+        ),
+        permission=lambda request: admin.site.get_model_admin(Candidate).has_view_permission(
+            request
+        ),
+    )
+)

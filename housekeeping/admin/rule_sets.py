@@ -10,7 +10,7 @@
 * "Run now" (``<id>/run/``, POST: ``tasks.run_rule_set``; needs the change permission and
   ``housekeeping.act_on_candidates``, as a run may act on due candidates), "Export YAML" (an
   admin action) and "Import YAML" (``import/``: a textarea or a file).
-* "Test an item" (``test/?rule_set=&item=&q=``): pick a rule set and an item (search by title)
+* "Test an item" (``/admin/housekeeping/test-item/?rule_set=&item=&q=``, in the sidebar): pick a rule set and an item (search by title)
   and see ``engine.test_item``'s trace.
 """
 
@@ -32,6 +32,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
 
+from core.admin_kit.site import AdminPage
 from libraries.models import Library, LibraryMedia
 from stats.admin_inventory import item_context
 
@@ -143,7 +144,6 @@ class RuleSetAdmin(ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="housekeeping_ruleset_import"),
-            path("test/", wrap(self.test_item_view), name="housekeeping_test_item"),
             path(
                 "<path:object_id>/preview/",
                 wrap(self.preview_view),
@@ -405,3 +405,19 @@ def _pick(queryset, value):
     if not value or not str(value).isdigit():
         return None
     return queryset.filter(pk=int(value)).first()
+
+
+admin.site.register_page(
+    AdminPage(
+        title=_("Test an item"),
+        app_label="housekeeping",
+        urls=(
+            path(
+                "housekeeping/test-item/",
+                lambda request: admin.site.get_model_admin(RuleSet).test_item_view(request),
+                name="housekeeping_test_item",
+            ),
+        ),
+        permission=lambda request: admin.site.get_model_admin(RuleSet).has_view_permission(request),
+    )
+)

@@ -65,7 +65,7 @@ def test_the_candidates_list_and_the_live_preview(live_server, browser_page, tmp
     page.goto(f"{base}{LIST}{alien.pk}/act/")
     assert "Alien" in page.locator("#act-plans").inner_text()
     page.screenshot(path=str(tmp_path / "act.png"), full_page=True)
-    page.goto(f"{base}{LIST}calendar/?month=2026-11")
+    page.goto(f"{base}/admin/housekeeping/calendar/?month=2026-11")
     assert "Alien" in page.locator("td[data-date='2026-11-25']").inner_text()
     page.screenshot(path=str(tmp_path / "calendar.png"), full_page=True)
 

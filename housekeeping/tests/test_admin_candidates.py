@@ -319,3 +319,16 @@ def test_every_page_renders_for_staff_who_may_only_look(viewer_client, review):
     html = viewer_client.get(pages[1]).content.decode()
     assert 'id="candidate-buttons"' not in html  # no button for those who may not act
     assert 'id="run-now"' not in viewer_client.get(pages[4]).content.decode()
+
+
+def test_the_calendar_and_the_test_page_are_in_the_sidebar_for_those_who_may_look(
+    viewer_client, client, review
+):
+    index = viewer_client.get("/admin/").content.decode()
+    assert "Calendar of due actions" in index and "Test an item" in index
+    nobody = support.staff("nobody", act=False)
+    nobody.user_permissions.clear()
+    client.force_login(nobody)
+    assert client.get(reverse("admin:housekeeping_candidate_calendar")).status_code == 403
+    assert client.get(reverse("admin:housekeeping_test_item")).status_code == 403
+    assert "Calendar of due actions" not in client.get("/admin/").content.decode()
