@@ -171,6 +171,14 @@ class LibraryFilter(HistoryLibraryFilter):
         return queryset.filter(item__server_id=int(server_id), item__section_id=int(section_id))
 
 
+def _day(text: str | None) -> dt.date | None:
+    """``"2026-12-01"`` → that date; None for anything else (``2026-13-45`` too)."""
+    try:
+        return parse_date(text or "")
+    except ValueError:
+        return None
+
+
 class DueDayFilter(DropdownFilter):
     """Candidates due on one local day (``?due=2026-12-01``, the calendar's links)."""
 
@@ -179,10 +187,10 @@ class DueDayFilter(DropdownFilter):
 
     def lookups(self, request, model_admin):
         value = self.value()
-        return [(value, value)] if value and parse_date(value) else []
+        return [(value, value)] if _day(value) else []
 
     def queryset(self, request, queryset):
-        day = parse_date(self.value() or "")
+        day = _day(self.value())
         if day is None:
             return queryset
         start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -62,6 +62,7 @@ def test_filters_by_rule_set_status_library_and_due_day(admin_client, review):
     }  # fmt: skip
     due = (FROZEN_NOW + dt.timedelta(days=3)).date().isoformat()
     assert set(rows(admin_client.get(LIST, {"due": due}))) == {"Alien"}
+    assert admin_client.get(LIST, {"due": "2026-13-45"}).status_code == 200
     Candidate.objects.filter(pk=review["brazil"].pk).update(status=Candidate.KEPT)
     assert "Brazil" not in rows(admin_client.get(LIST))  # open ones by default
     assert set(rows(admin_client.get(LIST, {"status": "kept"}))) == {"Brazil"}
