@@ -3,7 +3,8 @@
 * :func:`keep_candidates` — an :class:`~housekeeping.models.Exclusion` per item (for the
   candidate's rule set, or every rule set), the candidate and the open candidates of its
   children (seasons, episodes, albums, tracks; and of the item itself in the other rule sets
-  when kept for all) marked kept; one ``keep`` audit row per item.
+  when kept for all) marked excluded, as ``housekeeping.api.keep_candidate`` does; one
+  ``keep`` audit row per item.
 * :func:`postpone_candidates` — the action moved ``days`` later (from the later of now and the
   due date), status postponed; one ``postpone`` audit row per candidate.
 
@@ -81,12 +82,12 @@ def keep_candidates(
             ).exclude(pk=candidate.pk)
             if rule_set is not None:
                 related = related.filter(rule_set=rule_set)
-            cascaded = related.update(status=Candidate.KEPT)
+            cascaded = related.update(status=Candidate.EXCLUDED)
             candidate.status = Candidate.KEPT
             candidate.save(update_fields=["status"])
             result = "kept for every rule set" if every_rule_set else "kept for this rule set"
             if cascaded:
-                result += f"; {cascaded} related candidate(s) kept with it"
+                result += f"; {cascaded} other candidate(s) under it excluded"
             logs.append(
                 _audit(candidate, "keep", actor=actor, actor_label=actor_label, result=result)
             )

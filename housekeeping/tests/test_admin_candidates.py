@@ -103,13 +103,14 @@ def test_keep_excludes_the_item_keeps_its_children_and_writes_the_audit(reviewer
     )  # fmt: skip
     assert exclusion.created_by.username == "reviewer"
     statuses = dict(Candidate.objects.values_list("item__title", "status"))
-    assert statuses["The Wire"] == statuses["Season 1"] == statuses["Episode 1.1"] == "kept"
+    assert statuses["The Wire"] == "kept"
+    assert statuses["Season 1"] == statuses["Episode 1.1"] == "excluded"  # under the show
     assert statuses["Alien"] == "pending"
     log = ActionLog.objects.get()
     assert (log.action, log.status, log.actor_label, log.candidate_id) == (
         "keep", "done", "admin: reviewer", wire.pk,
     )  # fmt: skip
-    assert log.trace == wire.trace and "2 related" in log.result
+    assert log.trace == wire.trace and "2 other candidate(s) under it excluded" in log.result
 
 
 def test_keep_for_every_rule_set_from_the_candidates_page(reviewer_client, review):
@@ -122,7 +123,7 @@ def test_keep_for_every_rule_set_from_the_candidates_page(reviewer_client, revie
     assert Exclusion.objects.get().rule_set is None
     alien.refresh_from_db()
     elsewhere.refresh_from_db()
-    assert alien.status == elsewhere.status == "kept"
+    assert (alien.status, elsewhere.status) == ("kept", "excluded")
 
 
 # --- postpone -------------------------------------------------------------------------------------
