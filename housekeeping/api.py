@@ -14,15 +14,12 @@ Units: datetimes ISO 8601 UTC; sizes bytes; ``watch_time`` seconds.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Min, Q, Sum
+from django.db import transaction
+from django.db.models import Count, Min, Sum
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from core import clock
 from core.auth import has_api_key
 from core.rest_types import error_responses
 from core.timeutils import from_epoch
@@ -30,7 +27,8 @@ from libraries.models import LibraryMedia
 from stats.inventory import items_with_stats, user_names
 
 from .actions import ActionRefused, act_on
-from .models import ActionLog, Candidate, Exclusion, RuleSet
+from .models import ActionLog, Candidate, RuleSet
+from .review import keep_candidates, postpone_candidates
 from .schemas import (
     ActIn,
     ActionResultOut,
@@ -302,83 +300,6 @@ def _open_candidate(candidate_id: int) -> Candidate:
     return candidate
 
 
-def _audit(candidate: Candidate, action: str, actor, result: str) -> ActionLog:
-    now = clock.now()
-    return ActionLog.objects.create(
-        finished_at=now,
-        actor=actor,
-        actor_label=_label(actor),
-        rule_set=candidate.rule_set,
-        rule_set_name=candidate.rule_set.name,
-        candidate=candidate,
-        server_id=candidate.item.server_id,
-        rating_key=candidate.item.rating_key,
-        media_type=candidate.item.media_type,
-        title=candidate.item.title,
-        action=action,
-        dry_run=False,
-        size=candidate.size,
-        trace=candidate.trace or [],
-        status=ActionLog.DONE,
-        result=result,
-    )
-
-
-def keep_candidate(
-    candidate: Candidate, *, actor=None, all_rule_sets: bool = False, note: str = ""
-) -> ActionLog:
-    """Keep ``candidate``'s item for good: an :class:`Exclusion` (for its rule set, or every
-    rule set with ``all_rule_sets``), the candidate "kept", and the open candidates of the same
-    exclusion's reach — the item's children (seasons, episodes, albums, tracks: same server,
-    parent or grandparent key), and with ``all_rule_sets`` the item in other rule sets —
-    "excluded". Writes and returns the audit row (action "keep", status done). Call inside a
-    transaction."""
-    item = candidate.item
-    rule_set = None if all_rule_sets else candidate.rule_set
-    try:
-        with transaction.atomic():
-            Exclusion.objects.get_or_create(
-                server_id=item.server_id,
-                rating_key=item.rating_key,
-                rule_set=rule_set,
-                defaults={"title": item.title, "created_by": actor, "note": note},
-            )
-    except IntegrityError:  # pragma: no cover - a concurrent keep made it
-        pass
-    reach = Q(item__parent_rating_key=item.rating_key) | Q(
-        item__grandparent_rating_key=item.rating_key
-    )
-    if all_rule_sets:
-        reach |= Q(item_id=item.pk)
-    others = Candidate.objects.open().filter(reach, item__server_id=item.server_id)
-    if rule_set is not None:
-        others = others.filter(rule_set=rule_set)
-    excluded = others.exclude(pk=candidate.pk).update(status=Candidate.EXCLUDED)
-    candidate.status = Candidate.KEPT
-    candidate.save(update_fields=["status"])
-    where = "every rule set" if all_rule_sets else f"rule set {candidate.rule_set.name}"
-    result = f"Kept: excluded from {where}"
-    if excluded:
-        result += f"; {excluded} other candidate(s) under it excluded"
-    return _audit(candidate, "keep", actor, result + ".")
-
-
-def postpone_candidate(candidate: Candidate, days: int, *, actor=None) -> ActionLog:
-    """Move ``candidate``'s due date ``days`` days later than the later of its due date and
-    now; status "postponed" (announced again before the new date). Writes and returns the audit
-    row (action "postpone", status done)."""
-    start = max(candidate.due_at, clock.now())
-    candidate.due_at = start + dt.timedelta(days=days)
-    candidate.status = Candidate.POSTPONED
-    candidate.save(update_fields=["due_at", "status"])
-    return _audit(
-        candidate,
-        "postpone",
-        actor,
-        f"Postponed {days} day(s): due {candidate.due_at:%Y-%m-%d %H:%M} UTC.",
-    )
-
-
 def _result(candidate_id: int, log: ActionLog | None) -> dict:
     candidate = _candidates_page_query().get(pk=candidate_id)
     if log is None:
@@ -405,8 +326,12 @@ def keep(request, candidate_id: int, body: KeepIn):
     actor = _actor(request)
     with transaction.atomic():
         candidate = _open_candidate(candidate_id)
-        log = keep_candidate(
-            candidate, actor=actor, all_rule_sets=body.all_rule_sets, note=body.note
+        (log,) = keep_candidates(
+            Candidate.objects.filter(pk=candidate.pk),
+            actor=actor,
+            actor_label=_label(actor),
+            every_rule_set=body.all_rule_sets,
+            note=body.note,
         )
     return _result(candidate_id, log)
 
@@ -423,7 +348,12 @@ def postpone(request, candidate_id: int, body: PostponeIn):
     actor = _actor(request)
     with transaction.atomic():
         candidate = _open_candidate(candidate_id)
-        log = postpone_candidate(candidate, body.days, actor=actor)
+        (log,) = postpone_candidates(
+            Candidate.objects.filter(pk=candidate.pk),
+            body.days,
+            actor=actor,
+            actor_label=_label(actor),
+        )
     return _result(candidate_id, log)
 
 

@@ -47,9 +47,9 @@ from stats.inventory import items_with_stats
 
 from ..forms import PostponeForm
 from ..models import ActionLog, Candidate
+from ..review import keep_candidates, postpone_candidates
 from .calendar import calendar_page
 from .common import actor_label, can_act, item_admin_url, poster_url, size_text
-from .review import keep_candidates, postpone_candidates
 
 CHANGELIST = "admin:housekeeping_candidate_changelist"
 

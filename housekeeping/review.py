@@ -3,13 +3,13 @@
 * :func:`keep_candidates` — an :class:`~housekeeping.models.Exclusion` per item (for the
   candidate's rule set, or every rule set), the candidate and the open candidates of its
   children (seasons, episodes, albums, tracks; and of the item itself in the other rule sets
-  when kept for all) marked excluded, as ``housekeeping.api.keep_candidate`` does; one
-  ``keep`` audit row per item.
+  when kept for all) marked excluded; one ``keep`` audit row per item.
 * :func:`postpone_candidates` — the action moved ``days`` later (from the later of now and the
   due date), status postponed; one ``postpone`` audit row per candidate.
 
 Both take the actor (a Django user or None) and a label ("admin: alice", "api"); they run in
-one transaction and return the audit rows they wrote.
+one transaction and return the audit rows they wrote. The admin's list actions and candidate
+pages and the REST API's keep/postpone call them.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import ActionLog, Candidate, Exclusion
+from core import clock
+
+from .models import ActionLog, Candidate, Exclusion
 
 KEEPABLE = Candidate.OPEN
 
 
 def _audit(candidate: Candidate, action: str, *, actor, actor_label: str, result: str) -> ActionLog:
     item = candidate.item
-    now = timezone.now()
+    now = clock.now()
     return ActionLog.objects.create(
         actor=actor,
         actor_label=actor_label,
@@ -40,7 +42,7 @@ def _audit(candidate: Candidate, action: str, *, actor, actor_label: str, result
         title=str(item.title or item),
         action=action,
         dry_run=False,
-        target="admin",
+        target="review",
         files=[],
         size=candidate.size,
         trace=candidate.trace,
@@ -51,7 +53,7 @@ def _audit(candidate: Candidate, action: str, *, actor, actor_label: str, result
 
 
 def keep_candidates(
-    candidates, *, actor, actor_label: str, every_rule_set: bool = False
+    candidates, *, actor, actor_label: str, every_rule_set: bool = False, note: str = ""
 ) -> list[ActionLog]:
     """Keep each open candidate of ``candidates`` for good (see the module docstring); kept,
     acted or acting candidates are skipped. ``every_rule_set``: the exclusion applies to every
@@ -69,7 +71,7 @@ def keep_candidates(
                 server_id=item.server_id,
                 rating_key=item.rating_key,
                 rule_set=rule_set,
-                defaults={"title": str(item.title or item), "created_by": actor},
+                defaults={"title": str(item.title or item), "created_by": actor, "note": note},
             )
             # Its children's candidates (and, kept for every rule set, the item's own in the
             # other rule sets) are kept with it.
@@ -98,7 +100,7 @@ def postpone_candidates(candidates, days: int, *, actor, actor_label: str) -> li
     """Move each open candidate's due date ``days`` days past the later of now and its due
     date; status postponed. Returns the ``postpone`` audit rows."""
     logs = []
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         for candidate in candidates.select_related("item", "rule_set").select_for_update(
             of=("self",)
