@@ -237,6 +237,7 @@ def test_a_seasons_and_a_movies_pages(admin_client, inventory):
     response = admin_client.get(f"{ITEMS}{heat.pk}/change/")
     html = response.content.decode()
     assert "/movies/Heat (1995)/Heat.mkv" in html and "8.0\xa0GB" in html
+    assert f"/admin/housekeeping/test-item/?item={heat.pk}" in html  # test it against the rules
     assert response.context["row"]["plays"] == 2
     assert admin_client.get(f"{ITEMS}999999/change/").status_code == 404
 
