@@ -25,7 +25,7 @@ from unfold.widgets import (
 
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 
-from .models import MediaService, Rule, RuleSet
+from .models import RULE_SET_SETTINGS, MediaService, Rule, RuleSet
 from .pressure import validate_tiers
 from .schedules import validate_cron
 
@@ -139,22 +139,7 @@ class RuleSetForm(forms.ModelForm):
 
     class Meta:
         model = RuleSet
-        fields = (
-            "name",
-            "description",
-            "libraries",
-            "scope",
-            "is_active",
-            "dry_run",
-            "action",
-            "grace_days",
-            "pressure_tiers",
-            "schedule",
-            "add_import_exclusion",
-            "delete_show_if_empty",
-            "clear_requests",
-            "leaving_soon_collection",
-        )
+        fields = ("name", "libraries", *RULE_SET_SETTINGS)
 
     def clean_schedule(self):
         return validate_cron(self.cleaned_data.get("schedule", ""))

@@ -189,6 +189,24 @@ class RuleSet(models.Model):
         return self.name
 
 
+# A rule set's settings besides its name, libraries and rules: what its admin form edits and
+# its YAML carries.
+RULE_SET_SETTINGS = (
+    "description",
+    "scope",
+    "is_active",
+    "dry_run",
+    "action",
+    "grace_days",
+    "pressure_tiers",
+    "schedule",
+    "add_import_exclusion",
+    "delete_show_if_empty",
+    "clear_requests",
+    "leaving_soon_collection",
+)
+
+
 class Rule(models.Model):
     """One condition of a rule set: ``field`` ``operator`` ``value``.
 

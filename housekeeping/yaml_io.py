@@ -28,24 +28,11 @@ from libraries.models import Library
 from users.models import User
 
 from .fields import FIELDS, validate_rule
-from .models import Rule, RuleSet
+from .models import RULE_SET_SETTINGS, Rule, RuleSet
 from .pressure import validate_tiers
 from .schedules import validate_cron
 
-SETTINGS = (
-    "description",
-    "scope",
-    "is_active",
-    "dry_run",
-    "action",
-    "grace_days",
-    "pressure_tiers",
-    "schedule",
-    "add_import_exclusion",
-    "delete_show_if_empty",
-    "clear_requests",
-    "leaving_soon_collection",
-)
+SETTINGS = RULE_SET_SETTINGS
 
 
 class RuleSetImportError(ValueError):

@@ -193,6 +193,17 @@ def episode_code(item: LibraryMedia) -> str:
     return f"S{item.parent_media_index:02d}E{item.media_index:02d}"
 
 
+def poster_cell(url: str | None):
+    """A list row's poster thumbnail (32×48, lazy) at ``url``, or an empty frame."""
+    if not url:
+        return mark_safe('<span class="inventory-poster inventory-poster-empty"></span>')  # noqa: S308
+    return format_html(
+        '<img class="inventory-poster" src="{}" loading="lazy" decoding="async" '
+        'width="32" height="48" alt="">',
+        url,
+    )
+
+
 def item_context(item: LibraryMedia) -> str:
     """What an item belongs to: ``"Show · S01E02"`` for an episode, ``"Show"`` for a season,
     ``"Artist · Album"`` for a track, ``"Artist"`` for an album; "" otherwise."""
@@ -338,14 +349,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("poster"))
     def poster(self, item: LibraryMedia):
-        url = self.poster_url(item) if item.thumb else None
-        if not url:
-            return mark_safe('<span class="inventory-poster inventory-poster-empty"></span>')  # noqa: S308
-        return format_html(
-            '<img class="inventory-poster" src="{}" loading="lazy" decoding="async" '
-            'width="32" height="48" alt="">',
-            url,
-        )
+        return poster_cell(self.poster_url(item) if item.thumb else None)
 
     @admin.display(description=_("title"), ordering="sort_title")
     def title_column(self, item: LibraryMedia):

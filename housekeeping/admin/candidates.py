@@ -32,7 +32,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter, RelatedDropdownFilter
@@ -42,7 +41,7 @@ from core.admin_kit.site import AdminPage
 from core.timeutils import from_epoch
 from history.admin import LibraryFilter as HistoryLibraryFilter
 from libraries.models import LibraryMedia
-from stats.admin_inventory import item_context, library_names, local_date
+from stats.admin_inventory import item_context, library_names, local_date, poster_cell
 from stats.inventory import items_with_stats
 
 from ..forms import PostponeForm
@@ -293,14 +292,7 @@ class CandidateAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("poster"))
     def poster(self, candidate: Candidate):
-        url = poster_url(candidate.item)
-        if not url:
-            return mark_safe('<span class="inventory-poster inventory-poster-empty"></span>')  # noqa: S308
-        return format_html(
-            '<img class="inventory-poster" src="{}" loading="lazy" decoding="async" '
-            'width="32" height="48" alt="">',
-            url,
-        )
+        return poster_cell(poster_url(candidate.item))
 
     @admin.display(description=_("title"), ordering="item__sort_title")
     def title_column(self, candidate: Candidate):

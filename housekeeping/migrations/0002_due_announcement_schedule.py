@@ -3,18 +3,15 @@
 
 from django.db import migrations
 
+from core.schedules import ensure_interval_schedules
+
 SCHEDULES = {  # frozen: name → (task, interval in minutes), as of this migration
     "Announce due deletion candidates": ("housekeeping.notify.announce_due_candidates", 60),
 }
 
 
 def create_schedules(apps, schema_editor):
-    schedule_model = apps.get_model("django_q", "Schedule")
-    for name, (func, minutes) in SCHEDULES.items():
-        schedule_model.objects.update_or_create(
-            name=name,
-            defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
-        )
+    ensure_interval_schedules(SCHEDULES, apps.get_model("django_q", "Schedule"))
 
 
 def remove_schedules(apps, schema_editor):
@@ -22,7 +19,6 @@ def remove_schedules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # The lead orders this after the services' 0002 on merge.
     dependencies = [("housekeeping", "0001_initial"), ("django_q", "0018_task_success_index")]
 
     operations = [migrations.RunPython(create_schedules, remove_schedules)]
