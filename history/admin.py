@@ -90,6 +90,9 @@ class LibraryFilter(DropdownFilter):
 
     title = _("library")
     parameter_name = "library"
+    # The path to (server_id, section_id) from the filtered model: "" for history, "item__"
+    # for rows that point at an inventory item.
+    lookup_prefix = ""
 
     def lookups(self, request, model_admin):
         libraries = list(
@@ -111,7 +114,12 @@ class LibraryFilter(DropdownFilter):
         server_id, _sep, section_id = value.partition(":")
         if not (server_id.isdigit() and section_id.lstrip("-").isdigit()):
             return queryset.none()
-        return queryset.filter(server_id=int(server_id), section_id=int(section_id))
+        return queryset.filter(
+            **{
+                f"{self.lookup_prefix}server_id": int(server_id),
+                f"{self.lookup_prefix}section_id": int(section_id),
+            }
+        )
 
 
 # --- detail-page inlines ----------------------------------------------------------------------

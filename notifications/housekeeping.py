@@ -41,7 +41,7 @@ from libraries.models import Library
 from servers.models import Server
 
 from .actions import HousekeepingAction
-from .delivery import TASK_OPTIONS, deliver_logs, delivery_context, save_logs
+from .delivery import TASK_OPTIONS
 from .models import NotifierTrigger
 from .parameters import global_parameters
 from .parameters.values import date_format, local_arrow
@@ -121,7 +121,7 @@ def notify_housekeeping(event: dict) -> dict:
     conditions, texts: :func:`notifications.pipeline.notify_one`). Returns ``{"sent": [log
     ids], "skipped": reason}``; rows deleted since the event are skipped, not an error.
     """
-    from .pipeline import notify_one
+    from .pipeline import notify_triggers
 
     action = event["action"]
     triggers = list(
@@ -135,15 +135,7 @@ def notify_housekeeping(event: dict) -> dict:
     if built is None:
         return {"sent": [], "skipped": "its candidates or audit row no longer exist"}
     parameters, log_event = built
-    logs = save_logs(
-        [
-            log
-            for trigger in triggers
-            if (log := notify_one(trigger.notifier, action, log_event, parameters, trigger=trigger))
-        ]
-    )
-    deliver_logs(logs, delivery_context(parameters))
-    return {"sent": [log.pk for log in logs], "skipped": ""}
+    return notify_triggers(triggers, action, log_event, parameters)
 
 
 def housekeeping_parameters(event: dict) -> tuple[dict, dict] | None:

@@ -92,6 +92,13 @@ def notify_event(event: dict) -> dict:
         logger.debug("Notification %s not sent: %s", action, reason)
         return {"queued": [], "skipped": reason}
     parameters = build_parameters(server, event)
+    return notify_triggers(triggers, action, event, parameters)
+
+
+def notify_triggers(triggers, action: str, event: dict, parameters: dict) -> dict:
+    """Write the notify_log rows of ``triggers`` (each notifier's checks, conditions and texts:
+    :func:`notify_one`) and make their first delivery attempts; ``{"sent": [log ids],
+    "skipped": ""}``."""
     logs = save_logs(
         [
             log

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
@@ -74,27 +75,7 @@ class ActionLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
         (_("What was sent"), {"fields": ("target", "size_column", "files_view", "requests_view")}),
         (_("Why (trace)"), {"fields": ("trace_view",)}),
     )
-    readonly_fields = (
-        "created_at",
-        "finished_at",
-        "actor_label",
-        "actor",
-        "action",
-        "status",
-        "dry_run",
-        "result",
-        "title",
-        "media_type",
-        "server_id",
-        "rating_key",
-        "rule_set_name",
-        "candidate",
-        "target",
-        "size_column",
-        "files_view",
-        "requests_view",
-        "trace_view",
-    )
+    readonly_fields = flatten_fieldsets(fieldsets)  # the audit is never edited
 
     @admin.display(description=_("size"), ordering="size")
     def size_column(self, obj: ActionLog) -> str:

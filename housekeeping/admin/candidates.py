@@ -160,14 +160,7 @@ class StatusFilter(DropdownFilter):
 class LibraryFilter(HistoryLibraryFilter):
     """The item's library (``server:section``)."""
 
-    def queryset(self, request, queryset):
-        value = self.value()
-        if not value:
-            return queryset
-        server_id, _sep, section_id = value.partition(":")
-        if not (server_id.isdigit() and section_id.lstrip("-").isdigit()):
-            return queryset.none()
-        return queryset.filter(item__server_id=int(server_id), item__section_id=int(section_id))
+    lookup_prefix = "item__"
 
 
 def _day(text: str | None) -> dt.date | None:
