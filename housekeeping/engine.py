@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Sum
 
 from core.clock import now as clock_now
+from core.db import insert_objects
 from core.housekeeping_events import candidates_added
 from libraries.models import LibraryMedia
 from stats.inventory import items_with_stats
@@ -77,7 +78,7 @@ class RuleSpec:
 
 @dataclass
 class EvaluationResult:
-    """What :func:`evaluate` did: ``matched`` items, ``added`` candidates (new), ``kept`` (open
+    """What :func:`evaluate` did: ``matched`` items, ``added`` ids of new candidates, ``kept`` (open
     candidates still matching), ``removed`` (open candidates that stopped matching), ``size``
     bytes of every open candidate, ``grace_days`` applied to the new ones."""
 
@@ -317,12 +318,19 @@ def evaluate(rule_set: RuleSet, *, now=None) -> EvaluationResult:
         ]
         for start in range(0, len(gone), BATCH):
             Candidate.objects.filter(pk__in=gone[start : start + BATCH]).delete()
-        Candidate.objects.bulk_create(new, batch_size=BATCH)
+        insert_objects(Candidate, new, batch_size=BATCH)
         Candidate.objects.bulk_update(changed, ["trace", "size", "due_at"], batch_size=BATCH)
         Candidate.objects.filter(rule_set=rule_set, status__in=Candidate.OPEN).update(
             last_matched_at=now
         )
-        rule_set_id, new_ids = rule_set.pk, [candidate.pk for candidate in new]
+        new_ids = []
+        if new:  # their ids: this run's first matches
+            new_ids = list(
+                Candidate.objects.filter(rule_set=rule_set, first_matched_at=now).values_list(
+                    "pk", flat=True
+                )
+            )
+        rule_set_id = rule_set.pk
         if new_ids:
             transaction.on_commit(
                 lambda: candidates_added.send(
@@ -330,7 +338,7 @@ def evaluate(rule_set: RuleSet, *, now=None) -> EvaluationResult:
                 )
             )
     result.matched = len(matched_ids)
-    result.added = new
+    result.added = new_ids
     result.removed = len(gone)
     result.size = (
         Candidate.objects.filter(rule_set=rule_set, status__in=Candidate.OPEN).aggregate(
