@@ -237,19 +237,6 @@ class Rule(models.Model):
         return f"{self.field} {self.operator} {self.value!r}"
 
 
-class TraceField(models.JSONField):
-    """A JSON trace, bulk-inserted as plain ``VALUES`` rows.
-
-    Django 5.2 bulk-inserts on PostgreSQL through ``UNNEST`` of one array per column, and
-    psycopg quotes every element of a text array with regular expressions: for 10,000 traces of
-    a few conditions that took 2.6 of a rule set's 4 seconds. A field with ``get_placeholder``
-    opts its model's inserts out of ``UNNEST`` (see Django's PostgreSQL ``SQLInsertCompiler``).
-    """
-
-    def get_placeholder(self, value, compiler, connection):
-        return "%s"
-
-
 class CandidateQuerySet(models.QuerySet):
     def open(self):
         """Candidates still waiting: pending, postponed or failed (to retry)."""
@@ -290,7 +277,7 @@ class Candidate(models.Model):
     last_matched_at = models.DateTimeField()
     due_at = models.DateTimeField()
     size = models.BigIntegerField(null=True, blank=True, help_text="bytes")
-    trace = TraceField(default=list, blank=True)
+    trace = models.JSONField(default=list, blank=True)
     reason = models.TextField(blank=True, default="", help_text="Last failure, one line")
     notified_due_at = models.DateTimeField(
         null=True, blank=True, help_text="The due date last announced ('action due in N days')"
