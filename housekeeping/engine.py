@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Sum
 
 from core.clock import now as clock_now
-from core.db import insert_objects
+from core.db import analyze, insert_objects
 from core.housekeeping_events import candidates_added
 from libraries.models import LibraryMedia
 from stats.inventory import items_with_stats
@@ -337,6 +337,8 @@ def evaluate(rule_set: RuleSet, *, now=None) -> EvaluationResult:
                     sender=RuleSet, rule_set_id=rule_set_id, candidate_ids=new_ids
                 )
             )
+    if len(new) + len(gone) > BATCH:  # a big change: the planner's statistics follow it now
+        analyze(Candidate)
     result.matched = len(matched_ids)
     result.added = new_ids
     result.removed = len(gone)
