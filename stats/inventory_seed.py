@@ -119,7 +119,8 @@ def _add_hierarchy(rows, play: HistoryMetadata, media: dict, started, refreshed)
     rows[(server_id, play.rating_key)] = LibraryMedia(
         **common,
         rating_key=play.rating_key,
-        media_type=play.media_type,
+        # The play's own type when its metadata row lacks one (an imported row may).
+        media_type=play.media_type or history.media_type,
         title=play.title or "",
         year=play.year,
         parent_rating_key=play.parent_rating_key,

@@ -112,3 +112,18 @@ def test_an_item_the_inventory_has_is_left_as_it_is(server):
     episode_play(server, user, 3)
     rebuild_media_stats()
     assert LibraryMedia.objects.get(rating_key=91).title == "From PMS"
+
+
+def test_a_play_whose_metadata_lacks_its_type_is_seeded_with_the_plays_type(server):
+    """An imported row's metadata may have no media_type: the play's own type is used (it used
+    to fail the whole statistics sync on PostgreSQL's NOT NULL)."""
+    user = baker.make(User, user_id=7)
+    row = bake_play(
+        server, user, stopped=T0, seconds=600, media_type="movie", section_id=1, rating_key=55
+    )
+    baker.make(
+        HistoryMetadata, history=row, media_type=None, rating_key=55, title="Heat", live=False
+    )
+    rebuild_media_stats()
+    movie = LibraryMedia.objects.get(server=server, rating_key=55)
+    assert (movie.media_type, movie.title) == ("movie", "Heat")
