@@ -52,7 +52,9 @@ def test_the_candidates_list_and_the_live_preview(live_server, browser_page, tmp
     )
     assert "Heat" in page.locator("#ruleset-preview-sample").inner_text()
     # The operator list follows the field: a number field offers no date operator.
-    page.select_option("select[name='rules-0-field']", "plays")
+    # The preview follows (debounced): wait for its answer, or leaving the page aborts it.
+    with page.expect_response(lambda response: "/preview/" in response.url):
+        page.select_option("select[name='rules-0-field']", "plays")
     disabled = page.locator("select[name='rules-0-operator'] option[value='before']")
     assert disabled.get_attribute("disabled") is not None
     assert page.locator("#run-now").is_visible()
