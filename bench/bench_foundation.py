@@ -115,6 +115,24 @@ def setup_fresh_django(data: Path, database_url: str | None, suffix: str) -> dic
     return dict(os.environ)
 
 
+def setup_existing_django(data: Path, database_url: str | None, suffix: str) -> None:
+    """This process on the database a previous :func:`setup_fresh_django` run (with the same
+    ``data``, ``database_url`` and ``suffix``) generated, as it is: nothing dropped or
+    migrated."""
+    os.environ["DATA_DIR"] = str(data)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if database_url:
+        base, name = database_url.rsplit("/", 1)
+        os.environ["DATABASE_URL"] = f"{base}/{name}_{suffix}"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
+    import django
+
+    django.setup()
+
+
 def manage(*args, env: dict) -> float:
     started = time.monotonic()
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], check=True, env=env, cwd=ROOT)

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_foundation import setup_fresh_django  # noqa: E402
+from bench_foundation import setup_existing_django, setup_fresh_django  # noqa: E402
 from bench_inventory_reads import generate  # noqa: E402
 
 RULE_SETS = {
@@ -115,21 +115,6 @@ def make_rule_sets():
     return made
 
 
-def reuse(data: Path, database_url: str | None) -> None:
-    """This process on the database the last run generated."""
-    os.environ["DATA_DIR"] = str(data)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        base, name = database_url.rsplit("/", 1)
-        os.environ["DATABASE_URL"] = f"{base}/{name}_housekeeping"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
-    import django
-
-    django.setup()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--movies", type=int, default=19_000)
@@ -142,7 +127,7 @@ def main():
     database_url = os.environ.get("DATABASE_URL")
     data = ROOT / "bench" / "out" / "housekeeping"
     if args.skip_generate:
-        reuse(data, database_url)
+        setup_existing_django(data, database_url, "housekeeping")
     else:
         setup_fresh_django(data, database_url, "housekeeping")
         generate(args.movies, args.shows, args.rows, args.seed)

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_foundation import setup_fresh_django  # noqa: E402
+from bench_foundation import setup_existing_django, setup_fresh_django  # noqa: E402
 
 GB = 1024**3
 SEASONS, EPISODES = 5, 15
@@ -221,17 +221,7 @@ def generate(movies: int, shows: int, rows: int, seed: int) -> dict:
 
 def reuse(data: Path, database_url: str | None) -> dict:
     """This process on the database the last run generated; the ids its requests use."""
-    os.environ["DATA_DIR"] = str(data)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    if database_url:
-        base, name = database_url.rsplit("/", 1)
-        os.environ["DATABASE_URL"] = f"{base}/{name}_inventory"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tautulli_project.settings")
-    import django
-
-    django.setup()
+    setup_existing_django(data, database_url, "inventory")
     from libraries.models import Library, LibraryMedia
     from stats.models import MediaWatchStats
 
