@@ -384,22 +384,16 @@ def act_on(
         plan = plan_action(candidate)
         if dry_run is None:
             dry_run = rule_set.dry_run
-        log = ActionLog.objects.create(
+        log = ActionLog.record(
+            candidate,
             actor=actor,
             actor_label=actor_label,
-            rule_set=rule_set,
-            rule_set_name=rule_set.name,
-            candidate=candidate,
-            server_id=item.server_id,
-            rating_key=item.rating_key,
-            media_type=item.media_type,
             title=_label(item),
             action=rule_set.action,
             dry_run=dry_run or rule_set.action == RuleSet.ACTION_NOTHING,
             target=plan.target,
             files=plan.files,
             size=plan.size,
-            trace=candidate.trace,
             requests=plan.requests,
             status=ActionLog.STARTED,
             result="\n".join(plan.steps),

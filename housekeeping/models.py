@@ -392,3 +392,22 @@ class ActionLog(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.title} ({self.get_status_display()})"
+
+    @classmethod
+    def record(cls, candidate: "Candidate", **fields) -> "ActionLog":
+        """Write an audit row about ``candidate``: its rule set, item (server, rating key,
+        type, title), size and trace, overridden or completed by ``fields``."""
+        item = candidate.item
+        values = {
+            "rule_set": candidate.rule_set,
+            "rule_set_name": candidate.rule_set.name,
+            "candidate": candidate,
+            "server_id": item.server_id,
+            "rating_key": item.rating_key,
+            "media_type": item.media_type,
+            "title": str(item.title or item),
+            "size": candidate.size,
+            "trace": candidate.trace,
+            **fields,
+        }
+        return cls.objects.create(**values)

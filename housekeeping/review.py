@@ -28,26 +28,16 @@ KEEPABLE = Candidate.OPEN
 
 
 def _audit(candidate: Candidate, action: str, *, actor, actor_label: str, result: str) -> ActionLog:
-    item = candidate.item
-    now = clock.now()
-    return ActionLog.objects.create(
+    return ActionLog.record(
+        candidate,
         actor=actor,
         actor_label=actor_label,
-        rule_set=candidate.rule_set,
-        rule_set_name=candidate.rule_set.name,
-        candidate=candidate,
-        server_id=item.server_id,
-        rating_key=item.rating_key,
-        media_type=item.media_type,
-        title=str(item.title or item),
         action=action,
         dry_run=False,
         target="review",
         files=[],
-        size=candidate.size,
-        trace=candidate.trace,
         status=ActionLog.DONE,
-        finished_at=now,
+        finished_at=clock.now(),
         result=result,
     )
 
