@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import logging
 
-from django.db.models import Q
-
 from core.clock import now as clock_now
 
 from .engine import EvaluationError, evaluate
@@ -70,9 +68,11 @@ def act_on_due(rule_set: RuleSet, *, actor_label: str, now=None) -> dict:
 
     now = now or clock_now()
     acted = failed = 0
-    due = Candidate.objects.filter(
-        Q(status__in=Candidate.OPEN), rule_set=rule_set, due_at__lte=now
-    ).select_related("item", "rule_set")
+    due = (
+        Candidate.objects.open()
+        .filter(rule_set=rule_set, due_at__lte=now)
+        .select_related("item", "rule_set")
+    )
     for candidate in due.order_by("due_at", "id"):
         try:
             log = act_on(candidate, actor=None, actor_label=actor_label)
