@@ -45,8 +45,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Length, Replace
 from django.utils import timezone
 
-from history.models import History
 from libraries.models import Library, LibraryMedia
+from stats.models import MediaUserWatch
 
 from .models import ExternalMedia, MediaService, RuleSet
 
@@ -55,18 +55,6 @@ VIDEO_SCOPES = ("movie", "show", "season", "episode")
 SHOW_SCOPES = ("show", "season", "episode")
 CONTAINER_SCOPES = ("show", "season", "artist", "album")
 GIB = 1024**3
-
-# The History column holding an item's key, by the item's type: a season's plays are the rows
-# whose parent is the season, a show's those whose grandparent is the show.
-HISTORY_KEY = {
-    "movie": "rating_key",
-    "episode": "rating_key",
-    "track": "rating_key",
-    "season": "parent_rating_key",
-    "album": "parent_rating_key",
-    "show": "grandparent_rating_key",
-    "artist": "grandparent_rating_key",
-}
 
 
 @dataclass(frozen=True)
@@ -91,28 +79,28 @@ def _stat(name):
     return lambda scope, users: F(name)
 
 
-def _history_by_users(scope: str, users: list[int]):
-    return History.objects.filter(
-        server_id=OuterRef("server_id"),
-        user_id__in=users or [-1],
-        **{HISTORY_KEY[scope]: OuterRef("rating_key")},
-    ).order_by()
+def _user_watches(users: list[int]):
+    """The chosen users' rows of the item (:class:`stats.models.MediaUserWatch`: a few rows per
+    item, one per user who played it; old rating keys already counted for the current key)."""
+    return (
+        MediaUserWatch.objects.filter(
+            server_id=OuterRef("server_id"),
+            rating_key=OuterRef("rating_key"),
+            user_id__in=users or [-1],
+        )
+        .order_by()
+        .values("rating_key")  # one group: the item's rows
+    )
 
 
 def _last_watched_by(scope, users):
-    rows = _history_by_users(scope, users).values(HISTORY_KEY[scope])
-    return Subquery(rows.annotate(last=Max("started")).values("last")[:1])
+    latest = _user_watches(users).annotate(latest=Max("last_watched")).values("latest")
+    return Subquery(latest[:1])
 
 
 def _users_who_watched(scope, users):
-    rows = _history_by_users(scope, users).values(HISTORY_KEY[scope])
-    return Coalesce(
-        Subquery(
-            rows.annotate(n=Count("user_id", distinct=True)).values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
+    count = _user_watches(users).annotate(n=Count("user_id")).values("n")
+    return Coalesce(Subquery(count[:1], output_field=IntegerField()), Value(0))
 
 
 def _watched_share(scope, users):
@@ -181,6 +169,7 @@ FIELDS: dict[str, FieldSpec] = {
         "Last watched by the chosen users",
         "date",
         _last_watched_by,
+        epoch=True,
         needs_users=True,
         help="The latest play by any of the rule's users.",
     ),

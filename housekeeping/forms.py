@@ -24,10 +24,10 @@ from unfold.widgets import (
 )
 
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
+from core.schedules import validate_cron
 
 from .models import RULE_SET_SETTINGS, MediaService, Rule, RuleSet
 from .pressure import validate_tiers
-from .schedules import validate_cron
 
 NEXT_RUNS = 3
 _TIER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*[:=]\s*(\d+)\s*(?:d|days?)?\s*$", re.IGNORECASE)

@@ -24,13 +24,13 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.schedules import validate_cron
 from libraries.models import Library
 from users.models import User
 
 from .fields import FIELDS, validate_rule
 from .models import RULE_SET_SETTINGS, Rule, RuleSet
 from .pressure import validate_tiers
-from .schedules import validate_cron
 
 SETTINGS = RULE_SET_SETTINGS
 

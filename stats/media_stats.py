@@ -33,7 +33,7 @@ from history.signals import groups_changed
 from libraries.models import PLAYABLE_TYPES, LibraryMedia, RatingKeyChange
 
 from .inventory_seed import seed_from_history
-from .models import MediaKeyAlias, MediaStatsDirty, MediaWatchStats
+from .models import MediaKeyAlias, MediaStatsDirty, MediaUserWatch, MediaWatchStats
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ LEVEL_COLUMNS = {
     MediaWatchStats.PARENT: "parent_rating_key",
     MediaWatchStats.GRANDPARENT: "grandparent_rating_key",
 }
+# A key already stored at a higher level keeps that row (ON CONFLICT DO NOTHING), so: top down.
+LEVELS_TOP_DOWN = (MediaWatchStats.GRANDPARENT, MediaWatchStats.PARENT, MediaWatchStats.ITEM)
 # More queued keys than this → recompute everything (one pass is cheaper than many IN lists).
 FULL_REBUILD_KEYS = 20_000
 # Keys per INSERT … SELECT (IN lists stay small on SQLite).
@@ -170,9 +172,11 @@ def _rebuild_all() -> None:
     _store_aliases()
     _analyze(LibraryMedia, MediaKeyAlias)
     MediaWatchStats.unsynced.all().delete()
-    for level in (MediaWatchStats.GRANDPARENT, MediaWatchStats.PARENT, MediaWatchStats.ITEM):
+    MediaUserWatch.unsynced.all().delete()
+    for level in LEVELS_TOP_DOWN:
         _insert(level)
-    _analyze(MediaWatchStats)
+        _insert_per_user(level)
+    _analyze(MediaWatchStats, MediaUserWatch)
 
 
 def _analyze(*models) -> None:
@@ -207,33 +211,20 @@ def _recompute(dirty: list[tuple[int, int]]) -> None:
             for key in chunk:
                 history_keys |= sources.get(server_id, {}).get(key, set())
             # The old keys' rows too: their rows count for the current key now.
-            MediaWatchStats.unsynced.filter(
-                server_id=server_id, rating_key__in=history_keys
-            ).delete()
-            for level in (
-                MediaWatchStats.GRANDPARENT,
-                MediaWatchStats.PARENT,
-                MediaWatchStats.ITEM,
-            ):
+            for model in (MediaWatchStats, MediaUserWatch):
+                model.unsynced.filter(server_id=server_id, rating_key__in=history_keys).delete()
+            for level in LEVELS_TOP_DOWN:
                 _insert(level, server_id, sorted(history_keys))
+                _insert_per_user(level, server_id, sorted(history_keys))
 
 
-def _insert(level: str, server_id: int | None = None, history_keys: list[int] | None = None):
-    """INSERT … SELECT the rows of ``level`` from History, for the rows of server ``server_id``
-    logged under ``history_keys`` (every row when None). A key already present (data that puts
-    one key at two levels) keeps the row of the higher level."""
+def _history_rows(level: str, server_id, history_keys, joins: str = ""):
+    """The FROM … WHERE of the History rows of ``level``'s key column (of server ``server_id``
+    logged under ``history_keys``; every row when None), each with ``target``: the current key
+    its row counts for (its own, or the one an old key leads to); ``joins``: more LEFT JOINs.
+    → (sql, params, target)."""
     q = connection.ops.quote_name
     column = LEVEL_COLUMNS[level]
-    history = q(History._meta.db_table)
-    media = q(LibraryMedia._meta.db_table)
-    alias = q(MediaKeyAlias._meta.db_table)
-    stats = q(MediaWatchStats._meta.db_table)
-    playable = ", ".join(f"'{name}'" for name in PLAYABLE_TYPES)
-    present = "lm.id IS NOT NULL"
-    # Both columns are stored datetimes (text of one format on SQLite): compared as they are,
-    # and only the aggregates are turned into epoch seconds (once per item, not per row).
-    current = f"({present} AND (lm.added_at IS NULL OR h.started >= lm.added_at))"
-    play = "COALESCE(h.reference_id, h.id)"
     target = f"COALESCE(a.target_key, h.{column})"
     where = [f"h.{column} IS NOT NULL"]
     params: list = []
@@ -242,6 +233,31 @@ def _insert(level: str, server_id: int | None = None, history_keys: list[int] | 
             f"h.server_id = %s AND h.{column} IN ({', '.join(['%s'] * len(history_keys))})"
         )
         params += [server_id, *history_keys]
+    sql = f"""
+        FROM {q(History._meta.db_table)} h
+        LEFT JOIN {q(MediaKeyAlias._meta.db_table)} a
+            ON a.server_id = h.server_id AND a.source_key = h.{column}
+        {joins}
+        WHERE {" AND ".join(where)}"""
+    return sql, params, target
+
+
+def _insert(level: str, server_id: int | None = None, history_keys: list[int] | None = None):
+    """INSERT … SELECT the :class:`MediaWatchStats` rows of ``level`` from History, for the rows
+    of server ``server_id`` logged under ``history_keys`` (every row when None). A key already
+    present (data that puts one key at two levels) keeps the row of the higher level."""
+    q = connection.ops.quote_name
+    media = q(LibraryMedia._meta.db_table)
+    stats = q(MediaWatchStats._meta.db_table)
+    playable = ", ".join(f"'{name}'" for name in PLAYABLE_TYPES)
+    present = "lm.id IS NOT NULL"
+    # Both columns are stored datetimes (text of one format on SQLite): compared as they are,
+    # and only the aggregates are turned into epoch seconds (once per item, not per row).
+    current = f"({present} AND (lm.added_at IS NULL OR h.started >= lm.added_at))"
+    play = "COALESCE(h.reference_id, h.id)"
+    joins = f"""LEFT JOIN {media} lm ON lm.server_id = h.server_id AND lm.rating_key = h.rating_key
+            AND lm.removed_at IS NULL AND lm.media_type IN ({playable})"""
+    rows, params, target = _history_rows(level, server_id, history_keys, joins)
     sql = f"""
         INSERT INTO {stats} (server_id, rating_key, level, {", ".join(STAT_COLUMNS)})
         SELECT h.server_id, {target}, '{level}',
@@ -254,13 +270,28 @@ def _insert(level: str, server_id: int | None = None, history_keys: list[int] | 
             {epoch_sql(f"MIN(CASE WHEN {current} THEN h.started END)")},
             {epoch_sql(f"MAX(CASE WHEN {current} THEN h.started END)")},
             COUNT(DISTINCT CASE WHEN {current} THEN h.rating_key END)
-        FROM {history} h
-        LEFT JOIN {alias} a ON a.server_id = h.server_id AND a.source_key = h.{column}
-        LEFT JOIN {media} lm ON lm.server_id = h.server_id AND lm.rating_key = h.rating_key
-            AND lm.removed_at IS NULL AND lm.media_type IN ({playable})
-        WHERE {" AND ".join(where)}
+        {rows}
         GROUP BY h.server_id, {target}
         ON CONFLICT (server_id, rating_key) DO NOTHING
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _insert_per_user(
+    level: str, server_id: int | None = None, history_keys: list[int] | None = None
+):
+    """INSERT … SELECT the :class:`MediaUserWatch` rows of ``level`` (one per item and user),
+    over the same rows as :func:`_insert`."""
+    rows, params, target = _history_rows(level, server_id, history_keys)
+    table = connection.ops.quote_name(MediaUserWatch._meta.db_table)
+    sql = f"""
+        INSERT INTO {table} (server_id, rating_key, user_id, level, plays, last_watched)
+        SELECT h.server_id, {target}, h.user_id, '{level}',
+            COUNT(DISTINCT COALESCE(h.reference_id, h.id)), {epoch_sql("MAX(h.started)")}
+        {rows} AND h.user_id IS NOT NULL
+        GROUP BY h.server_id, {target}, h.user_id
+        ON CONFLICT (server_id, rating_key, user_id) DO NOTHING
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -447,6 +447,36 @@ class MediaWatchStats(models.Model):
         ]
 
 
+class MediaUserWatch(models.Model):
+    """One user's plays of one library item (issue 14): the per-user companion of
+    :class:`MediaWatchStats`, at the same levels and keyed the same way (the item's **current**
+    rating key, old keys' rows counted for it), maintained with it by :mod:`stats.media_stats`.
+
+    What rules about chosen users read ("last watched by", "played by all of them"): a few
+    index seeks per item instead of every play of it. ``plays``: distinct plays (Tautulli's
+    grouped count); ``last_watched``: MAX ``started``, epoch seconds (UTC). Rows without a user
+    are not counted."""
+
+    server_id = models.BigIntegerField()
+    rating_key = models.IntegerField()
+    user_id = models.BigIntegerField()
+    level = models.CharField(max_length=1, choices=MediaWatchStats.LEVELS)
+    plays = models.IntegerField(default=0)
+    last_watched = models.BigIntegerField(null=True, help_text="epoch seconds")
+
+    objects = FreshManager(
+        "stats.media_stats.sync_media_stats", covers=("history.grouping.sync_groups",)
+    )
+    unsynced = UnsyncedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["server_id", "rating_key", "user_id"], name="uniq_media_user_watch"
+            )
+        ]
+
+
 class MediaStatsDirty(models.Model):
     """(server, current rating key) whose :class:`MediaWatchStats` row must be recomputed:
     queued when plays change (:data:`history.signals.groups_changed`) or the inventory changes

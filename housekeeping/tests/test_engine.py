@@ -14,7 +14,7 @@ from housekeeping.engine import EvaluationError, evaluate, preview, test_item
 from housekeeping.fields import validate_rule
 from housekeeping.models import Candidate, Exclusion, MediaService, Rule, RuleSet
 from housekeeping.pressure import effective_grace_days
-from libraries.models import Library, LibraryMedia
+from libraries.models import Library, LibraryMedia, RatingKeyChange
 from libraries.rollups import roll_up_sizes
 from servers.models import Server
 from users.models import User
@@ -231,6 +231,18 @@ def test_per_user_last_watched_and_watched_by_all(server, movies, alice, bob):
     evaluate(alice_not_lately)
     assert set(candidates(by_all)) == {1}
     assert set(candidates(alice_not_lately)) == {2, 3}  # 80 days ago, and never
+    started = FROZEN_NOW - 80 * DAY - dt.timedelta(seconds=3600)
+    assert candidates(alice_not_lately)[2].trace[0]["actual"] == started.isoformat()
+
+    # Alice watched movie 3 two days ago under the key PMS gave it before it was re-added.
+    RatingKeyChange.objects.create(
+        server=server, old_rating_key=9, new_rating_key=3, changed_at=FROZEN_NOW - 3 * DAY
+    )
+    play(server, alice, 9, days_ago=2)
+    evaluate(by_all)
+    evaluate(alice_not_lately)
+    assert set(candidates(by_all)) == {1, 3}
+    assert set(candidates(alice_not_lately)) == {2}
 
 
 def test_an_excluded_show_keeps_its_seasons_and_episodes(server):

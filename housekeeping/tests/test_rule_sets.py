@@ -4,8 +4,9 @@ import pytest
 from django_q.models import Schedule
 from model_bakery import baker
 
+from core.schedules import validate_cron
 from housekeeping.models import Rule, RuleSet
-from housekeeping.schedules import schedule_name, validate_cron
+from housekeeping.schedules import schedule_name
 from housekeeping.yaml_io import RuleSetImportError, export_rule_sets, import_rule_sets
 from libraries.models import Library
 from servers.models import Server

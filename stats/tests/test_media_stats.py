@@ -22,7 +22,7 @@ from stats.media_stats import (
     rebuild_media_stats,
     sync_media_stats,
 )
-from stats.models import MediaWatchStats
+from stats.models import MediaUserWatch, MediaWatchStats
 from users.models import User
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,49 @@ def epoch(value):
 
 def reference() -> dict:
     """{(server_id, rating_key): {field: value}} computed in Python from History rows."""
+    result = {}
+    for level, target, rows in _groups():
+        if target in result:
+            continue
+        present = {
+            (m.server_id, m.rating_key): m for m in LibraryMedia.objects.present().playable()
+        }
+        leaf = lambda r: present.get((r.server_id, r.rating_key))  # noqa: E731
+        current = [
+            r
+            for r in rows
+            if leaf(r) and (leaf(r).added_at is None or r.started >= leaf(r).added_at)
+        ]
+        result[target] = {
+            "level": level,
+            **figures(rows, leaf),
+            **{f"{name}_current": value for name, value in figures(current, leaf).items()},
+        }
+    return result
+
+
+def reference_per_user() -> dict:
+    """{(server_id, rating_key, user_id): (level, plays, last_watched)} from History rows."""
+    result = {}
+    for level, target, rows in _groups():
+        for user_id in {r.user_id for r in rows if r.user_id is not None}:
+            if (*target, user_id) in result:
+                continue
+            own = [r for r in rows if r.user_id == user_id]
+            plays = len({r.reference_id or r.id for r in own})
+            result[(*target, user_id)] = (level, plays, max(epoch(r.started) for r in own))
+    return result
+
+
+def stored_per_user() -> dict:
+    return {
+        (row.server_id, row.rating_key, row.user_id): (row.level, row.plays, row.last_watched)
+        for row in MediaUserWatch.objects.all()
+    }
+
+
+def _groups():
+    """(level, (server_id, current key), rows) of every key of every level, top level first."""
     aliases = {}
     changes = RatingKeyChange.objects.order_by("changed_at", "pk")
     for change in changes:
@@ -50,8 +93,6 @@ def reference() -> dict:
             key = aliases[(server_id, key)]
         return key
 
-    present = {(m.server_id, m.rating_key): m for m in LibraryMedia.objects.present().playable()}
-    result = {}
     for level, column in (
         ("g", "grandparent_rating_key"),
         ("p", "parent_rating_key"),
@@ -64,20 +105,7 @@ def reference() -> dict:
                 continue
             groups.setdefault((row.server_id, resolve(row.server_id, key)), []).append(row)
         for target, rows in groups.items():
-            if target in result:
-                continue
-            leaf = lambda r: present.get((r.server_id, r.rating_key))  # noqa: E731
-            current = [
-                r
-                for r in rows
-                if leaf(r) and (leaf(r).added_at is None or r.started >= leaf(r).added_at)
-            ]
-            result[target] = {
-                "level": level,
-                **figures(rows, leaf),
-                **{f"{name}_current": value for name, value in figures(current, leaf).items()},
-            }
-    return result
+            yield level, target, rows
 
 
 def figures(rows, leaf) -> dict:
@@ -155,12 +183,17 @@ def test_equal_to_a_plain_computation_and_rolled_up_per_season_and_show(library)
 
     rows = stored()
     assert rows == reference()
+    assert stored_per_user() == reference_per_user()
     show = rows[(server.pk, 1)]
     assert (show["level"], show["plays"], show["users"], show["watched_items"]) == ("g", 3, 2, 2)
     assert show["watch_time"] == 1800 * 3 + 600
     assert rows[(server.pk, 10)]["plays"] == 3 and (server.pk, 20) not in rows
     assert rows[(server.pk, 11)]["plays"] == 2 and rows[(server.pk, 11)]["users"] == 2
     assert rows[(server.pk, 50)]["last_watched"] == epoch(T0 - dt.timedelta(days=5, seconds=7000))
+    # Per user: alice's resumed play of episode 11 is one play; the show has a row per user.
+    per_user = stored_per_user()
+    assert per_user[(server.pk, 11, alice.user_id)][:2] == ("i", 1)
+    assert per_user[(server.pk, 1, bob.user_id)][:2] == ("g", 2)
 
 
 def test_kept_current_as_plays_are_added_and_deleted(library):
@@ -175,8 +208,9 @@ def test_kept_current_as_plays_are_added_and_deleted(library):
 
     History.objects.filter(pk=later.pk).purge()
     assert MediaWatchStats.objects.get(server_id=server.pk, rating_key=20).plays == 1
+    assert stored_per_user() == reference_per_user()
     History.objects.all().purge()
-    assert stored() == {}
+    assert stored() == {} and stored_per_user() == {}
 
 
 def test_a_copy_added_again_does_not_inherit_the_old_plays(library):
@@ -214,6 +248,8 @@ def test_plays_of_an_old_rating_key_count_for_the_new_one(library):
     rows = stored()
     assert rows == reference()
     assert (server.pk, 13) not in rows
+    assert stored_per_user() == reference_per_user()
+    assert (server.pk, 12, alice.user_id) in stored_per_user()
     episode = rows[(server.pk, 12)]
     assert (episode["plays"], episode["users"], episode["plays_current"]) == (2, 2, 1)
 
@@ -223,9 +259,10 @@ def test_a_full_rebuild_equals_the_incremental_upkeep(library):
     for days, user, key in ((40, alice, 11), (30, bob, 21), (20, alice, 22), (9, bob, 50)):
         play(server, user, key, days)
     sync_media_stats()
-    incremental = stored()
+    incremental, incremental_per_user = stored(), stored_per_user()
     rebuild_media_stats()
     assert stored() == incremental == reference()
+    assert stored_per_user() == incremental_per_user == reference_per_user()
 
 
 def test_sizes_and_item_counts_roll_up_the_hierarchy(library):
