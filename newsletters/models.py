@@ -48,6 +48,10 @@ class NewsletterLog(models.Model):
     filename = models.TextField(null=True, blank=True)
     email_msg_id = models.TextField(null=True, blank=True)
     success = models.BooleanField(default=False)
+    # Not in Tautulli's table (it writes the copy to a file in NEWSLETTER_DIR): the hosted copy
+    # lives in the database, so backups and a move to PostgreSQL carry it.
+    html = models.TextField(blank=True, default="", help_text="the hosted copy (rendered HTML)")
+    error = models.TextField(blank=True, default="", help_text="why the run failed")
 
     class Meta:
         verbose_name_plural = "newsletter log"
