@@ -38,14 +38,15 @@ def epoch(value):
 
 def reference() -> dict:
     """{(server_id, rating_key): {field: value}} computed in Python from History rows."""
+    present = {(m.server_id, m.rating_key): m for m in LibraryMedia.objects.present().playable()}
+
+    def leaf(row):
+        return present.get((row.server_id, row.rating_key))
+
     result = {}
     for level, target, rows in _groups():
         if target in result:
             continue
-        present = {
-            (m.server_id, m.rating_key): m for m in LibraryMedia.objects.present().playable()
-        }
-        leaf = lambda r: present.get((r.server_id, r.rating_key))  # noqa: E731
         current = [
             r
             for r in rows
