@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 from plexapi.exceptions import NotFound
 
-from plex.client import DEFAULT_TIMEOUT, call_pms
+from plex.client import DEFAULT_TIMEOUT, PlexUnavailable, call_pms
 from plex.metadata.details import complete
 from plex.pms_fields import raw, tags
 
@@ -122,7 +122,13 @@ def recently_added_between(
             content[key].sort(key=lambda item: item["added_at"], reverse=True)
         return content
 
-    return call_pms(server, read, timeout=timeout)
+    content = call_pms(server, read, timeout=timeout)
+    if content is None:  # HTTP 404 for /library/sections
+        raise PlexUnavailable(
+            f"HTTP error 404 from {server.url}: it lists no library sections "
+            "(is this a Plex Media Server?)."
+        )
+    return content
 
 
 def _sections(plex) -> list[dict]:
@@ -186,9 +192,12 @@ class _Reader:
         key = f"/library/sections/{section_id}/recentlyAdded"
         entries, offset = [], 0
         while True:
-            page = self.plex.fetchItems(
-                key, container_start=offset, container_size=PAGE_SIZE, maxresults=PAGE_SIZE
-            )
+            try:
+                page = self.plex.fetchItems(
+                    key, container_start=offset, container_size=PAGE_SIZE, maxresults=PAGE_SIZE
+                )
+            except NotFound:  # the library was removed meanwhile
+                return entries
             page = [complete(item) for item in page]
             entries.extend(page)
             if len(page) < PAGE_SIZE or any(_added(item) < self.start for item in page):
@@ -261,9 +270,7 @@ class _Reader:
                     artist_key, {"section": section, "albums": {}, "tracks": {}}
                 )
                 album_key = _key(entry, "parentRatingKey")
-                artist["tracks"][album_key] = max(
-                    artist["tracks"].get(album_key, 0), _added(entry)
-                )
+                artist["tracks"][album_key] = max(artist["tracks"].get(album_key, 0), _added(entry))
                 continue
             else:
                 continue

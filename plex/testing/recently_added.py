@@ -17,8 +17,9 @@ add_library`'s) and ``addedAt`` values relative to ``now`` (:data:`DAY` = 86,400
 * section 2 "TV Shows": "The 100" (plex-api.rs) with Season 1 episodes 1-3 added 5 days ago,
   episode 4 40 days ago and episode 5 3 days ago, and Season 2 episodes 1-2 added 1 day ago;
   "Game of Thrones" (no episodes recorded) added 100 days ago. As PMS does, the list answer
-  groups Season 2's two episodes into one ``<Directory type="season">`` entry (``leafCount``)
-  and lists the other episodes one by one;
+  groups Season 2's two episodes into one ``<Directory type="season">`` entry (``leafCount``),
+  lists "The 100" itself (a ``<Directory type="show">`` entry, 40 days ago: when it was first
+  added) and the other episodes one by one;
 * section 3 "Music": Skrillex's album "Try It Out" (3 tracks) added 2 days ago and a second
   album "Try It Out (Remixes)" (built from it: another title, 2 tracks) 4 days ago; System of a
   Down (an artist without recorded albums) 60 days ago. The list answer lists albums, each
@@ -87,7 +88,9 @@ def _rekey(elem: ET.Element, keys: dict[str, str]) -> ET.Element:
         if name in ("ratingKey", "parentRatingKey", "grandparentRatingKey"):
             elem.set(name, keys.get(value, value))
         elif "/library/metadata/" in value:
-            elem.set(name, _PATH_KEY.sub(lambda m: f"/library/metadata/{keys.get(m[1], m[1])}", value))
+            elem.set(
+                name, _PATH_KEY.sub(lambda m: f"/library/metadata/{keys.get(m[1], m[1])}", value)
+            )
     return elem
 
 
@@ -124,7 +127,10 @@ class RecentlyAddedLibrary:
         if elem is None:
             return None
         section = elem.get("librarySectionID", "")
-        attributes = {"librarySectionID": section, "librarySectionTitle": self.sections[int(section)]}
+        attributes = {
+            "librarySectionID": section,
+            "librarySectionTitle": self.sections[int(section)],
+        }
         return Listing([ET.tostring(elem, encoding="unicode")], attributes).xml()
 
     def children_xml(self, rating_key: str) -> Listing | None:
@@ -184,10 +190,16 @@ def add_recently_added(pms, now: int | None = None) -> RecentlyAddedLibrary:
     entries: dict[int, list[ET.Element]] = {section: [] for section in library.sections}
 
     # Movies: Plex-Board's recently added movies.
-    recorded = [e for e in ET.fromstring(json_fixture_xml(pms, RECENTLY_ADDED)) if e.get("type") == "movie"]
+    recorded = [
+        e for e in ET.fromstring(json_fixture_xml(pms, RECENTLY_ADDED)) if e.get("type") == "movie"
+    ]
     keys = {e.get("ratingKey"): str(served_key(e.get("ratingKey"))) for e in recorded}
     for number, elem in enumerate(recorded):
-        age = MOVIE_AGES[number] if number < len(MOVIE_AGES) else MOVIE_AGES[-1] + 2 * (number - len(MOVIE_AGES) + 1)
+        age = (
+            MOVIE_AGES[number]
+            if number < len(MOVIE_AGES)
+            else MOVIE_AGES[-1] + 2 * (number - len(MOVIE_AGES) + 1)
+        )
         elem.set("addedAt", str(library.ago(age)))
         entries[1].append(library._add(_rekey(elem, keys), 1))
 
@@ -214,7 +226,9 @@ def add_recently_added(pms, now: int | None = None) -> RecentlyAddedLibrary:
             elem.set("index", str(number))
             elem.set("parentIndex", str(season))
             for name in ("parentRatingKey", "parentTitle", "parentThumb", "parentGuid"):
-                source = {"parentRatingKey": "ratingKey", "parentTitle": "title"}.get(name, name[6].lower() + name[7:])
+                source = {"parentRatingKey": "ratingKey", "parentTitle": "title"}.get(
+                    name, name[6].lower() + name[7:]
+                )
                 if season_elem.get(source) is not None:
                     elem.set(name, season_elem.get(source))
             elem.set("parentKey", f"/library/metadata/{season_elem.get('ratingKey')}")
@@ -235,7 +249,7 @@ def add_recently_added(pms, now: int | None = None) -> RecentlyAddedLibrary:
     # PMS's list: Season 2's episodes (added together) as one season entry, the others alone.
     season_2 = ET.fromstring(ET.tostring(seasons[2]))
     season_2.set("addedAt", str(library.ago(1)))
-    entries[2] += [season_2, got] + [e for e in episodes if e.get("parentIndex") == "1"]
+    entries[2] += [season_2, show, got] + [e for e in episodes if e.get("parentIndex") == "1"]
 
     # Music: Skrillex's album (and a second one built from it), System of a Down.
     keys = {k: str(served_key(k)) for k in ("156", "142", "157", "158", "159", "160")}
