@@ -85,10 +85,21 @@ def recently_added_between(
     does not have, and photo libraries, are left out. None: every movie, show and music library
     of the server (read from PMS's ``/library/sections``, as the inventory does).
     ``libraries`` lists the sections read. Raises :class:`plex.client.PlexUnavailable` (one
-    readable line) when PMS cannot be reached, rejects the token or answers junk.
+    readable line) when PMS cannot be reached, rejects the token or answers junk;
+    ``ValueError`` (before asking PMS anything) for a section id that is not a number or a
+    window whose start is after its end.
     """
     start, end = int(start), int(end)
-    wanted = None if section_ids is None else {int(s) for s in section_ids}
+    if start > end:
+        raise ValueError(f"The window starts ({start}) after it ends ({end}).")
+    wanted = None
+    if section_ids is not None:
+        if isinstance(section_ids, (str, int)):
+            section_ids = [section_ids]
+        bad = [s for s in section_ids if not str(s).strip().isdigit()]
+        if bad:
+            raise ValueError(f"Not a library section id: {bad[0]!r}.")
+        wanted = {int(s) for s in section_ids}
 
     def read(plex) -> dict:
         machine_identifier = server.machine_identifier or plex.machineIdentifier

@@ -236,6 +236,19 @@ def test_a_show_added_whole_is_read_from_its_episodes(pms, server):
     assert f"/library/metadata/{served_key(22)}/allLeaves" in paths(pms)
 
 
+@pytest.mark.parametrize(
+    ("section_ids", "window", "message"),
+    [
+        (["movies"], WEEK, "Not a library section id: 'movies'"),
+        (None, (NOW, NOW - DAY), "The window starts"),
+    ],
+)
+def test_bad_arguments_are_refused_before_asking_pms(pms, server, section_ids, window, message):
+    with pytest.raises(ValueError, match=message):
+        recently_added_between(server, section_ids, *window)
+    assert not paths(pms)
+
+
 def test_the_window_end_is_excluded(server):
     content = recently_added_between(server, None, NOW - 7 * DAY, NOW - DAY)
 
