@@ -40,6 +40,8 @@ Served now:
   ``plexapi.server.Account`` and ``Release`` read, from :attr:`FakePlexServer.account` and
   :attr:`FakePlexServer.update` (see :meth:`FakePlexServer._account_xml` and
   :meth:`FakePlexServer._updater_status_xml`);
+* items added over the last days, for newsletters (``/library/sections/<id>/recentlyAdded``, a
+  personal-media section 4): :func:`plex.testing.recently_added.add_recently_added`;
 * collections and playlists: :func:`plex.testing.collection_routes.add_collections` (routes of
   their own module); making, filling, emptying and deleting collections:
   :func:`plex.testing.collection_writes.add_collection_writes`;
