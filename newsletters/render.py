@@ -148,8 +148,8 @@ def _message_html(message: str) -> str:
         cleaned = bleach.clean(
             message, tags=MESSAGE_TAGS, attributes=MESSAGE_ATTRIBUTES, strip=True
         )
-        return mark_safe(cleaned)  # noqa: S308  (bleach-cleaned)
-    return mark_safe(linebreaks(message, autoescape=True))  # noqa: S308  (escaped)
+        return mark_safe(cleaned)  # cleaned by bleach
+    return mark_safe(linebreaks(message, autoescape=True))  # escaped by linebreaks
 
 
 # --- templates ---------------------------------------------------------------------------------
@@ -241,7 +241,7 @@ def duration_text(milliseconds: int) -> str:
 
 
 def season_line(season: dict) -> str:
-    """"Season 1 · Episodes 01-03, 05" (one episode: "Episode 05"); a season without a number
+    """ "Season 1 · Episodes 01-03, 05" (one episode: "Episode 05"); a season without a number
     is named by its title ("Specials")."""
     index = season.get("media_index")
     name = f"Season {index}" if index else (season.get("title") or "Specials")
@@ -253,7 +253,7 @@ def season_line(season: dict) -> str:
 
 
 def album_line(album: dict) -> str:
-    """"Album title (2024) · 12 tracks"."""
+    """ "Album title (2024) · 12 tracks"."""
     title = album.get("title") or ""
     if album.get("year"):
         title = f"{title} ({album['year']})"
@@ -265,7 +265,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def _date_range(start, end) -> str:
-    """"Nov 15 – Nov 22, 2026" (both years when they differ; one day: "Nov 22, 2026")."""
+    """ "Nov 15 – Nov 22, 2026" (both years when they differ; one day: "Nov 22, 2026")."""
     if start.date() == end.date():
         return end.format("MMM D, YYYY")
     if start.year == end.year:

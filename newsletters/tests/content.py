@@ -25,12 +25,12 @@ def window():
 
 
 def web_url(mid: str, rating_key: int) -> str:
-    return (
-        f"https://app.plex.tv/desktop#!/server/{mid}/details?key=%2Flibrary%2Fmetadata%2F{rating_key}"
-    )
+    return f"https://app.plex.tv/desktop#!/server/{mid}/details?key=%2Flibrary%2Fmetadata%2F{rating_key}"
 
 
-def movie(title="Arrival", *, year=2016, mid=MID, section_id=1, summary=LOREM, genres=None, **extra):
+def movie(
+    title="Arrival", *, year=2016, mid=MID, section_id=1, summary=LOREM, genres=None, **extra
+):
     key = next(_keys)
     item = {
         "rating_key": key,

@@ -33,7 +33,11 @@ def at(day, hour=0):
 def weekly():
     letter = baker.make(Newsletter, id_name="weekly", friendly_name="Weekly")
     log = baker.make(
-        NewsletterLog, newsletter_id=letter.pk, uuid="abcd1234", html=PAGE, success=True,
+        NewsletterLog,
+        newsletter_id=letter.pk,
+        uuid="abcd1234",
+        html=PAGE,
+        success=True,
         timestamp=at(15),
     )
     return letter, log
@@ -66,13 +70,31 @@ def test_id_name_answers_the_latest_successful_run(client, settings, weekly):
     settings.NEWSLETTER_AUTH = 0
     letter, _first = weekly
     other = baker.make(Newsletter, id_name="monthly")
-    baker.make(NewsletterLog, newsletter_id=letter.pk, uuid="second00", html="<p>second</p>",
-               success=True, timestamp=at(22))
+    baker.make(
+        NewsletterLog,
+        newsletter_id=letter.pk,
+        uuid="second00",
+        html="<p>second</p>",
+        success=True,
+        timestamp=at(22),
+    )
     # Newer, but failed; and another newsletter's newer run.
-    baker.make(NewsletterLog, newsletter_id=letter.pk, uuid="failed00", html="<p>failed</p>",
-               success=False, timestamp=at(23))
-    baker.make(NewsletterLog, newsletter_id=other.pk, uuid="monthly0", html="<p>monthly</p>",
-               success=True, timestamp=at(24))
+    baker.make(
+        NewsletterLog,
+        newsletter_id=letter.pk,
+        uuid="failed00",
+        html="<p>failed</p>",
+        success=False,
+        timestamp=at(23),
+    )
+    baker.make(
+        NewsletterLog,
+        newsletter_id=other.pk,
+        uuid="monthly0",
+        html="<p>monthly</p>",
+        success=True,
+        timestamp=at(24),
+    )
     assert client.get("/newsletter/id/weekly").content == b"<p>second</p>"
     assert client.get("/newsletter/id/monthly").content == b"<p>monthly</p>"
     # The failed run's copy is still reachable by its own uuid.
@@ -93,7 +115,9 @@ def test_password_form_then_the_session_remembers(client, settings, weekly):
 
     wrong = client.post("/newsletter/abcd1234", {"password": "open sesam"})
     assert wrong.status_code == 403
-    assert "Wrong password." in wrong.content.decode() and 'type="password"' in wrong.content.decode()
+    assert (
+        "Wrong password." in wrong.content.decode() and 'type="password"' in wrong.content.decode()
+    )
     assert "Recently added" not in wrong.content.decode()
 
     right = client.post("/newsletter/abcd1234", {"password": "open sesame"})

@@ -73,7 +73,10 @@ def one_server_content():
         1,
         movies=[
             c.movie(
-                "Arrival", year=2016, genres=["Drama", "Sci-Fi", "Mystery", "Extra"], summary=c.LOREM * 2
+                "Arrival",
+                year=2016,
+                genres=["Drama", "Sci-Fi", "Mystery", "Extra"],
+                summary=c.LOREM * 2,
             )
         ],
         shows=[
@@ -101,7 +104,9 @@ def test_each_section_lists_its_items_with_tautullis_ranges():
     # Header: the server and the window's dates.
     assert "Recently added Winterfell Nov 15 – Nov 22, 2026 · 4 new items" in text
     # Sections in Tautulli's order, each with its count.
-    order = [text.index(f"{title} · 1") for title in ("Movies", "TV Shows", "Music", "Other Videos")]
+    order = [
+        text.index(f"{title} · 1") for title in ("Movies", "TV Shows", "Music", "Other Videos")
+    ]
     assert order == sorted(order)
     # A movie: title, year · rating · running time, three genres, the summary trimmed.
     assert "Arrival 2016 · PG-13 · 1 h 56 min Drama, Sci-Fi, Mystery A retired cartographer" in text
@@ -122,8 +127,9 @@ def test_each_section_lists_its_items_with_tautullis_ranges():
     sizes = [read_token(urlparse(url).path.rsplit("/", 1)[1])[2:] for url in images]
     assert sizes == [(200, 300), (200, 300), (200, 200), (200, 300)]
     # Titles link to the item in Plex Web.
-    assert 'href="https://app.plex.tv/desktop#!/server/ds48g4r354a8v9byrrtr697g3g79w/details?key=' in (
-        rendered.html
+    assert (
+        'href="https://app.plex.tv/desktop#!/server/ds48g4r354a8v9byrrtr697g3g79w/details?key='
+        in (rendered.html)
     )
 
 
@@ -161,7 +167,9 @@ def test_the_plain_text_part():
     assert "* Severance (2022 · PG-13)\n  Drama, Mystery\n  Season 1 · Episodes 01-03, 05\n" in text
     assert "  A La Sala (2024) · 12 tracks\n  Mordechai (2020) · 1 track\n" in text
     assert "OTHER VIDEOS (1)" in text
-    assert text.rstrip().endswith(f"View this newsletter in your browser: http://localhost:8181/newsletter/{UUID}")
+    assert text.rstrip().endswith(
+        f"View this newsletter in your browser: http://localhost:8181/newsletter/{UUID}"
+    )
     assert "<" not in text and "&amp;" not in text
 
 
@@ -193,7 +201,10 @@ def test_preview_is_the_same_page_without_the_online_link():
     sent_text, sent_images = visible(sent.html)
     preview_text, preview_images = visible(preview.html)
     assert preview_images == sent_images
-    online = ("Trouble reading this e-mail? View it in your browser ", " Open this newsletter in your browser")
+    online = (
+        "Trouble reading this e-mail? View it in your browser ",
+        " Open this newsletter in your browser",
+    )
     assert sent_text.replace(online[0], "").replace(online[1], "") == preview_text
     assert (preview.subject, preview.body) == (sent.subject, sent.body)
 
@@ -336,8 +347,9 @@ def test_a_custom_template_replaces_ours(settings, tmp_path):
     )
     settings.NEWSLETTER_CUSTOM_DIR = str(tmp_path)
     rendered = render_newsletter(newsletter(), [one_server_content()], uuid=UUID)
-    assert '<p class="x" style="color: red;">Winterfell: [Arrival][Severance][Khruangbin][Holiday 2025]</p>' in (
-        rendered.html
+    assert (
+        '<p class="x" style="color: red;">Winterfell: [Arrival][Severance][Khruangbin][Holiday 2025]</p>'
+        in (rendered.html)
     )
     # The text part was not replaced: ours.
     assert rendered.text.startswith("Recently added to Winterfell")
@@ -349,7 +361,9 @@ def test_a_custom_template_replaces_ours(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_no_plex_token_in_the_newsletter():
-    server = baker.make(Server, name="Winterfell", url="http://192.0.2.7:32400", token="tok-SECRET-42")
+    server = baker.make(
+        Server, name="Winterfell", url="http://192.0.2.7:32400", token="tok-SECRET-42"
+    )
     rendered = render_newsletter(newsletter(), [c.big_content(server.pk, 20)], uuid=UUID)
     for part in (rendered.html, rendered.text, rendered.subject, rendered.body):
         assert "tok-SECRET-42" not in part and "X-Plex-Token" not in part

@@ -23,7 +23,9 @@ pytestmark = BROWSER_TEST
 
 TOKEN = "secret-plex-token"
 # A stored copy with an icon of its own (else the browser asks for /favicon.ico: a 404).
-STORED = '<html><head><link rel="icon" href="data:,"></head><body><p>the newsletter</p></body></html>'
+STORED = (
+    '<html><head><link rel="icon" href="data:,"></head><body><p>the newsletter</p></body></html>'
+)
 OVERFLOW = "document.documentElement.scrollWidth - window.innerWidth"
 
 
@@ -70,7 +72,12 @@ def test_a_twenty_item_newsletter_on_desktop_and_phone(
             ".every(img => img.complete && img.naturalWidth > 0)"
         )
         text = page.locator("body").inner_text()
-        for expected in ("Winterfell", "Kings Landing", "Season 1 · Episodes 01-03, 05", "12 tracks"):
+        for expected in (
+            "Winterfell",
+            "Kings Landing",
+            "Season 1 · Episodes 01-03, 05",
+            "12 tracks",
+        ):
             assert expected in text, expected
         page.screenshot(path=str(tmp_path / f"newsletter_{width}.png"), full_page=True)
         page.screenshot(path=str(tmp_path / f"newsletter_{width}_top.png"))  # the first screen
