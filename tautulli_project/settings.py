@@ -284,6 +284,20 @@ ONESIGNAL_API_URL = env.str("ONESIGNAL_API_URL", "https://api.onesignal.com/noti
 # Arrow tokens, the defaults of Tautulli's DATE_FORMAT / TIME_FORMAT.
 NOTIFY_DATE_FORMAT = env.str("NOTIFY_DATE_FORMAT", "YYYY-MM-DD")
 NOTIFY_TIME_FORMAT = env.str("NOTIFY_TIME_FORMAT", "HH:mm")
+# Newsletters (reference section 5; Tautulli's [Newsletter] settings). HTTP_BASE_URL: the public
+# address of this server, the start of newsletter links and image URLs (e.g.
+# https://tautulli.example.com; default http://localhost:<PORT>). NEWSLETTER_CUSTOM_DIR: a folder
+# whose recently_added.html / recently_added.txt replace ours. NEWSLETTER_AUTH: who may open the
+# hosted pages (0 anyone, 1 with NEWSLETTER_PASSWORD, 2 signed-in users). NEWSLETTER_INLINE_STYLES:
+# move the template's CSS into style="" attributes (mail clients drop <style>).
+HTTP_BASE_URL = (
+    env.str("HTTP_BASE_URL").strip().rstrip("/")
+    or f"http://localhost:{env.int('PORT', 8181, minimum=1, maximum=65535)}"
+)
+NEWSLETTER_CUSTOM_DIR = env.str("NEWSLETTER_CUSTOM_DIR").strip()
+NEWSLETTER_AUTH = env.int("NEWSLETTER_AUTH", 0, minimum=0, maximum=2)
+NEWSLETTER_PASSWORD = env.str("NEWSLETTER_PASSWORD")
+NEWSLETTER_INLINE_STYLES = env.bool("NEWSLETTER_INLINE_STYLES", True)
 # plex.tv's base URL (users sync). Only tests point it elsewhere, at a loopback fake.
 PLEX_TV_URL = env.str("PLEX_TV_URL", "https://plex.tv")
 SHARED_DIR = Path(env.str("TAUTULLI_SHARED_DIR", str(BASE_DIR.parent / "shared")))

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from core.tautulli_api.dispatcher import legacy_api
@@ -15,4 +15,5 @@ urlpatterns = [
     path("api", legacy_api),
     path("api/", rest_urls()),
     path("health", health),
+    path("newsletter/", include("newsletters.urls")),
 ]
