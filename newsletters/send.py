@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import socket
 import uuid as uuid_module
 from dataclasses import dataclass
 from email.utils import formataddr, make_msgid
@@ -34,7 +33,6 @@ from django_q.tasks import schedule
 
 from core import clock
 from notifications.models import Notifier
-from notifications.text import TextFormatError
 from plex.client import PlexUnavailable
 from plex.newsletter_content import recently_added_between
 from servers.models import Server
@@ -84,7 +82,11 @@ def gather_contents(newsletter: Newsletter, start, end) -> list[dict]:
         if server is None or not section_ids:
             continue
         try:
-            contents.append(recently_added_between(server, section_ids, start, end))
+            contents.append(
+                recently_added_between(
+                    server, section_ids, int(start.timestamp()), int(end.timestamp())
+                )
+            )
         except PlexUnavailable as exc:
             raise NewsletterError(f"{server.name}: {exc}", retryable=True) from None
     return contents
@@ -110,7 +112,13 @@ def run_newsletter(
     Never raises for a failed run: the failure is the log row's ``error`` and the returned
     message."""
     now = clock.now()
-    start, end = newsletter_window(newsletter, now)
+    try:
+        start, end = newsletter_window(newsletter, now)
+    except ValueError as exc:  # a bad time frame in the stored configuration
+        start = end = now
+        bad_window = str(exc)
+    else:
+        bad_window = ""
     texts = {"subject": subject, "body": body, "message": message}
     if notify_action not in ("test", "api"):
         texts = {}
@@ -129,6 +137,8 @@ def run_newsletter(
         uuid=run_uuid,
         email_msg_id=make_msgid(domain="tautulli.local"),
     )
+    if bad_window:
+        return _failed(log, bad_window)
     try:
         contents = gather_contents(newsletter, start, end)
     except NewsletterError as exc:
@@ -142,15 +152,17 @@ def run_newsletter(
         rendered = render_newsletter(
             _with_texts(newsletter, overrides), contents, uuid=run_uuid, preview=False
         )
-    except TextFormatError as exc:
-        return _failed(log, f"The newsletter's text could not be formatted: {exc}")
+    except ValueError as exc:  # a malformed text or custom template: the reason is readable
+        return _failed(log, str(exc))
     config = full_config(newsletter)
     log.subject_text = rendered.subject
     log.body_text = rendered.body
     log.message_text = rendered.message
-    log.filename = (config["config"].get("filename") or "newsletter_{uuid}.html").replace(
-        "{newsletter_uuid}", run_uuid
-    ).replace("{uuid}", run_uuid)
+    log.filename = (
+        (config["config"].get("filename") or "newsletter_{uuid}.html")
+        .replace("{newsletter_uuid}", run_uuid)
+        .replace("{uuid}", run_uuid)
+    )
     log.html = rendered.html
     log.text = rendered.text
     log.save()
@@ -265,7 +277,7 @@ def send_email(email_config: dict, log: NewsletterLog, *, reply_to: str | None =
     except smtplib.SMTPRecipientsRefused as exc:
         refused = ", ".join(sorted(exc.recipients))
         raise NewsletterError(f"The mail server {where} refused {refused}.") from None
-    except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+    except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, unreachable, timeout
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise NewsletterError(
             f"Could not send by e-mail through {where}: {reason}.", retryable=True

@@ -366,6 +366,7 @@ def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServe
     from plex.testing import FakePlexServer
     from plex.testing.collection_writes import add_collection_writes
     from plex.testing.media_routes import add_inventory_sections
+    from plex.testing.recently_added import add_recently_added
 
     pms = FakePlexServer(
         token=demo_token(),
@@ -377,9 +378,11 @@ def start(port: int = DEMO_PORT, host: str = "127.0.0.1") -> tuple[FakePlexServe
     pms.clock.now_ms = int(clock.epoch() * 1000)
     # The recorded libraries' items (movies, shows, music added years ago, mostly unwatched):
     # an inventory for the library pages and the housekeeping rules to work on, and
-    # collections a rule set's "leaving soon" collection can be written to.
+    # collections a rule set's "leaving soon" collection can be written to; items added over
+    # the last days for the recently-added newsletter.
     add_inventory_sections(pms)
     add_collection_writes(pms)
+    add_recently_added(pms, now=clock.epoch())
     pms.start()
     server = register_server(pms.url, pms.token, pms.version)
     return pms, server
