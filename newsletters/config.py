@@ -251,6 +251,20 @@ def selected_libraries(newsletter) -> dict[int, list[int]]:
     return result
 
 
+def library_values(newsletter) -> list[str]:
+    """The picker's values (:func:`library_choices`) of the libraries the newsletter includes
+    (a bare Tautulli section id becomes ``"server:section"`` when several servers have
+    libraries); libraries that no longer exist are left out."""
+    libraries = _libraries()
+    several = _several_servers(libraries)
+    selected = selected_libraries(newsletter)
+    return [
+        library_value(library, several)
+        for library in libraries
+        if library.section_id in selected.get(library.server_id, ())
+    ]
+
+
 def clean_libraries(values) -> list[str]:
     """``values`` (a list or comma-separated text) checked against :func:`library_choices`:
     each must name a library offered there (a section id, or ``server:section``). Returns the
