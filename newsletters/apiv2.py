@@ -7,12 +7,14 @@ mask or an empty value sent back keeps it (:mod:`newsletters.config`). ``notify_
 the sending side's (``newsletters.send``).
 """
 
+import json
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Lower
 
-from core.tautulli_api import ApiError, api_command
+from core.tautulli_api import ApiError, EncodedJSON, api_command
 from core.tautulli_api.datatables import queryset_table
 from core.timeutils import to_epoch
 
@@ -195,7 +197,8 @@ def get_newsletter_config(request, params):
     "config_options": [{...}], "email_config_options": [{...}, ...]}. A stored SMTP password
     shows as four spaces, never its value.
     """
-    return newsletter_config(_newsletter(params))
+    # Encoded here: a data dict with a "message" key would be lifted into the envelope.
+    return EncodedJSON(json.dumps(newsletter_config(_newsletter(params)), ensure_ascii=False))
 
 
 @api_command()
