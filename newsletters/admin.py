@@ -130,9 +130,9 @@ class NewsletterLogAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("hosted copy"))
     def hosted_copy(self, obj):
-        """A link to ``/newsletter/<uuid>`` when the run kept a copy."""
+        """A link to ``/newsletter/<uuid>`` when the run kept a copy, else the bare uuid."""
         if not obj.uuid or not getattr(obj, "has_copy", bool(obj.html)):
-            return "—"
+            return obj.uuid or "—"
         return format_html(
             '<a href="{}" target="_blank" rel="noopener">{}</a>', hosted_url(obj.uuid), obj.uuid
         )

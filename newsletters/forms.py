@@ -359,7 +359,7 @@ class NewsletterForm(forms.ModelForm):
         except ValidationError as exc:
             self._field_errors(exc, data["schedule"])
             return data
-        newsletter.cron = cron
+        newsletter.cron = data["cron"] = cron  # "cron" is a model field the admin saves too
         newsletter.config = config
         newsletter.email_config = email
         data["subject"] = data.get("subject") or nl_config.DEFAULT_SUBJECT
