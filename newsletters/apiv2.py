@@ -162,7 +162,7 @@ def newsletter_config(newsletter: Newsletter) -> dict:
         "subject": newsletter.subject or nl_config.DEFAULT_SUBJECT,
         "body": newsletter.body or nl_config.DEFAULT_BODY,
         "message": newsletter.message or nl_config.DEFAULT_MESSAGE,
-        "config": nl_config.full_config(newsletter),
+        "config": nl_config.config_of(newsletter),
         "email_config": nl_config.shown_email_config(newsletter),
         "config_options": nl_config.config_options(newsletter),
         "email_config_options": nl_config.email_config_options(newsletter),
@@ -243,8 +243,8 @@ def apply_form(newsletter: Newsletter, values: dict) -> Newsletter:
     (:func:`newsletters.config.validate_newsletter`, the libraries against the picker): an
     :class:`ApiError` changes nothing.
     """
-    config = {**nl_config.full_config(newsletter)}
-    email = {**nl_config.full_email_config(newsletter)}
+    config = {**nl_config.config_of(newsletter)}
+    email = {**nl_config.email_config_of(newsletter)}
     stored_email = dict(email)
     email["smtp_password"] = None  # kept unless a new one is given
     given_config = {

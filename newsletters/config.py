@@ -3,7 +3,7 @@
 A :class:`~newsletters.models.Newsletter` stores Tautulli's two JSON documents as they are
 (an imported Tautulli newsletter works unchanged): ``config`` (Tautulli's ``newsletter_config``)
 and ``email_config``. What is read is always the stored values laid over Tautulli's defaults
-(:func:`full_config`, :func:`full_email_config`; Tautulli's ``Newsletter._validate_config``:
+(:func:`full_config`; Tautulli's ``Newsletter._validate_config``:
 ints cast, lists wrapped). Reference section 5; the capture
 ``tautulli-dart/newsletter/get_newsletter_config__new.json``.
 
@@ -144,21 +144,28 @@ def normalize(values: Mapping | None, defaults: Mapping) -> dict:
     return result
 
 
-def full_config(newsletter) -> dict:
+def config_of(newsletter) -> dict:
     """The newsletter's ``config`` over :data:`DEFAULT_CONFIG` (every key present, typed)."""
     return normalize(newsletter.config, DEFAULT_CONFIG)
 
 
-def full_email_config(newsletter) -> dict:
+def email_config_of(newsletter) -> dict:
     """The newsletter's ``email_config`` over :data:`DEFAULT_EMAIL_CONFIG`, the SMTP password
     included: for sending only, never for an answer (:func:`shown_email_config`)."""
     return normalize(newsletter.email_config, DEFAULT_EMAIL_CONFIG)
 
 
+def full_config(newsletter) -> dict:
+    """``{"config": ..., "email_config": ...}``: both documents, stored values over Tautulli's
+    defaults (:func:`config_of`, :func:`email_config_of`). The e-mail config holds the SMTP
+    password: for sending, never for an answer."""
+    return {"config": config_of(newsletter), "email_config": email_config_of(newsletter)}
+
+
 def shown_email_config(newsletter) -> dict:
-    """:func:`full_email_config` with a stored password replaced by :data:`PASSWORD_MASK`
+    """:func:`email_config_of` with a stored password replaced by :data:`PASSWORD_MASK`
     (Tautulli's ``mask_config_passwords``: four spaces), "" when none is stored."""
-    config = full_email_config(newsletter)
+    config = email_config_of(newsletter)
     if config["smtp_password"]:
         config["smtp_password"] = PASSWORD_MASK
     return config
@@ -238,7 +245,7 @@ def selected_libraries(newsletter) -> dict[int, list[int]]:
 
     Empty ``incl_libraries`` selects nothing (Tautulli sends nothing then: "no libraries
     selected"), so ``{}``: the caller sends nothing, never "every library"."""
-    wanted = full_config(newsletter)["incl_libraries"]
+    wanted = config_of(newsletter)["incl_libraries"]
     if not wanted:
         return {}
     libraries = [lib for lib in _libraries() if library_group(lib) is not None]
@@ -299,7 +306,7 @@ def config_options(newsletter) -> list[dict]:
     return [
         {
             "label": "Included Libraries",
-            "value": full_config(newsletter)["incl_libraries"],
+            "value": config_of(newsletter)["incl_libraries"],
             "description": "Select the libraries to include in the newsletter.",
             "name": "newsletter_config_incl_libraries",
             "input_type": "selectize",

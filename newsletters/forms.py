@@ -276,8 +276,8 @@ class NewsletterForm(forms.ModelForm):
             "email", _("This newsletter's own settings")
         )
         self.fields["id_name"].required = False
-        config = nl_config.full_config(newsletter)
-        email = nl_config.full_email_config(newsletter)
+        config = nl_config.config_of(newsletter)
+        email = nl_config.email_config_of(newsletter)
         initial = {
             **parse_preset(newsletter.cron),
             "cron": newsletter.cron,
@@ -341,9 +341,9 @@ class NewsletterForm(forms.ModelForm):
         if cron is None or self.errors:
             return data
         newsletter = self.instance
-        stored_email = nl_config.full_email_config(newsletter) if newsletter.pk else {}
+        stored_email = nl_config.email_config_of(newsletter) if newsletter.pk else {}
         config = {
-            **nl_config.full_config(newsletter),
+            **nl_config.config_of(newsletter),
             **{key: data.get(field) for field, key in CONFIG_FIELDS.items()},
             "custom_cron": int(data["schedule"] == CUSTOM),
         }

@@ -420,3 +420,23 @@ def test_several_servers_name_their_libraries(call_api, libraries):
 def test_no_library_selected_selects_nothing(libraries):
     newsletter = baker.make(Newsletter, id_name="n", config={"incl_libraries": []})
     assert nl_config.selected_libraries(newsletter) == {}
+
+
+def test_full_config_is_both_documents_over_the_defaults(db):
+    newsletter = baker.make(
+        Newsletter,
+        id_name="n",
+        config={"time_frame": "3", "incl_libraries": "1, 2"},
+        email_config={"smtp_password": SECRET, "to": "a@example.com"},
+    )
+    config = nl_config.full_config(newsletter)
+    assert config["config"] == {
+        **nl_config.DEFAULT_CONFIG,
+        "time_frame": 3,
+        "incl_libraries": ["1", "2"],
+    }
+    assert config["email_config"] == {
+        **nl_config.DEFAULT_EMAIL_CONFIG,
+        "to": ["a@example.com"],
+        "smtp_password": SECRET,  # for sending
+    }
