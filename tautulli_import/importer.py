@@ -215,6 +215,11 @@ class TautulliImporter:
                 result.tables.append(self.create_placeholder_users(result))
 
         self.writer.reset_sequences({plan.model for plan in plans})
+        if not self.dry_run and any(t.added for t in result.tables if t.name == "newsletters"):
+            # Rows are written without signals: the active newsletters get their cron schedule.
+            from newsletters.schedules import sync_all
+
+            sync_all()
         history_added = sum(t.added for t in result.tables if t.name.startswith("session_history"))
         if history_added and not self.dry_run:
             self.rebuild_history_groups()

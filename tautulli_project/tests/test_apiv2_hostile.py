@@ -57,6 +57,10 @@ WRITE_COMMANDS = {
     "register_device",
     "set_mobile_device_config",
     "delete_mobile_device",
+    "add_newsletter_config",
+    "set_newsletter_config",
+    "delete_newsletter",
+    "delete_newsletter_log",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
