@@ -20,6 +20,7 @@ from core.timeutils import to_epoch
 
 from . import config as nl_config
 from .models import Newsletter, NewsletterLog
+from .send import run_newsletter
 
 # Sortable columns → SQL expression (text case-insensitively, as Tautulli's COLLATE NOCASE).
 # start_date/end_date are YYYY-MM-DD text, so they sort chronologically as text.
@@ -367,3 +368,37 @@ def delete_hosted_images(request, params):
         "message": "No hosted images to delete: images are served by this server, "
         "never uploaded to Imgur or Cloudinary."
     }
+
+
+@api_command()
+def notify_newsletter(request, params):
+    """Send a newsletter now (the newsletter log's action "api"), as its schedule would.
+
+    Required parameters: newsletter_id (int).
+
+    Optional parameters: subject (str), body (str), message (str): replace the newsletter's
+    texts for this run.
+
+    Returns: json: {"newsletter_notification_id": 1} (the newsletter log row), message
+    "Newsletter sent."; when the run fails or nothing was added in its time frame, the error
+    "Newsletter failed: <why>." (Tautulli says only "Newsletter failed.").
+    """
+    newsletter_id = params.int("newsletter_id", minimum=1)
+    if newsletter_id is None:
+        return {"result": "error", "message": "Newsletter failed: no newsletter id provided."}
+    newsletter = Newsletter.objects.filter(pk=newsletter_id).first()
+    if newsletter is None:
+        return {
+            "result": "error",
+            "message": f"Newsletter failed: invalid newsletter_id provided {newsletter_id}.",
+        }
+    run = run_newsletter(
+        newsletter,
+        "api",
+        subject=params.str("subject", ""),
+        body=params.str("body", ""),
+        message=params.str("message", ""),
+    )
+    if not run.sent:
+        return {"result": "error", "message": f"Newsletter failed: {run.message.rstrip('.')}."}
+    return {"message": "Newsletter sent.", "newsletter_notification_id": run.log.pk}

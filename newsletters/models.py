@@ -51,6 +51,7 @@ class NewsletterLog(models.Model):
     # Not in Tautulli's table (it writes the copy to a file in NEWSLETTER_DIR): the hosted copy
     # lives in the database, so backups and a move to PostgreSQL carry it.
     html = models.TextField(blank=True, default="", help_text="the hosted copy (rendered HTML)")
+    text = models.TextField(blank=True, default="", help_text="the e-mail's plain-text part")
     error = models.TextField(blank=True, default="", help_text="why the run failed")
 
     class Meta:

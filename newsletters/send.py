@@ -139,6 +139,9 @@ def run_newsletter(
     )
     if bad_window:
         return _failed(log, bad_window)
+    if not selected_libraries(newsletter):
+        text = "No libraries are selected in the newsletter: nothing was sent."
+        return NewsletterRun(None, False, text)
     try:
         contents = gather_contents(newsletter, start, end)
     except NewsletterError as exc:

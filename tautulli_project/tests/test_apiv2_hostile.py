@@ -61,6 +61,7 @@ WRITE_COMMANDS = {
     "set_newsletter_config",
     "delete_newsletter",
     "delete_newsletter_log",
+    "notify_newsletter",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
