@@ -10,19 +10,23 @@ test e-mail, preview).
 The log is read-only: each run with a link to its hosted copy (``/newsletter/<uuid>``).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
+from unfold.decorators import action
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.schedules import next_runs
 
 from .forms import NewsletterForm
 from .models import Newsletter, NewsletterLog
+from .send import NewsletterError, preview_newsletter, run_newsletter, send_test_email
 
 
 def hosted_url(uuid: str) -> str:
@@ -37,6 +41,8 @@ class NewsletterAdmin(ModelAdmin):
     list_filter = ("active",)
     search_fields = ("friendly_name", "id_name")
     readonly_fields = ("next_runs",)
+    actions_submit_line = ("save_and_send_now", "save_and_send_test_email")
+    actions_detail = ("preview",)
     fieldsets = (
         (None, {"fields": ("friendly_name", "id_name", "active")}),
         (
@@ -93,6 +99,40 @@ class NewsletterAdmin(ModelAdmin):
         if not obj.active:
             return format_html("{} ({})", text, _("inactive: not scheduled"))
         return text
+
+    @action(description=_("Save and send now"), permissions=["change"])
+    def save_and_send_now(self, request, obj: Newsletter):
+        """Run the newsletter now (Tautulli's action ``test``): what it sent, or why not."""
+        run = run_newsletter(obj, "test")
+        level = messages.SUCCESS if run.sent else messages.WARNING
+        self.message_user(request, run.message, level)
+
+    @action(description=_("Save and send a test e-mail"), permissions=["change"])
+    def save_and_send_test_email(self, request, obj: Newsletter):
+        """A short message through the e-mail settings, to check them."""
+        try:
+            send_test_email(obj)
+        except NewsletterError as exc:
+            self.message_user(request, exc.reason, messages.ERROR)
+        else:
+            self.message_user(request, _("The test e-mail was sent."), messages.SUCCESS)
+
+    @action(
+        description=_("Preview the next newsletter"),
+        url_path="preview",
+        attrs={"target": "_blank"},
+        permissions=["view"],
+    )
+    def preview(self, request, object_id):
+        """The next run rendered from live data (nothing sent or stored), or why there is none."""
+        newsletter = get_object_or_404(Newsletter, pk=object_id)
+        html, message = preview_newsletter(newsletter)
+        if html is None:
+            return HttpResponse(
+                format_html("<!DOCTYPE html><title>Preview</title><p>{}</p>", message),
+                status=200,
+            )
+        return HttpResponse(html)
 
     @admin.display(description=_("next run"))
     def next_run(self, obj):

@@ -28,6 +28,7 @@ from email.utils import formataddr, make_msgid
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.utils import timezone
+from django.utils.html import escape
 from django_q.models import Schedule
 from django_q.tasks import schedule
 
@@ -46,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 EMAIL_AGENT_ID = 10  # notifications.agents.apprise_agents.Email
 SMTP_TIMEOUT = 30  # seconds
+MESSAGE_ID_DOMAIN = "newsletter.local"  # not the host's name: it may be private
 CONTENT_KINDS = ("movie", "show", "artist", "other_video")
 
 
@@ -97,6 +99,25 @@ def has_items(contents: list[dict]) -> bool:
     return any(content.get(kind) for content in contents for kind in CONTENT_KINDS)
 
 
+def preview_newsletter(newsletter: Newsletter) -> tuple[str | None, str]:
+    """The next run rendered from live data, for the admin: ``(html, message)``; ``html`` is
+    None when there is nothing to show, and ``message`` says why (no library, nothing added,
+    a server down, a malformed text). Writes nothing."""
+    try:
+        start, end = newsletter_window(newsletter, clock.now())
+        if not selected_libraries(newsletter):
+            return None, "No libraries are selected in the newsletter."
+        contents = gather_contents(newsletter, start, end)
+        if not has_items(contents):
+            return None, "Nothing was added in the time frame: the next run would send nothing."
+        rendered = render_newsletter(newsletter, contents, uuid="preview", preview=True)
+    except NewsletterError as exc:
+        return None, exc.reason
+    except ValueError as exc:  # a bad time frame, text or custom template
+        return None, str(exc)
+    return rendered.html, f"Subject: {rendered.subject}"
+
+
 def run_newsletter(
     newsletter: Newsletter,
     notify_action: str = "on_cron",
@@ -135,7 +156,7 @@ def run_newsletter(
         start_time=int(start.timestamp()),
         end_time=int(end.timestamp()),
         uuid=run_uuid,
-        email_msg_id=make_msgid(domain="tautulli.local"),
+        email_msg_id=make_msgid(domain=MESSAGE_ID_DOMAIN),
     )
     if bad_window:
         return _failed(log, bad_window)
@@ -206,16 +227,16 @@ def deliver(log_id: int, attempt: int = 1) -> NewsletterRun:
 
 def _deliver(newsletter: Newsletter, log: NewsletterLog) -> None:
     config = full_config(newsletter)
-    options, email_config = config["config"], config["email_config"]
+    options = config["config"]
     if options.get("formatted", 1):
-        notifier_id = email_config.get("notifier_id")
-        if notifier_id:
-            notifier = Notifier.objects.filter(pk=notifier_id).first()
-            if notifier is None or notifier.agent_id != EMAIL_AGENT_ID:
-                raise NewsletterError(f"Notifier {notifier_id} is not an Email notifier.")
-            email_config = {**email_config, **(notifier.config or {})}
-        reply_to = last_message_id(log) if options.get("threaded") else None
-        send_email(email_config, log, reply_to=reply_to)
+        send_email(
+            email_config_for_sending(newsletter),
+            subject=log.subject_text or "",
+            html=log.html,
+            text=log.text or "",
+            message_id=log.email_msg_id,
+            reply_to=last_message_id(log) if options.get("threaded") else None,
+        )
         return
     send_through_notifier(options.get("notifier_id"), log)
 
@@ -235,11 +256,20 @@ def last_message_id(log: NewsletterLog) -> str | None:
     return previous or None
 
 
-def send_email(email_config: dict, log: NewsletterLog, *, reply_to: str | None = None) -> None:
-    """Send run ``log``'s HTML (``log.html``) with its plain-text part (``log.text``) by SMTP
-    with ``email_config`` (Tautulli's keys: from_name, from, to, cc, bcc, smtp_server,
-    smtp_port, smtp_user, smtp_password, tls 0 none / 1 STARTTLS / 2 SSL/TLS). Raises
-    :class:`NewsletterError`; the password never appears in its reason."""
+def send_email(
+    email_config: dict,
+    *,
+    subject: str,
+    html: str,
+    text: str,
+    message_id: str | None = None,
+    reply_to: str | None = None,
+) -> None:
+    """Send an HTML e-mail with its plain-text part by SMTP with ``email_config`` (Tautulli's
+    keys: from_name, from, to, cc, bcc, smtp_server, smtp_port, smtp_user, smtp_password, tls
+    0 none / 1 STARTTLS / 2 SSL/TLS); ``message_id``/``reply_to`` set ``Message-ID`` and
+    ``In-Reply-To``/``References``. Raises :class:`NewsletterError`; the password never
+    appears in its reason."""
     recipients = [*_addresses(email_config.get("to")), *_addresses(email_config.get("cc"))]
     bcc = _addresses(email_config.get("bcc"))
     host = (email_config.get("smtp_server") or "").strip()
@@ -258,12 +288,12 @@ def send_email(email_config: dict, log: NewsletterLog, *, reply_to: str | None =
         use_ssl=tls == 2,
         timeout=SMTP_TIMEOUT,
     )
-    headers = {"Message-ID": log.email_msg_id}
+    headers = {"Message-ID": message_id or make_msgid(domain=MESSAGE_ID_DOMAIN)}
     if reply_to:
         headers.update({"In-Reply-To": reply_to, "References": reply_to})
     message = EmailMultiAlternatives(
-        subject=log.subject_text or "",
-        body=log.text or "",
+        subject=subject,
+        body=text,
         from_email=formataddr((email_config.get("from_name") or "", email_config["from"])),
         to=_addresses(email_config.get("to")),
         cc=_addresses(email_config.get("cc")),
@@ -271,7 +301,7 @@ def send_email(email_config: dict, log: NewsletterLog, *, reply_to: str | None =
         connection=connection,
         headers=headers,
     )
-    message.attach_alternative(log.html, "text/html")
+    message.attach_alternative(html, "text/html")
     where = f"{host}:{email_config.get('smtp_port')}"
     try:
         message.send()
@@ -285,6 +315,33 @@ def send_email(email_config: dict, log: NewsletterLog, *, reply_to: str | None =
         raise NewsletterError(
             f"Could not send by e-mail through {where}: {reason}.", retryable=True
         ) from None
+
+
+def send_test_email(newsletter: Newsletter) -> None:
+    """A short test message through the newsletter's e-mail settings (the admin's "send test
+    e-mail"): nothing rendered, nothing logged. Raises :class:`NewsletterError`."""
+    name = newsletter.friendly_name or newsletter.id_name
+    text = f"This is a test e-mail from newsletter {name!r}: its e-mail settings work."
+    send_email(
+        email_config_for_sending(newsletter),
+        subject=f"Test e-mail: {name}",
+        html=f"<p>{escape(text)}</p>",
+        text=text,
+    )
+
+
+def email_config_for_sending(newsletter: Newsletter) -> dict:
+    """The newsletter's e-mail settings, or those of the Email notifier it names
+    (``email_config.notifier_id``). Raises :class:`NewsletterError` when that notifier is not
+    an Email notifier."""
+    email_config = full_config(newsletter)["email_config"]
+    notifier_id = email_config.get("notifier_id")
+    if notifier_id:
+        notifier = Notifier.objects.filter(pk=notifier_id).first()
+        if notifier is None or notifier.agent_id != EMAIL_AGENT_ID:
+            raise NewsletterError(f"Notifier {notifier_id} is not an Email notifier.")
+        email_config = {**email_config, **(notifier.config or {})}
+    return email_config
 
 
 def send_through_notifier(notifier_id, log: NewsletterLog) -> None:

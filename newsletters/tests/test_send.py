@@ -260,3 +260,75 @@ def test_notify_newsletter_sends_now_or_says_why_not(server, smtp, call_api):
     newsletter.save()
     _, empty = call_api("notify_newsletter", newsletter_id=newsletter.pk)
     assert empty["response"]["message"].startswith("Newsletter failed: Nothing was added")
+
+
+def admin_form(newsletter, port, **extra):
+    """The change form as the admin shows it for ``make_newsletter``'s newsletter."""
+    return {
+        "friendly_name": "Weekly",
+        "id_name": "weekly",
+        "active": "on",
+        "schedule": "custom",
+        "cron": newsletter.cron,
+        "time_frame": "7",
+        "time_frame_units": "days",
+        "incl_libraries": ["1", "2", "3", "4"],
+        "formatted": "on",
+        "notifier_id": "0",
+        "email_notifier_id": "0",
+        "from_name": "Plex Friends",
+        "from_address": "plex@example.org",
+        "email_to": "alice@example.org",
+        "smtp_server": "127.0.0.1",
+        "smtp_port": str(port),
+        "tls": "0",
+        "html_support": "on",
+        "subject": newsletter.subject,
+        "body": newsletter.body,
+        "message": newsletter.message,
+        **extra,
+    }
+
+
+def test_the_admin_previews_sends_now_and_sends_a_test_email(server, smtp, admin_client):
+    newsletter = make_newsletter(smtp_port=smtp.port)
+    change = f"/admin/newsletters/newsletter/{newsletter.pk}/change/"
+
+    preview = admin_client.get(f"/admin/newsletters/newsletter/{newsletter.pk}/preview/")
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Hidden Figures" in html and "01-03, 05" in html
+    assert not NewsletterLog.objects.exists() and smtp.messages == []  # a preview sends nothing
+
+    test = admin_client.post(
+        change,
+        admin_form(newsletter, smtp.port, newsletters_newsletter_save_and_send_test_email="1"),
+        follow=True,
+    )
+    assert "The test e-mail was sent." in test.content.decode()
+    assert smtp.wait_for(1)[0].message["Subject"] == "Test e-mail: Weekly"
+    assert not NewsletterLog.objects.exists()
+
+    sent = admin_client.post(
+        change,
+        admin_form(newsletter, smtp.port, newsletters_newsletter_save_and_send_now="1"),
+        follow=True,
+    )
+    assert "The newsletter was sent." in sent.content.decode()
+    assert NewsletterLog.objects.get().notify_action == "test"
+    assert len(smtp.wait_for(2)) == 2
+
+
+def test_the_admin_says_why_nothing_was_sent(server, admin_client):
+    newsletter = make_newsletter(smtp_port=1)
+    newsletter.config["incl_libraries"] = []
+    newsletter.save()
+
+    preview = admin_client.get(f"/admin/newsletters/newsletter/{newsletter.pk}/preview/")
+    assert "No libraries are selected" in preview.content.decode()
+    page = admin_client.post(
+        f"/admin/newsletters/newsletter/{newsletter.pk}/change/",
+        admin_form(newsletter, 1, newsletters_newsletter_save_and_send_test_email="1"),
+        follow=True,
+    )
+    assert "Could not send by e-mail through 127.0.0.1:1" in page.content.decode()
