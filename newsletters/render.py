@@ -232,8 +232,11 @@ def _item(kind: str, item: dict, server_id: int | None) -> dict:
 
 
 def duration_text(milliseconds: int) -> str:
-    """A running time in ms as "1 h 52 min" / "45 min" (rounded to the minute)."""
+    """A running time in ms as "1 h 52 min" / "45 min" (rounded to the minute; "< 1 min"
+    below half a minute)."""
     minutes = round(milliseconds / 60000)
+    if minutes == 0:
+        return "< 1 min"
     hours, minutes = divmod(minutes, 60)
     if hours:
         return f"{hours} h {minutes:02d} min" if minutes else f"{hours} h"

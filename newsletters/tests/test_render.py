@@ -14,7 +14,7 @@ from model_bakery import baker
 from newsletters.images import read_token
 from newsletters.models import Newsletter
 from newsletters.parameters import newsletter_parameters, newsletter_window
-from newsletters.render import NewsletterTemplateError, render_newsletter
+from newsletters.render import NewsletterTemplateError, duration_text, render_newsletter
 from notifications.text import TextFormatError
 from servers.models import Server
 
@@ -375,3 +375,11 @@ def test_no_plex_token_in_the_newsletter():
     # The image proxy's path: the item's poster without its timestamp.
     assert (server_id, width, height) == (server.pk, 200, 300)
     assert re.fullmatch(r"/library/metadata/\d+/thumb", path)
+
+
+@pytest.mark.parametrize(
+    "milliseconds, text",
+    [(7_603_062, "2 h 07 min"), (3_600_000, "1 h"), (2_700_000, "45 min"), (10_000, "< 1 min")],
+)
+def test_running_times_read_naturally(milliseconds, text):
+    assert duration_text(milliseconds) == text
