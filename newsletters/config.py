@@ -40,6 +40,7 @@ from core.schedules import validate_cron
 from libraries.models import Library
 from notifications.agents.base import MASK as TAUTULLI_MASK
 from notifications.models import Notifier
+from notifications.parameters.values import to_int
 from servers.models import Server
 from users.models import User
 
@@ -104,19 +105,6 @@ NONE_AGENTS = ("com.plexapp.agents.none", "tv.plex.agents.none")
 # -- reading -------------------------------------------------------------------------------
 
 
-def _to_int(value) -> int:
-    """Tautulli's ``cast_to_int``: an int, a numeric text or a bool as int; anything else 0."""
-    if isinstance(value, bool):
-        return int(value)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        try:
-            return int(float(value))
-        except (TypeError, ValueError):
-            return 0
-
-
 def split_list(value) -> list[str]:
     """A list from a stored list, a comma-separated text (the API's form) or nothing:
     ``"a@x.org, b@y.org"`` → ``["a@x.org", "b@y.org"]``; blanks dropped, items as text."""
@@ -135,7 +123,7 @@ def normalize(values: Mapping | None, defaults: Mapping) -> dict:
     for key, default in defaults.items():
         value = values.get(key, default)
         if isinstance(default, int):
-            value = _to_int(value)
+            value = to_int(value)
         elif isinstance(default, list):
             value = split_list(value)
         elif value is None:

@@ -356,6 +356,28 @@ class _Reader:
             del item["duration"]
         return item
 
+    def _parent_item(self, child, section, rating_key: int, *, added_at, title, thumb, art):
+        """The Item of a show or artist PMS no longer details, from what one of its children
+        says of it (``title``, ``thumb``, ``art``): nothing else is known."""
+        item = self._item(child, section, duration=False, added_at=added_at)
+        item.update(
+            rating_key=rating_key,
+            title=title,
+            year=None,
+            summary="",
+            tagline="",
+            thumb=thumb,
+            art=art,
+            content_rating="",
+            genres=[],
+            directors=[],
+            actors=[],
+            rating=None,
+            audience_rating=None,
+            web_url=web_url(self.machine_identifier, rating_key),
+        )
+        return item
+
     def _show(self, show_key: int, show: dict, detail) -> dict:
         """A ``Show``: Item fields (the show's details; what its episodes say of it when PMS no
         longer has it) + ``{season_count, episode_count, season_range, seasons}``, each season
@@ -367,22 +389,14 @@ class _Reader:
             item = self._item(detail, show["section"], duration=False, added_at=newest)
         else:
             first = episodes[0]
-            item = self._item(first, show["section"], duration=False, added_at=newest)
-            item.update(
-                rating_key=show_key,
+            item = self._parent_item(
+                first,
+                show["section"],
+                show_key,
+                added_at=newest,
                 title=raw(first, "grandparentTitle"),
-                year=None,
-                summary="",
-                tagline="",
                 thumb=raw(first, "grandparentThumb"),
                 art=raw(first, "grandparentArt"),
-                content_rating="",
-                genres=[],
-                directors=[],
-                actors=[],
-                rating=None,
-                audience_rating=None,
-                web_url=web_url(self.machine_identifier, show_key),
             )
         by_season: dict[int | None, list] = {}
         for episode in episodes:
@@ -447,22 +461,14 @@ class _Reader:
         else:
             first = next(iter(artist["albums"].values()))
             first = first[0] if isinstance(first, tuple) else first
-            item = self._item(first, artist["section"], duration=False, added_at=newest)
-            item.update(
-                rating_key=artist_key,
+            item = self._parent_item(
+                first,
+                artist["section"],
+                artist_key,
+                added_at=newest,
                 title=raw(first, "parentTitle"),
-                year=None,
-                summary="",
-                tagline="",
                 thumb=raw(first, "parentThumb"),
                 art=raw(first, "parentArt") or raw(first, "art"),
-                content_rating="",
-                genres=[],
-                directors=[],
-                actors=[],
-                rating=None,
-                audience_rating=None,
-                web_url=web_url(self.machine_identifier, artist_key),
             )
         item.update(
             album_count=len(albums),
