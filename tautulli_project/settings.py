@@ -75,6 +75,11 @@ INSTALLED_APPS = [
     "notifications",
     "newsletters",
     "housekeeping",
+    "backups",
+    "exports",
+    # operations: health, logs, settings (above every feature)
+    "operations",
+    "auditlog",
 ]
 
 MIDDLEWARE = [
