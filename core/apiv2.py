@@ -123,5 +123,6 @@ def docs_md(request, params):
     body = f"<pre>{escape(''.join(parts))}</pre>"
     return HttpResponse(body, content_type="text/html;charset=utf-8")
 
+
 # IP address lookups (core.apiv2_lookups), issue 16
 from . import apiv2_lookups  # noqa: E402,F401  get_geoip_lookup, get_whois_lookup
