@@ -122,3 +122,7 @@ def docs_md(request, params):
         parts.append(f"\n### {name}\n\n{command.doc}\n")
     body = f"<pre>{escape(''.join(parts))}</pre>"
     return HttpResponse(body, content_type="text/html;charset=utf-8")
+
+
+# IP address lookups (core.apiv2_lookups), issue 16
+from . import apiv2_lookups  # noqa: E402,F401  get_geoip_lookup, get_whois_lookup

@@ -141,5 +141,9 @@ def delete_temp_sessions(request, params):
 # Commands living in their own modules (not autodiscovered: only apiv2.py is).
 # apiv2_inventory: get_library_media_info, delete_media_info_cache; apiv2_media: metadata,
 # children, recently added, search, images
-from . import apiv2_inventory, apiv2_media  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    apiv2_inventory,
+    apiv2_media,
+    apiv2_server_tools,  # noqa: E402,F401  server prefs, PMS update, Plex logs, synced items
+)
 from .activity import apiv2_activity  # noqa: E402,F401  get_activity, get_stream_data, terminate_session

@@ -331,3 +331,10 @@ UNFOLD = {
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
+
+# --- Plex tools & lookups (issue 16) ---
+# GEOIP_DATABASE: path of a MaxMind GeoLite2-City.mmdb (or GeoIP2-City) file for
+# get_geoip_lookup (unset: the command answers how to set it). RDAP_BOOTSTRAP_URL: the RDAP
+# bootstrap service get_whois_lookup asks (ARIN's; only tests point it at a loopback stand-in).
+GEOIP_DATABASE = env.str("GEOIP_DATABASE", "")
+RDAP_BOOTSTRAP_URL = env.str("RDAP_BOOTSTRAP_URL", "https://rdap-bootstrap.arin.net/bootstrap")
