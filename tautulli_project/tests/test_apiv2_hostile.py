@@ -204,6 +204,13 @@ def assert_envelope(response, out_type: str):
     return envelope["result"]
 
 
+@pytest.fixture(autouse=True)
+def _plex_tv_on_a_closed_port(settings):
+    """Commands that ask plex.tv (server list, synced items) meet a refused connection: the
+    test never leaves the machine."""
+    settings.PLEX_TV_URL = "http://127.0.0.1:9"
+
+
 def send(client, method: str, params: dict):
     if method == "POST":
         return client.post("/api/v2", params)
