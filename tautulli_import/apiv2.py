@@ -76,7 +76,9 @@ def import_database(request, params):
     databases are not supported; ``method`` "overwrite" is refused (the import always merges);
     ``backup`` makes no backup (use the backups app first).
     """
-    app = (params.str("app") or "").lower()
+    # ``app`` is also the dispatcher's device-token flag (``app=true``), so it is not among
+    # ``params``: read from the request (POST form wins, as for every parameter).
+    app = str(request.POST.get("app") or request.GET.get("app") or "").strip().lower()
     if not app:
         return {"result": "error", "message": "No app specified for import"}
     if app in ("plexwatch", "plexivity"):
