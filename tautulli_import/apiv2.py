@@ -103,9 +103,7 @@ def import_database(request, params):
         if uploaded:
             path.unlink(missing_ok=True)
         return {"result": "error", "message": str(exc)}
-    async_task(
-        IMPORT_TASK, str(path), uploaded, task_name="Import Tautulli database", timeout=3600
-    )
+    async_task(IMPORT_TASK, str(path), uploaded, task_name="Import Tautulli database", timeout=3600)
     return {
         "result": "success",
         "message": "Database import has started. Check the logs to monitor any problems.",

@@ -157,7 +157,9 @@ def _monitoring(parser, result: ConfigImportResult) -> None:
         except ValueError:
             number = None
         if number is None or not low <= number <= high:
-            result.warnings.append(f"[Monitoring] {key}: {raw[:20]!r} is out of range, not imported")
+            result.warnings.append(
+                f"[Monitoring] {key}: {raw[:20]!r} is out of range, not imported"
+            )
             continue
         setattr(row, field_name, bool(number) if kind is bool else number)
         result.settings.append(key.upper())

@@ -67,6 +67,9 @@ def import_database(path: str, delete_after: bool = False) -> dict:
     finally:
         if delete_after:
             Path(path).unlink(missing_ok=True)
-    logger.info("Tautulli database import complete: %d rows into server '%s'.",
-                result.added, result.server.name)
+    logger.info(
+        "Tautulli database import complete: %d rows into server '%s'.",
+        result.added,
+        result.server.name,
+    )
     return {"added": result.added, "server": result.server.name}

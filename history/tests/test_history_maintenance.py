@@ -53,7 +53,9 @@ def test_delete_all_user_history_keeps_the_user(call_api, library):  # noqa: F81
 def test_delete_all_user_history_by_row_ids(call_api, library):  # noqa: F811
     from users.models import User
 
-    row_ids = ",".join(str(pk) for pk in User.objects.filter(user_id__in=[101, 102]).values_list("pk", flat=True))
+    row_ids = ",".join(
+        str(pk) for pk in User.objects.filter(user_id__in=[101, 102]).values_list("pk", flat=True)
+    )
     envelope(call_api, "delete_all_user_history", row_ids=row_ids)
     assert set(History.objects.values_list("user_id", flat=True)) == {103}
 
@@ -99,7 +101,10 @@ def test_delete_library_flags_it_and_erases_its_history(call_api, library):  # n
 def test_update_metadata_details_moves_plays_and_statistics(call_api, library):  # noqa: F811
     assert MediaWatchStats.objects.filter(rating_key=300).exists()
     status, response = envelope(
-        call_api, "update_metadata_details", old_rating_key=300, new_rating_key=3000,
+        call_api,
+        "update_metadata_details",
+        old_rating_key=300,
+        new_rating_key=3000,
         media_type="movie",
     )
     assert status == 200 and response["message"] == "Updated metadata in database."
@@ -114,15 +119,19 @@ def test_update_metadata_details_moves_plays_and_statistics(call_api, library): 
 
 
 def test_update_metadata_details_of_a_show(call_api, library):  # noqa: F811
-    envelope(call_api, "update_metadata_details", old_rating_key=2, new_rating_key=22,
-             media_type="show")
+    envelope(
+        call_api, "update_metadata_details", old_rating_key=2, new_rating_key=22, media_type="show"
+    )
     assert not History.objects.filter(grandparent_rating_key=2).exists()
     assert History.objects.filter(rating_key=201, grandparent_rating_key=22).exists()
 
 
 def test_update_metadata_details_without_rows(call_api, library):  # noqa: F811
     status, response = envelope(
-        call_api, "update_metadata_details", old_rating_key=9, new_rating_key=10,
+        call_api,
+        "update_metadata_details",
+        old_rating_key=9,
+        new_rating_key=10,
         media_type="movie",
     )
     assert response["message"] == "Unable to update metadata in database. No changes were made."

@@ -20,7 +20,9 @@ def test_undelete_library_by_name(db, call_api):
         server=server, section_id=4, section_name="Music", deleted_section=True, do_notify=False
     )
     status, body = call_api("undelete_library", section_name="Music")
-    assert status == 200 and body["response"]["message"] == "Re-added library with section_name Music."
+    assert (
+        status == 200 and body["response"]["message"] == "Re-added library with section_name Music."
+    )
     library.refresh_from_db()
     assert not library.deleted_section and library.do_notify
 

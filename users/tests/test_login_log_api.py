@@ -12,12 +12,25 @@ def make_logins():
     User.objects.create(user_id=100, username="jon", friendly_name="Jon Snow")
     now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
     live = baker.make(
-        UserLogin, timestamp=now, user_id=100, user="jon", ip_address="10.0.0.5",
-        host="http://t.local", user_agent="Mozilla/5.0", jwt_token="JWT-SECRET",
-        expiry="2026-12-20T09:00:00+00:00", user_group="guest",
+        UserLogin,
+        timestamp=now,
+        user_id=100,
+        user="jon",
+        ip_address="10.0.0.5",
+        host="http://t.local",
+        user_agent="Mozilla/5.0",
+        jwt_token="JWT-SECRET",
+        expiry="2026-12-20T09:00:00+00:00",
+        user_group="guest",
     )
-    old = baker.make(UserLogin, timestamp=now - dt.timedelta(days=3), user_id=100, user="jon",
-                     ip_address="10.0.0.6", jwt_token=None)
+    old = baker.make(
+        UserLogin,
+        timestamp=now - dt.timedelta(days=3),
+        user_id=100,
+        user="jon",
+        ip_address="10.0.0.6",
+        jwt_token=None,
+    )
     other = baker.make(UserLogin, timestamp=now, user_id=200, user="sam", ip_address="1.2.3.4")
     return live, old, other
 
