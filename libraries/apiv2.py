@@ -122,3 +122,6 @@ def edit_library(request, params):
     if changes:
         Library.objects.filter(pk=library.pk).update(**changes)
     return {"result": "success", "message": "Successfully updated library."}
+
+
+from . import apiv2_maintenance  # noqa: E402, F401 - registers undelete_library, delete_recently_added

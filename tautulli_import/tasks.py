@@ -44,3 +44,32 @@ def ensure_schedules(schedule_model=None) -> list:
     from core.schedules import ensure_interval_schedules
 
     return ensure_interval_schedules(SCHEDULES, schedule_model)
+
+
+IMPORT_TASK = "tautulli_import.tasks.import_database"
+
+
+def import_database(path: str, delete_after: bool = False) -> dict:
+    """django-q2 task of /api/v2 ``import_database``: import the Tautulli database at ``path``
+    (:func:`tautulli_import.importer.import_tautulli`; one transaction) and log the outcome;
+    ``delete_after``: remove the file afterwards (an upload saved in the cache). Returns
+    ``{"added": rows, "server": name}`` or ``{"error": one line}``."""
+    from pathlib import Path
+
+    from .errors import TautulliImportError
+    from .importer import import_tautulli
+
+    try:
+        result = import_tautulli(path, report=logger.info)
+    except TautulliImportError as exc:
+        logger.error("Tautulli database import failed: %s", exc)
+        return {"error": str(exc)}
+    finally:
+        if delete_after:
+            Path(path).unlink(missing_ok=True)
+    logger.info(
+        "Tautulli database import complete: %d rows into server '%s'.",
+        result.added,
+        result.server.name,
+    )
+    return {"added": result.added, "server": result.server.name}

@@ -332,3 +332,6 @@ def undelete_user(request, params):
         if User.objects.filter(username=username).update(**restored):
             return {"result": "success", "message": f"Re-added user with username {username}."}
     return {"result": "error", "message": "Unable to re-add user. Invalid user_id or username."}
+
+
+from . import apiv2_logins  # noqa: E402, F401 - registers the login log commands

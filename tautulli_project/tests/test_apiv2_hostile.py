@@ -63,6 +63,17 @@ WRITE_COMMANDS = {
     "delete_newsletter_log",
     "notify_newsletter",
     "delete_synced_item",
+    "regroup_history",
+    "delete_all_user_history",
+    "delete_all_library_history",
+    "delete_recently_added",
+    "delete_library",
+    "undelete_library",
+    "update_metadata_details",
+    "logout_user_session",
+    "delete_login_log",
+    "import_database",
+    "import_config",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from tautulli_import.config_import import import_config
 from tautulli_import.errors import TautulliImportError
 from tautulli_import.importer import import_tautulli
 from tautulli_import.tables import CACHE_TABLES
@@ -24,7 +25,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="Path of tautulli.db")
+        parser.add_argument("path", nargs="?", help="Path of tautulli.db")
+        parser.add_argument(
+            "--config",
+            metavar="PATH",
+            help="Also (or only) import Tautulli's config.ini: its PMS URL and token (the "
+            "server is created or updated), API key and monitoring/notification settings. "
+            "Applied before the database.",
+        )
         parser.add_argument(
             "--server",
             metavar="NAME",
@@ -41,8 +49,18 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=5000, help="Rows per batch (default 5000)."
         )
 
-    def handle(self, *args, path, server=None, dry_run=False, batch_size=5000, **options):
+    def handle(
+        self, *args, path, config=None, server=None, dry_run=False, batch_size=5000, **options
+    ):
         verbosity = options.get("verbosity", 1)
+        if not path and not config:
+            raise CommandError("Give the path of tautulli.db, or --config PATH, or both.")
+        if config:
+            if dry_run:
+                raise CommandError("--dry-run applies to the database only; drop --config.")
+            self._import_config(config)
+        if not path:
+            return
         report = self.stdout.write if verbosity >= 1 else None
         try:
             result = import_tautulli(
@@ -82,3 +100,18 @@ class Command(BaseCommand):
                 "PLEX_URL): a server reporting the same machine identifier joins this one. Its "
                 "imported live streams stay hidden until then."
             )
+
+    def _import_config(self, config: str) -> None:
+        try:
+            result = import_config(config)
+        except TautulliImportError as exc:
+            raise CommandError(str(exc), returncode=exc.exit_status) from None
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        if result.server is not None:
+            verb = "created" if result.server_created else "updated"
+            self.stdout.write(f"Config: server '{result.server.name}' {verb} (URL and token).")
+        if result.settings:
+            self.stdout.write("Config: settings imported: " + ", ".join(result.settings) + ".")
+        if result.api_key:
+            self.stdout.write("Config: the API key is now the imported one.")
