@@ -331,3 +331,7 @@ UNFOLD = {
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
+
+# --- Exports (issue 16) ---
+# Where export_metadata writes its files (one directory per export), default DATA_DIR/exports.
+EXPORT_DIR = env.path("EXPORT_DIR", DATA_DIR / "exports")
