@@ -260,7 +260,7 @@ def delete_export(request, params):
         None
     ```
     Deletes the export's row and its files (its directory under EXPORT_DIR); delete_all
-    deletes every export and empties EXPORT_DIR.
+    deletes every export (the rows and their directories; other files in EXPORT_DIR stay).
     """
     if params.bool("delete_all", False):
         exporter.delete_all()

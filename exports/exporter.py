@@ -478,13 +478,12 @@ def delete_export(export: Export) -> None:
 
 
 def delete_all() -> int:
-    """Delete every export and everything in ``EXPORT_DIR``; the number of rows deleted."""
-    root = export_dir()
-    if root.is_dir():
-        for child in root.iterdir():
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
-    count, _ = Export.objects.all().delete()
+    """Delete every export: their rows and their directories; the number of rows deleted.
+    Unlike Tautulli (which empties its whole export folder) files in ``EXPORT_DIR`` that no
+    export made are left alone: the folder may be shared, or a test's settings may point at a
+    real one."""
+    count = 0
+    for export in Export.objects.all().iterator():
+        delete_export(export)
+        count += 1
     return count

@@ -423,10 +423,12 @@ def test_delete_removes_the_row_and_its_files(call_api, server):
     assert list(Export.objects.values_list("pk", flat=True)) == [second.pk]
     assert error(call_api, "delete_export", export_id=first.pk) == "Failed to delete export."
 
+    stray = Path(exporter.export_dir()) / "not-an-export.txt"
+    stray.write_text("kept")
     response = ok(call_api, "delete_export", delete_all="true")
     assert response["message"] == "All exports deleted successfully."
     assert not Export.objects.exists()
-    assert list(Path(exporter.export_dir()).iterdir()) == []
+    assert list(Path(exporter.export_dir()).iterdir()) == [stray]  # only the exports' folders
     assert ok(call_api, "get_exports_table")["data"]["recordsTotal"] == 0
 
 
