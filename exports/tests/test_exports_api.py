@@ -19,7 +19,13 @@ from exports import exporter
 from exports.models import Export
 from plex.testing import FakePlexServer
 from plex.testing.collection_routes import add_collections, add_user_playlists
-from plex.testing.media_routes import add_image_transcoder, add_inventory_sections, add_library
+from plex.testing.media_routes import (
+    MOVIE_108,
+    add_image_transcoder,
+    add_inventory_sections,
+    add_library,
+    json_fixture_xml,
+)
 from servers.models import Server
 from users.models import User
 
@@ -459,3 +465,18 @@ def test_export_fields_of_a_playlist_and_of_junk(call_api):
     assert ok(call_api, "get_export_fields", media_type="nope")["data"] == empty
     assert ok(call_api, "get_export_fields", media_type="collection")["data"] == empty
     assert error(call_api, "get_export_fields") == "Parameter media_type is required"
+
+
+def test_a_librarys_collections_with_their_items(call_api, server, pms):
+    # The recorded collection "Animation" holds "Interstate 60" here (no recorded children).
+    pms.route("/library/collections/161/children", json_fixture_xml(pms, MOVIE_108))
+    row = export(call_api, section_id=1, export_type="collection", file_format="json",
+                 media_info_level=0)  # fmt: skip
+
+    assert row.complete == 1, row.error
+    assert (row.media_type, row.title) == ("collection", "Library - Movies - Collection [1]")
+    collections = json.loads(the_file(row).read_text(encoding="utf-8"))
+    animation = next(c for c in collections if c["ratingKey"] == 161)
+    assert animation["title"] == "Animation" and animation["subtype"] == "movie"
+    assert [(i["type"], i["title"]) for i in animation["items"]] == [("movie", "Interstate 60")]
+    assert "summary" in animation["items"][0] and "media" not in animation["items"][0]  # levels
