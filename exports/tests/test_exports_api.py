@@ -480,3 +480,19 @@ def test_a_librarys_collections_with_their_items(call_api, server, pms):
     assert animation["title"] == "Animation" and animation["subtype"] == "movie"
     assert [(i["type"], i["title"]) for i in animation["items"]] == [("movie", "Interstate 60")]
     assert "summary" in animation["items"][0] and "media" not in animation["items"][0]  # levels
+
+
+def test_level_9_exports_every_field(call_api, server):
+    row = export(call_api, rating_key=108, file_format="json", metadata_level=9, media_info_level=9)
+
+    assert row.complete == 1, row.error
+    [movie] = json.loads(the_file(row).read_text(encoding="utf-8"))
+    listed = ok(call_api, "get_export_fields", media_type="movie", sub_media_type="")["data"]
+    top_level = {f["field"].split(".")[0] for f in listed["metadata_fields"]}
+    top_level |= {f["field"].split(".")[0] for f in listed["media_info_fields"]}
+    # every field get_export_fields lists, but the image files (only with an image level)
+    assert set(movie) == top_level - {"artFile", "logoFile", "squareArtFile", "themeFile",
+                                      "thumbFile"}  # fmt: skip
+    stream = movie["media"][0]["parts"][0]["videoStreams"][0]
+    assert {"DOVIPresent", "colorPrimaries", "hdr"} <= set(stream)
+    assert movie["thumbProvider"] is None  # PMS lists no posters here
