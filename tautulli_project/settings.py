@@ -338,3 +338,7 @@ ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
 # bootstrap service get_whois_lookup asks (ARIN's; only tests point it at a loopback stand-in).
 GEOIP_DATABASE = env.str("GEOIP_DATABASE", "")
 RDAP_BOOTSTRAP_URL = env.str("RDAP_BOOTSTRAP_URL", "https://rdap-bootstrap.arin.net/bootstrap")
+
+# --- Exports (issue 16) ---
+# Where export_metadata writes its files (one directory per export), default DATA_DIR/exports.
+EXPORT_DIR = env.path("EXPORT_DIR", DATA_DIR / "exports")

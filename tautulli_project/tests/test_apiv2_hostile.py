@@ -74,6 +74,8 @@ WRITE_COMMANDS = {
     "delete_login_log",
     "import_database",
     "import_config",
+    "export_metadata",
+    "delete_export",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
