@@ -39,10 +39,12 @@ def clock():
 
 def pytest_configure(config):
     """Each test process keeps its cached home statistics in a folder of its own (the cache's
-    files would otherwise be shared, and cleared, by the parallel test processes)."""
+    files would otherwise be shared, and cleared, by the parallel test processes), and writes
+    its exports into a folder of its own, never the data folder."""
     import tempfile
 
     settings.CACHES["stats"]["LOCATION"] = tempfile.mkdtemp(prefix="tautulli-stats-cache-")
+    settings.EXPORT_DIR = Path(tempfile.mkdtemp(prefix="tautulli-exports-"))
 
 
 @pytest.fixture(autouse=True)
