@@ -13,12 +13,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.http import HttpResponse
 
 from core.config import monitoring_value
 from core.tautulli_api import ApiError, api_command
 from servers.models import Server
 
-from . import logs, sqlquery, views
+from . import logs, sqlquery
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +91,14 @@ def download_log(request, params):
         raise ApiError("Parameter logfile must be tautulli, tautulli_api or plex_websocket")
     for handler in logging.getLogger().handlers:
         handler.flush()
-    if not logs.log_file().exists():
+    path = logs.log_file()
+    if not path.exists():
         raise ApiError("No log file yet.")
-    return views.download_response()
+    # The dispatcher passes only an HttpResponse through (not a streaming one): the file is at
+    # most LOG_FILE_MAX_BYTES (rotation), so it is read whole.
+    response = HttpResponse(path.read_bytes(), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    return response
 
 
 def _flag(value) -> int:

@@ -31,7 +31,7 @@ from django.db import DatabaseError, connection, connections
 
 from core.errors import InvalidInput
 
-_SECRET_COLUMN = re.compile(r"token|password|secret|(^|_)key$|api_?key|config|session_data")
+_SECRET_COLUMN = re.compile(r"token|password|secret|api_?key|^key$|^config$|session_data")
 ALWAYS_SECRET = ("django_session", "django_q_task", "django_q_ormq", "django_q_schedule")
 FORBIDDEN_FUNCTIONS = re.compile(
     r"\b(query_to_xml\w*|cursor_to_xml\w*|table_to_xml\w*|schema_to_xml\w*|database_to_xml\w*"

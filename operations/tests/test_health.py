@@ -131,8 +131,14 @@ def test_report_flags_a_stopped_monitor_and_an_unverified_old_backup(staff_clien
 def test_a_failed_task_warns(staff_client):
     from django_q.models import Failure
 
-    baker.make(Failure, name="sync", func="plex.tasks.sync", started=timezone.now(),
-               stopped=timezone.now(), success=False)
+    baker.make(
+        Failure,
+        name="sync",
+        func="plex.tasks.sync",
+        started=timezone.now(),
+        stopped=timezone.now(),
+        success=False,
+    )
     check = _check(staff_client.get("/health/report").json(), "task_queue")
     assert check["status"] == "warning"
     assert check["details"]["failed_24h"] == 1

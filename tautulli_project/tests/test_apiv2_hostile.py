@@ -62,6 +62,10 @@ WRITE_COMMANDS = {
     "delete_newsletter",
     "delete_newsletter_log",
     "notify_newsletter",
+    "delete_cache",
+    "delete_image_cache",
+    "delete_lookup_info",
+    "restart",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
