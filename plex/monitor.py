@@ -36,9 +36,12 @@ the admin, checking every :data:`RELOAD_SECONDS`.
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import close_old_connections, connection
 from websocket import WebSocketException
 
@@ -74,6 +77,23 @@ SILENCE_SECONDS = 45.0
 PONG_SECONDS = 10.0  # s PMS has to answer our ping of a websocket quiet for SILENCE_SECONDS
 RELOAD_SECONDS = 30.0
 STABLE_SECONDS = 60.0  # a websocket that stayed open this long resets the backoff
+
+# The monitor's heartbeat (:meth:`Monitor.beat`), read by the health report (operations): in the
+# "status" cache, shared by every process (files in DATA_DIR).
+HEARTBEAT_KEY = "plex:monitor:heartbeat"
+
+
+def _status_cache():
+    return caches["status" if "status" in settings.CACHES else "default"]
+
+
+def read_heartbeat() -> dict | None:
+    """The monitor's last heartbeat, or None when no monitor wrote one lately (it expires three
+    reload periods after it was written; a clean stop removes it): ``{"pid", "at" (epoch s),
+    "reload_seconds", "servers": {server id (str): {"websocket": bool, "last_message": epoch s of
+    the websocket's last message or pong, or None}}}``."""
+    return _status_cache().get(HEARTBEAT_KEY)
+
 
 # How one connection ended (:meth:`ServerMonitor._watch_once`).
 CLOSED, SILENT, STOPPING = "closed", "silent", "stopping"
@@ -418,12 +438,31 @@ class Monitor:
                     logger.exception("Could not read the configured servers")
                 finally:
                     close_old_connections()
+                self.beat()
                 self._stopping.wait(self.reload_seconds)
         finally:
             self.shutdown()
 
     def stop(self) -> None:
         self._stopping.set()
+
+    def beat(self) -> None:
+        """Write the heartbeat (:func:`read_heartbeat`): this process is alive, and each
+        server thread's websocket state and last message."""
+        servers = {
+            str(pk): {
+                "websocket": thread.connected.is_set(),
+                "last_message": thread._last_message or None,
+            }
+            for pk, (_identity, thread) in self.threads.items()
+        }
+        beat = {"pid": os.getpid(), "at": epoch(), "reload_seconds": self.reload_seconds}
+        try:
+            _status_cache().set(
+                HEARTBEAT_KEY, {**beat, "servers": servers}, 3 * self.reload_seconds + 30
+            )
+        except OSError:  # a full or read-only disk must not stop the monitoring
+            logger.warning("Could not write the monitor's heartbeat", exc_info=True)
 
     def shutdown(self) -> None:
         """Stop every server thread and wait for them."""
@@ -432,3 +471,7 @@ class Monitor:
         for _identity, thread in self.threads.values():
             thread.join(timeout=10)
         self.threads.clear()
+        try:
+            _status_cache().delete(HEARTBEAT_KEY)
+        except OSError:
+            pass

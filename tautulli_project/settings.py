@@ -330,7 +330,6 @@ UNFOLD = {
 
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
-ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
 
 # --- Plex tools & lookups (issue 16) ---
 # GEOIP_DATABASE: path of a MaxMind GeoLite2-City.mmdb (or GeoIP2-City) file for
@@ -342,3 +341,54 @@ RDAP_BOOTSTRAP_URL = env.str("RDAP_BOOTSTRAP_URL", "https://rdap-bootstrap.arin.
 # --- Exports (issue 16) ---
 # Where export_metadata writes its files (one directory per export), default DATA_DIR/exports.
 EXPORT_DIR = env.path("EXPORT_DIR", DATA_DIR / "exports")
+
+# --- operations: health, logs, metrics, API maintenance commands (issue 16) ---
+# LOG_FILE: the application log (every process writes it; rotated at LOG_FILE_MAX_BYTES, keeping
+# LOG_FILE_BACKUPS older files), read by the admin's log viewer and /api/v2 get_logs and
+# download_log. Secrets are redacted as on the console. PROMETHEUS_METRICS: django-prometheus'
+# request/database metrics and ours at /metrics, for staff or with METRICS_TOKEN as a bearer
+# token. API_SQL_ENABLED: /api/v2 sql answers one read-only SELECT (API_SQL_MAX_ROWS rows at most,
+# stopped after API_SQL_TIMEOUT seconds); off by default, as Tautulli's api_sql.
+LOG_FILE = env.path("LOG_FILE", DATA_DIR / "logs" / "tautulli.log")
+LOG_FILE_MAX_BYTES = env.int("LOG_FILE_MAX_BYTES", 5_000_000, minimum=10_000)
+LOG_FILE_BACKUPS = env.int("LOG_FILE_BACKUPS", 5, minimum=1)
+LOGGING["formatters"]["tautulli"] = {
+    "format": "%(asctime)s - %(levelname)-7s :: %(threadName)s : %(name)s: %(message)s",
+    "datefmt": "%Y-%m-%d %H:%M:%S",
+}
+LOGGING["handlers"]["file"] = {
+    "class": "operations.logfile.SharedRotatingFileHandler",
+    "filename": str(LOG_FILE),
+    "maxBytes": LOG_FILE_MAX_BYTES,
+    "backupCount": LOG_FILE_BACKUPS,
+    "formatter": "tautulli",
+    "filters": ["redact_secrets"],
+}
+LOGGING["root"]["handlers"].append("file")
+LOGGING["loggers"]["django.server"]["handlers"].append("file")
+
+API_SQL_ENABLED = env.bool("API_SQL_ENABLED", False)
+API_SQL_MAX_ROWS = env.int("API_SQL_MAX_ROWS", 1000, minimum=1)
+API_SQL_TIMEOUT = env.int("API_SQL_TIMEOUT", 10, minimum=1)
+
+PROMETHEUS_METRICS = env.bool("PROMETHEUS_METRICS", False)
+METRICS_TOKEN = env.str("METRICS_TOKEN")
+if PROMETHEUS_METRICS:
+    INSTALLED_APPS.append("django_prometheus")
+    MIDDLEWARE = [
+        "django_prometheus.middleware.PrometheusBeforeMiddleware",
+        *MIDDLEWARE,
+        "django_prometheus.middleware.PrometheusAfterMiddleware",
+    ]
+
+# Heartbeats every process reads: django-q2's cluster statistics (with the ORM broker they live
+# in Q_CLUSTER["cache"], which must be shared, not a process's local memory) and the monitor's
+# (plex.monitor). Files, as the home statistics.
+CACHES["status"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": DATA_DIR / "cache" / "status",
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
+Q_CLUSTER["cache"] = "status"
+
+ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]

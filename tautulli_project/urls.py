@@ -15,5 +15,6 @@ urlpatterns = [
     path("api", legacy_api),
     path("api/", rest_urls()),
     path("health", health),
+    path("", include("operations.urls")),
     path("newsletter/", include("newsletters.urls")),
 ]

@@ -76,6 +76,10 @@ WRITE_COMMANDS = {
     "import_config",
     "export_metadata",
     "delete_export",
+    "delete_cache",
+    "delete_image_cache",
+    "delete_lookup_info",
+    "restart",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
