@@ -328,9 +328,6 @@ UNFOLD = {
     ],
 }
 
-# Variables whose value was not used (reported by the system check core.E001): last, after every
-# read above.
-
 # --- Plex tools & lookups (issue 16) ---
 # GEOIP_DATABASE: path of a MaxMind GeoLite2-City.mmdb (or GeoIP2-City) file for
 # get_geoip_lookup (unset: the command answers how to set it). RDAP_BOOTSTRAP_URL: the RDAP
@@ -391,4 +388,6 @@ CACHES["status"] = {
 }
 Q_CLUSTER["cache"] = "status"
 
+# Variables whose value was not used (reported by the system check core.E001): last, after every
+# read above.
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
