@@ -1,13 +1,6 @@
 import logging.config
-import tempfile
 
 import pytest
-from django.conf import settings
-
-
-def pytest_configure(config):
-    """The heartbeats' cache in a folder of this test process (not DATA_DIR's)."""
-    settings.CACHES["status"]["LOCATION"] = tempfile.mkdtemp(prefix="tautulli-status-cache-")
 
 
 @pytest.fixture(autouse=True)
