@@ -62,6 +62,8 @@ WRITE_COMMANDS = {
     "delete_newsletter",
     "delete_newsletter_log",
     "notify_newsletter",
+    "backup_db",
+    "backup_config",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
