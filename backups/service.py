@@ -304,6 +304,7 @@ def apply_retention(kind: str, *, now: dt.datetime | None = None) -> list[int]:
         if row.pk not in kept
         and (row in with_file or oldest_kept is None or row.started_at < oldest_kept)
     ]
+    deleted = [row.pk for row in doomed]
     for row in doomed:
         path = backup_path(row)
         if path is not None:
@@ -311,7 +312,7 @@ def apply_retention(kind: str, *, now: dt.datetime | None = None) -> list[int]:
         row.delete()
     if doomed:
         logger.info("Backup retention: %d %s backup(s) deleted.", len(doomed), kind)
-    return [row.pk for row in doomed]
+    return deleted
 
 
 # --- restore -------------------------------------------------------------------------------
