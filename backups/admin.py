@@ -88,6 +88,10 @@ class BackupAdmin(ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_backup_now_permission(self, request, obj=None):
+        """The "Back up now" buttons: ``backups.add_backup``."""
+        return request.user.has_perm(BACKUP_NOW_PERMISSION)
+
     def delete_model(self, request, obj):
         path = backup_path(obj)
         if path is not None:
@@ -177,7 +181,7 @@ class BackupAdmin(ModelAdmin):
     @action(
         description=_("Back up the database now"),
         url_path="back-up-database",
-        permissions=[BACKUP_NOW_PERMISSION],
+        permissions=["backup_now"],
         icon="backup",
     )
     def back_up_database_now(self, request):
@@ -186,7 +190,7 @@ class BackupAdmin(ModelAdmin):
     @action(
         description=_("Back up the configuration now"),
         url_path="back-up-config",
-        permissions=[BACKUP_NOW_PERMISSION],
+        permissions=["backup_now"],
         icon="key",
     )
     def back_up_config_now(self, request):

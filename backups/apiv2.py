@@ -20,8 +20,8 @@ from core.tautulli_api import ApiError
 from core.tautulli_api.registry import api_command
 
 from .models import Backup
-from .service import BackupError, backup_config as make_config_backup
-from .service import backup_database, download_copy, remove_download
+from .service import BackupError, backup_database, download_copy, remove_download
+from .service import backup_config as make_config_backup
 
 logger = logging.getLogger(__name__)
 

@@ -181,9 +181,7 @@ def verify_database_backup(backup: Backup, *, using: str = "default", started=No
         elif backup.engine == "sqlite":
             integrity, copy = sqlite.verify(path)
         else:
-            integrity, copy = postgres.verify(
-                path, connections[using].settings_dict, backup.pk
-            )
+            integrity, copy = postgres.verify(path, connections[using].settings_dict, backup.pk)
     except Exception as exc:  # noqa: BLE001 - a verification that could not run is a failure
         integrity, copy = f"verification failed: {_one_line(exc)}", None
     copy = copy or {}
@@ -286,7 +284,9 @@ def apply_retention(kind: str, *, now: dt.datetime | None = None) -> list[int]:
     if keep_count <= 0 and keep_days <= 0:
         return []
     now = now or timezone.now()
-    rows = list(Backup.objects.filter(kind=kind).exclude(finished_at=None).order_by("-started_at", "-id"))
+    rows = list(
+        Backup.objects.filter(kind=kind).exclude(finished_at=None).order_by("-started_at", "-id")
+    )
     with_file = [row for row in rows if row.file_name and not row.error]
     kept = set()
     if keep_count > 0:

@@ -21,8 +21,8 @@ import xmltodict
 from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
-from django.http.response import HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 
 from core.errors import InvalidInput
 from core.freshness import fresh_reads

@@ -24,9 +24,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="replace a database (or files) holding data"
         )
-        parser.add_argument(
-            "--config", action="store_true", help="FILE is a configuration backup"
-        )
+        parser.add_argument("--config", action="store_true", help="FILE is a configuration backup")
 
     def handle(self, *args, file, force=False, config=False, **options):
         path = Path(file)
