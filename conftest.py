@@ -40,13 +40,15 @@ def clock():
 def pytest_configure(config):
     """Each test process keeps its cached home statistics and its heartbeats in folders of its
     own (the caches' files would otherwise be shared, and cleared, by the parallel test
-    processes), and writes its exports into a folder of its own, never the data folder."""
+    processes), and writes its exports and backups into folders of its own, never the data
+    folder."""
     import tempfile
 
     settings.CACHES["stats"]["LOCATION"] = tempfile.mkdtemp(prefix="tautulli-stats-cache-")
     # The monitor's and the task cluster's heartbeats (operations' health report).
     settings.CACHES["status"]["LOCATION"] = tempfile.mkdtemp(prefix="tautulli-status-cache-")
     settings.EXPORT_DIR = Path(tempfile.mkdtemp(prefix="tautulli-exports-"))
+    settings.BACKUP_DIR = Path(tempfile.mkdtemp(prefix="tautulli-backups-"))
 
 
 @pytest.fixture(autouse=True)

@@ -33,6 +33,7 @@ class Backup(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["kind", "-started_at"], name="backup_latest")]
+        permissions = [("download_backup", "Can download a backup file")]
 
     def __str__(self):
         return f"{self.get_kind_display()} backup {self.started_at:%Y-%m-%d %H:%M}"

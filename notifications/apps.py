@@ -10,6 +10,7 @@ class NotificationsConfig(AppConfig):
 
         from . import (
             housekeeping,  # noqa: F401  connects the housekeeping events
+            operations,  # noqa: F401  connects the operations events (database_corrupt)
             pipeline,  # noqa: F401  connects the monitor's events to the notifiers
         )
         from .devices import authenticate_device_token

@@ -14,3 +14,8 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$SUM" ]; then
   echo "$SUM" > "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
+# pg_dump/pg_restore (backups of a PostgreSQL database): installed when missing, where apt is.
+if ! command -v pg_dump >/dev/null && command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql-client >/dev/null) \
+    || echo "postgresql-client could not be installed: PostgreSQL backups need pg_dump" >&2
+fi

@@ -388,6 +388,17 @@ CACHES["status"] = {
 }
 Q_CLUSTER["cache"] = "status"
 
+
+# --- Backups (issue 16) ---------------------------------------------------------------------
+# Database and configuration backups (backups app): files in BACKUP_DIR, a database backup made
+# and verified on the BACKUP_CRON schedule (5-field cron, server time; "off" for none), the last
+# BACKUP_KEEP kept and/or those younger than BACKUP_KEEP_DAYS (0 = that rule off); the newest
+# verified backup is never deleted.
+BACKUP_DIR = env.path("BACKUP_DIR", DATA_DIR / "backups")
+BACKUP_CRON = env.str("BACKUP_CRON", "0 3 * * *")
+BACKUP_KEEP = env.int("BACKUP_KEEP", 7, minimum=0)
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 0, minimum=0)
+
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]

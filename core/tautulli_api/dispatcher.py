@@ -22,6 +22,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 
 from core.errors import InvalidInput
 from core.freshness import fresh_reads
@@ -177,7 +178,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         logger.debug("/api/v2 %s took %.1f ms", command_name, (time.monotonic() - started) * 1000)
 
     if command.raw:
-        return data if isinstance(data, HttpResponse) else HttpResponse(data)
+        return data if isinstance(data, HttpResponseBase) else HttpResponse(data)  # files stream
     if data is False:
         return _render(_envelope("error", None, {}), raw_params, 400)
     message = None

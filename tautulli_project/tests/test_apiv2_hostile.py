@@ -80,6 +80,8 @@ WRITE_COMMANDS = {
     "delete_image_cache",
     "delete_lookup_info",
     "restart",
+    "backup_db",
+    "backup_config",
 }
 # Tables whose rows are bookkeeping, not data a request must leave alone: django-q's queue and
 # the admin's sessions.
