@@ -291,6 +291,12 @@ def restart(request, params):
     }
 
 
+UPDATE_HOW = (
+    "update by pulling a new image (docker pull, then recreate the container) or release "
+    "(git pull, pip install -r requirements.txt, manage.py migrate)."
+)
+
+
 @api_command()
 def update_check(request, params):
     """Check for Tautulli updates.
@@ -303,10 +309,18 @@ def update_check(request, params):
     return {
         "result": "error",
         "update": None,
-        "message": "Update checks are not supported over the API: update by pulling a new "
-        "image (docker pull, then recreate the container) or release (git pull, pip install -r "
-        "requirements.txt, manage.py migrate).",
+        "message": f"Update checks are not supported over the API: {UPDATE_HOW}",
     }
+
+
+@api_command()
+def update(request, params):
+    """Update Tautulli.
+
+    Returns: json: an error envelope: this server does not update itself over the API (see
+    ``update_check`` for how to update it).
+    """
+    return {"result": "error", "message": f"Updating over the API is not supported: {UPDATE_HOW}"}
 
 
 @api_command()

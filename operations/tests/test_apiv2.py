@@ -58,6 +58,9 @@ def test_delete_lookup_info_restart_update_check_answer_truthfully(call_api):
     status, body = call_api("update_check")
     assert status == 400 and body["response"]["data"] == {"update": None}
     assert "docker pull" in body["response"]["message"]
+    status, body = call_api("update")
+    assert status == 400 and "not supported" in body["response"]["message"]
+    assert "docker pull" in body["response"]["message"]
 
 
 def test_sql_is_off_by_default(call_api):

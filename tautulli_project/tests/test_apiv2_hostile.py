@@ -80,6 +80,7 @@ WRITE_COMMANDS = {
     "delete_image_cache",
     "delete_lookup_info",
     "restart",
+    "update",
     "backup_db",
     "backup_config",
 }
