@@ -94,7 +94,6 @@ def test_move_copies_every_table_and_the_api_answers_the_same(
     _, before = call_api("get_history", length="50", order_column="date")  # syncs the groups
 
     output = move(scratch_url, "--batch-size", "97")
-    print(output)
 
     assert output.strip().splitlines()[-1] == f"DATABASE_URL={scratch_url}"
     assert "every table verified" in output
