@@ -253,7 +253,7 @@ _TYPES: dict[str, tuple[Callable | None, Callable | None]] = {
 
 
 def _row_digest(values) -> int:
-    return int.from_bytes(hashlib.blake2b(repr(values).encode(), digest_size=16).digest())
+    return int.from_bytes(hashlib.blake2b(repr(list(values)).encode(), digest_size=16).digest())
 
 
 class _Table:
@@ -269,7 +269,10 @@ class _Table:
             (i, _TYPES[t][1]) for i, (_c, t) in enumerate(columns) if _TYPES.get(t, (None, None))[1]
         ]
 
-    def converted(self, row: tuple) -> list:
+    def converted(self, row: tuple):
+        """``row`` (from SQLite) with the values the target's types need converted."""
+        if not self.convert:
+            return row
         row = list(row)
         for i, convert in self.convert:
             if row[i] is not None:
@@ -277,9 +280,11 @@ class _Table:
         return row
 
     def digest(self, row) -> int:
-        row = list(row)
-        for i, normalise in self.normalise:
-            row[i] = normalise(row[i])
+        """The row's 128-bit digest, its values normalised by the target column types."""
+        if self.normalise:
+            row = list(row)
+            for i, normalise in self.normalise:
+                row[i] = normalise(row[i])
         return _row_digest(row)
 
 
