@@ -1,0 +1,621 @@
+"""Move a SQLite install into PostgreSQL (``manage.py move_database --to postgres://...``).
+
+Generic: nothing here knows the project's tables. The tables moved are those the target has
+after ``migrate`` that the source has too (every installed app's, Django's, django-q2's,
+auditlog's; ``django_migrations`` excepted: ``migrate`` wrote it), read from the database
+introspection of both sides. Tables only SQLite has (the FTS5 search index and its shadow
+tables) stay behind: the target's migrations built PostgreSQL's own (trigram) indexes.
+
+How (:func:`move_database`):
+
+1. Refusals: the source is not SQLite, or has unapplied migrations; the target URL is not a
+   PostgreSQL URL or the server does not answer; the target holds rows (any table) unless
+   ``force``.
+2. **One transaction on the target** (atomic, not resumable): ``migrate`` (PostgreSQL's DDL is
+   transactional), ``TRUNCATE`` of every table to move (the rows ``migrate`` itself wrote:
+   content types, permissions, schedules), the copy, the sequences, the verification. Any
+   failure, a checksum mismatch included, rolls it all back: the target is left as it was.
+   While ``migrate`` runs, a router sends the ORM of data migrations to the target (some use
+   ``Model.objects`` without ``.using()``, which would otherwise read and write the source).
+3. The copy: triggers and foreign-key checks are off for the copy through
+   ``SET LOCAL session_replication_role = replica`` (needs a superuser; otherwise the user
+   triggers are disabled per table with ``ALTER TABLE … DISABLE TRIGGER USER`` and enabled
+   again in the same transaction, and the foreign keys, which Django creates ``DEFERRABLE
+   INITIALLY DEFERRED``, are checked at commit). So the history triggers do not queue every
+   moved play: the queues and freshness markers of the derived tables (play groups, rollups,
+   media statistics) arrive exactly as the source had them, and nothing is rebuilt after the
+   move. The triggers themselves are created by ``migrate`` and stay enabled: the report
+   counts them.
+4. Each table is read from SQLite in batches (``batch_size`` rows, keyset pagination on the
+   rowid, which is the integer primary key of Django's tables), inside one read transaction
+   (a consistent snapshot of a running install; SQLite's WAL lets the server keep writing),
+   and written with psycopg 3's ``COPY … FROM STDIN`` (``write_row``). Values are converted to
+   the *target column's type* (PostgreSQL introspection): SQLite's 0/1 booleans, text
+   datetimes (naive UTC, as Django writes them), JSON text, microsecond durations, hex UUIDs.
+5. Verification, per table: the row count and a checksum. The checksum is order-independent:
+   the sum (mod 2**128) of a BLAKE2b-128 digest of each row's values normalised to text by the
+   column's PostgreSQL type (booleans ``t``/``f``, datetimes as UTC ISO, JSON re-serialised
+   with sorted keys, ...). It is computed in Python on both sides: on the source while
+   streaming, on the target by reading every moved table back (server-side cursor) inside the
+   transaction, before commit.
+6. Every sequence owned by a moved column is set to the column's ``MAX`` (``setval`` on
+   ``pg_get_serial_sequence``), the transaction commits, then ``ANALYZE``.
+
+Memory stays flat: one batch at a time on each side.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+import psycopg
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
+from django.db.migrations.executor import MigrationExecutor
+from django.db.utils import load_backend
+
+TARGET_ALIAS = "move_target"
+BATCH_SIZE = 10_000
+SKIPPED_TABLES = frozenset({"django_migrations"})
+_MASK = 2**128
+
+
+class MoveError(Exception):
+    """A refusal or a failure, in one readable line (the target is left as it was)."""
+
+
+@dataclass
+class TableResult:
+    table: str
+    rows: int
+    checksum: int
+    target_rows: int = 0
+    target_checksum: int = 0
+
+    @property
+    def equal(self) -> bool:
+        return self.rows == self.target_rows and self.checksum == self.target_checksum
+
+
+@dataclass
+class MoveResult:
+    tables: list[TableResult] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)  # source tables the target has not
+    triggers: list[str] = field(default_factory=list)  # user triggers in force on the target
+    disabled_triggers: list[str] = field(default_factory=list)  # present but disabled (none)
+    sequences: int = 0
+    trigger_method: str = ""
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(t.rows for t in self.tables)
+
+
+def masked(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for logs and progress lines)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def add_target_alias(url: str, alias: str = TARGET_ALIAS) -> str:
+    """Add the database of ``url`` (a ``postgres://`` URL) to Django's connections as ``alias``
+    and connect to it; :class:`MoveError` when the URL is not a PostgreSQL one or the server
+    does not answer."""
+    try:
+        config = dj_database_url.parse(url)
+    except ValueError:  # dj-database-url's UnknownSchemeError, ParseError
+        raise MoveError(
+            "--to is not a PostgreSQL URL (postgres://user:password@host:5432/name)"
+        ) from None
+    if config.get("ENGINE") != "django.db.backends.postgresql" or not config.get("NAME"):
+        raise MoveError(
+            f"--to must be a PostgreSQL URL naming a database "
+            f"(postgres://user:password@host:5432/name), not {masked(url)}"
+        )
+    # A connection of this thread only, not added to settings.DATABASES: nothing else in the
+    # process (and no test isolation) takes it for one of the project's databases.
+    remove_alias(alias)
+    settings_dict = connections.configure_settings(
+        {DEFAULT_DB_ALIAS: connections.settings[DEFAULT_DB_ALIAS], alias: config}
+    )[alias]
+    connections[alias] = load_backend(config["ENGINE"]).DatabaseWrapper(settings_dict, alias)
+    try:
+        connections[alias].ensure_connection()
+    except DatabaseError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MoveError(f"cannot connect to {masked(url)}: {first}") from None
+    return alias
+
+
+def remove_alias(alias: str = TARGET_ALIAS) -> None:
+    """Close and forget the connection :func:`add_target_alias` made (if any)."""
+    wrapper = getattr(connections._connections, alias, None)
+    if wrapper is not None:
+        wrapper.close()
+        del connections[alias]
+
+
+# --- Values: target column type -> (conversion for COPY, normalisation for the checksum) -----
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def _to_datetime(value):
+    if value is None or isinstance(value, dt.datetime):
+        return None if value is None else _utc(value)
+    if isinstance(value, int | float):
+        return dt.datetime.fromtimestamp(value, dt.UTC)
+    return _utc(dt.datetime.fromisoformat(str(value)))
+
+
+def _to_naive_datetime(value):
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _to_interval(value):
+    if value is None or isinstance(value, dt.timedelta):
+        return value
+    return dt.timedelta(microseconds=int(value))
+
+
+def _to_bool(value):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "t", "true", "yes", "on")
+    return bool(value)
+
+
+def _norm_datetime(value):
+    if value is None:
+        return None
+    return _to_datetime(value).astimezone(dt.UTC).isoformat()
+
+
+def _norm_json(value):
+    if value is None:
+        return None
+    if isinstance(value, bytes | str):
+        value = json.loads(value)
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _norm_uuid(value):
+    return None if value is None else uuid.UUID(str(value)).hex
+
+
+def _norm_iso(value):
+    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _norm_decimal(value):
+    return None if value is None else str(Decimal(str(value)).normalize())
+
+
+def _norm_bytes(value):
+    return None if value is None else bytes(value).hex()
+
+
+def _norm_int(value):
+    return None if value is None else int(value)
+
+
+def _norm_float(value):
+    return None if value is None else float(value)
+
+
+def _norm_interval(value):
+    return None if value is None else str(_to_interval(value))
+
+
+def _norm_bool(value):
+    return None if value is None else _to_bool(value)
+
+
+# (COPY conversion or None, checksum normalisation or None): None leaves the value as is.
+_TYPES: dict[str, tuple[Callable | None, Callable | None]] = {
+    "boolean": (_to_bool, _norm_bool),
+    "timestamp with time zone": (_to_datetime, _norm_datetime),
+    "timestamp without time zone": (_to_naive_datetime, _norm_iso),
+    "date": (None, _norm_iso),
+    "time without time zone": (None, _norm_iso),
+    "json": (None, _norm_json),
+    "jsonb": (None, _norm_json),
+    "uuid": (None, _norm_uuid),
+    "interval": (_to_interval, _norm_interval),
+    "numeric": (None, _norm_decimal),
+    "bytea": (None, _norm_bytes),
+    "smallint": (None, _norm_int),
+    "integer": (None, _norm_int),
+    "bigint": (None, _norm_int),
+    "double precision": (None, _norm_float),
+    "real": (None, _norm_float),
+}
+
+
+def _row_digest(values) -> int:
+    return int.from_bytes(hashlib.blake2b(repr(list(values)).encode(), digest_size=16).digest())
+
+
+class _Table:
+    """One table to move: its columns (target order) and their conversions."""
+
+    def __init__(self, name: str, columns: list[tuple[str, str]]):
+        self.name = name
+        self.columns = [column for column, _type in columns]
+        self.convert = [
+            (i, _TYPES[t][0]) for i, (_c, t) in enumerate(columns) if _TYPES.get(t, (None,))[0]
+        ]
+        self.normalise = [
+            (i, _TYPES[t][1]) for i, (_c, t) in enumerate(columns) if _TYPES.get(t, (None, None))[1]
+        ]
+
+    def converted(self, row: tuple):
+        """``row`` (from SQLite) with the values the target's types need converted."""
+        if not self.convert:
+            return row
+        row = list(row)
+        for i, convert in self.convert:
+            if row[i] is not None:
+                row[i] = convert(row[i])
+        return row
+
+    def digest(self, row) -> int:
+        """The row's 128-bit digest, its values normalised by the target column types."""
+        if self.normalise:
+            row = list(row)
+            for i, normalise in self.normalise:
+                row[i] = normalise(row[i])
+        return _row_digest(row)
+
+
+# --- Source and target introspection -----------------------------------------------------
+
+
+def _source_tables(source) -> dict[str, list[str]]:
+    with source.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+        tables = {name: sql or "" for name, sql in cursor.fetchall()}
+        result = {}
+        for name, sql in tables.items():
+            if "VIRTUAL TABLE" in sql.upper():
+                continue
+            cursor.execute(f"PRAGMA table_info({source.ops.quote_name(name)})")
+            result[name] = [row[1] for row in cursor.fetchall()]
+    return result
+
+
+def _target_tables(target) -> dict[str, list[tuple[str, str]]]:
+    with target.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c "
+            "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+            "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+            "WHERE c.table_schema = current_schema() ORDER BY c.table_name, c.ordinal_position"
+        )
+        tables: dict[str, list[tuple[str, str]]] = {}
+        for table, column, data_type in cursor.fetchall():
+            tables.setdefault(table, []).append((column, data_type))
+    return tables
+
+
+def _tables_with_rows(target) -> list[str]:
+    quote = target.ops.quote_name
+    full = []
+    with target.cursor() as cursor:
+        for table in sorted(_target_tables(target)):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")
+            if cursor.fetchone()[0]:
+                full.append(table)
+    return full
+
+
+def _user_triggers(target, tables: list[str]) -> list[tuple[str, str]]:
+    """(name, tgenabled) of the non-internal triggers on ``tables``."""
+    with target.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname, tgenabled FROM pg_trigger WHERE NOT tgisinternal "
+            "AND tgrelid IN (SELECT to_regclass(quote_ident(t)) FROM unnest(%s::text[]) AS t) "
+            "ORDER BY tgname",
+            [tables],
+        )
+        return [(name, str(enabled)) for name, enabled in cursor.fetchall()]
+
+
+# --- The move ------------------------------------------------------------------------------
+
+
+class _ToTarget:
+    """A router sending every ORM read and write to the target (while ``migrate`` runs)."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+
+    def db_for_read(self, model, **hints):
+        return self.alias
+
+    def db_for_write(self, model, **hints):
+        return self.alias
+
+
+@contextmanager
+def _routed_to(alias: str):
+    routers = router.routers  # a cached property: the list itself
+    routers.insert(0, _ToTarget(alias))
+    try:
+        yield
+    finally:
+        routers.pop(0)
+
+
+@contextmanager
+def _source_snapshot(source):
+    """One read transaction on the source (a consistent snapshot), unless the caller's."""
+    if source.in_atomic_block:
+        yield
+        return
+    source.ensure_connection()
+    raw = source.connection
+    raw.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        raw.execute("ROLLBACK")
+
+
+def _check_source(source) -> None:
+    if source.vendor != "sqlite":
+        raise MoveError(
+            f"the source database is {source.display_name}, not SQLite: move_database moves a "
+            "SQLite install (unset DATABASE_URL to run it on the SQLite one)"
+        )
+    executor = MigrationExecutor(source)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        raise MoveError(
+            f"the source has {len(plan)} unapplied migration(s): run manage.py migrate first"
+        )
+
+
+def move_database(
+    url: str,
+    *,
+    force: bool = False,
+    batch_size: int = BATCH_SIZE,
+    source_alias: str = "default",
+    alias: str = TARGET_ALIAS,
+    progress: Callable[[str], None] = lambda line: None,
+) -> MoveResult:
+    """Move the SQLite database of ``source_alias`` into the PostgreSQL database of ``url``
+    (see the module docstring); returns the verified :class:`MoveResult`. The target stays in
+    Django's connections as ``alias``. Raises :class:`MoveError` (target unchanged)."""
+    started = time.monotonic()
+    source = connections[source_alias]
+    _check_source(source)
+    add_target_alias(url, alias)
+    target = connections[alias]
+    if not force:
+        full = _tables_with_rows(target)
+        if full:
+            shown = ", ".join(full[:3]) + (", ..." if len(full) > 3 else "")
+            raise MoveError(
+                f"the target database is not empty ({len(full)} table(s) with rows: {shown}): "
+                "use an empty database or --force to replace its contents"
+            )
+    result = MoveResult()
+    try:
+        with transaction.atomic(using=alias), _source_snapshot(source):
+            progress(f"migrating {masked(url)}")
+            with _routed_to(alias):
+                call_command("migrate", database=alias, interactive=False, verbosity=0)
+            tables = _plan(source, target, result)
+            _copy_all(source, target, tables, batch_size, result, progress)
+            _verify(result)
+    except MoveError:
+        raise
+    except (DatabaseError, psycopg.Error) as exc:
+        raise MoveError(f"the move failed and was rolled back: {_first_line(exc)}") from exc
+    with target.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    triggers = _user_triggers(target, [t.table for t in result.tables])
+    result.triggers = [name for name, enabled in triggers if enabled != "D"]
+    result.disabled_triggers = [name for name, enabled in triggers if enabled == "D"]
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _plan(source, target, result: MoveResult) -> list[_Table]:
+    source_tables = _source_tables(source)
+    target_tables = _target_tables(target)
+    tables = []
+    for name in sorted(target_tables):
+        if name in SKIPPED_TABLES or name not in source_tables:
+            continue
+        columns = target_tables[name]
+        wanted = {c for c, _t in columns}
+        have = set(source_tables[name])
+        if wanted != have:
+            raise MoveError(
+                f"table {name} differs between the source and the migrated target "
+                f"(only in the target: {sorted(wanted - have)}; only in the source: "
+                f"{sorted(have - wanted)})"
+            )
+        tables.append(_Table(name, columns))
+    result.left_behind = sorted(set(source_tables) - set(target_tables) - SKIPPED_TABLES)
+    return tables
+
+
+def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) -> None:
+    quote = target.ops.quote_name
+    names = [t.name for t in tables]
+    with target.cursor() as cursor:
+        # The rows migrate wrote (content types, permissions, schedules) go: the source's
+        # replace them. Their deferred FK checks must run first (TRUNCATE refuses pending ones).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        if names:
+            cursor.execute(f"TRUNCATE {', '.join(quote(n) for n in names)} RESTART IDENTITY")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        disabled = _triggers_off(cursor, target, names, result)
+        raw = target.connection
+        for table in tables:
+            started = time.monotonic()
+            try:
+                rows, checksum = _copy_table(source, raw, table, batch_size, quote)
+            except (DatabaseError, psycopg.Error, ValueError, TypeError) as exc:
+                raise MoveError(
+                    f"copying {table.name} failed, the move was rolled back: {_first_line(exc)}"
+                ) from exc
+            result.tables.append(TableResult(table.name, rows, checksum))
+            if rows:
+                progress(f"{table.name}: {rows} rows in {time.monotonic() - started:.1f} s")
+        if disabled:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred FK checks, now
+            for name in disabled:
+                cursor.execute(f"ALTER TABLE {quote(name)} ENABLE TRIGGER USER")
+        else:
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        result.sequences = _align_sequences(cursor, names)
+    progress("verifying")
+    for number, (entry, table) in enumerate(zip(result.tables, tables, strict=True)):
+        entry.target_rows, entry.target_checksum = _target_checksum(
+            target.connection, table, quote, batch_size, f"move_verify_{number}"
+        )
+
+
+def _triggers_off(cursor, target, names, result: MoveResult) -> list[str]:
+    """Turn the target's triggers and FK checks off for the copy; returns the tables whose user
+    triggers were disabled (the fallback), [] when session_replication_role did it."""
+    try:
+        with transaction.atomic(using=target.alias):
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        result.trigger_method = "session_replication_role = replica"
+        return []
+    except DatabaseError:
+        pass
+    with_triggers = sorted({t for (t,) in _trigger_tables(cursor, names)})
+    for name in with_triggers:
+        cursor.execute(f"ALTER TABLE {target.ops.quote_name(name)} DISABLE TRIGGER USER")
+    result.trigger_method = "ALTER TABLE ... DISABLE TRIGGER USER, FK checks deferred to commit"
+    return with_triggers
+
+
+def _trigger_tables(cursor, names):
+    cursor.execute(
+        "SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+        "WHERE NOT g.tgisinternal AND c.relname = ANY(%s::text[])",
+        [names],
+    )
+    return cursor.fetchall()
+
+
+def _copy_table(source, raw_target, table: _Table, batch_size: int, quote) -> tuple[int, int]:
+    columns = ", ".join(quote(c) for c in table.columns)
+    select = (
+        f"SELECT rowid, {columns} FROM {quote(table.name)} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    )
+    raw_source = source.connection
+    rows = checksum = 0
+    last = -(2**63)
+    with raw_target.cursor() as cursor:
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            while True:
+                batch = raw_source.execute(select, (last, batch_size)).fetchall()
+                if not batch:
+                    break
+                last = batch[-1][0]
+                for record in batch:
+                    row = table.converted(record[1:])
+                    copy.write_row(row)
+                    checksum += table.digest(row)
+                rows += len(batch)
+                if len(batch) < batch_size:
+                    break
+    return rows, checksum % _MASK
+
+
+def _target_checksum(raw_target, table: _Table, quote, batch_size: int, name: str):
+    columns = ", ".join(quote(c) for c in table.columns)
+    rows = checksum = 0
+    with raw_target.cursor(name=name) as cursor:
+        cursor.itersize = batch_size
+        cursor.execute(f"SELECT {columns} FROM {quote(table.name)}")
+        while batch := cursor.fetchmany(batch_size):
+            for row in batch:
+                checksum += table.digest(row)
+            rows += len(batch)
+    return rows, checksum % _MASK
+
+
+def _align_sequences(cursor, names: list[str]) -> int:
+    """``setval`` every sequence owned by a column of ``names`` to the column's MAX (or 1, not
+    called, on an empty table); returns how many."""
+    cursor.execute(
+        "SELECT c.relname, a.attname, pg_get_serial_sequence(quote_ident(c.relname), a.attname) "
+        "FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+        "AND NOT a.attisdropped WHERE c.relname = ANY(%s::text[]) "
+        "AND c.relnamespace = current_schema()::regnamespace "
+        "AND pg_get_serial_sequence(quote_ident(c.relname), a.attname) IS NOT NULL",
+        [names],
+    )
+    owned = cursor.fetchall()
+    for table, column, sequence in owned:
+        cursor.execute(
+            f'SELECT setval(%s, COALESCE((SELECT MAX("{column}") FROM "{table}"), 1), '
+            f'(SELECT MAX("{column}") FROM "{table}") IS NOT NULL)',
+            [sequence],
+        )
+    return len(owned)
+
+
+def _verify(result: MoveResult) -> None:
+    wrong = [t for t in result.tables if not t.equal]
+    if wrong:
+        first = wrong[0]
+        raise MoveError(
+            f"verification failed, the move was rolled back: {len(wrong)} table(s) differ, "
+            f"first {first.table} (source {first.rows} rows, target {first.target_rows} rows"
+            f"{', checksums differ' if first.rows == first.target_rows else ''})"
+        )
+
+
+def target_database_url(url: str) -> str:
+    """The line the user sets next (the URL as given: the password is theirs)."""
+    return f"DATABASE_URL={url}"
+
+
+__all__ = [
+    "BATCH_SIZE",
+    "MoveError",
+    "MoveResult",
+    "TARGET_ALIAS",
+    "add_target_alias",
+    "masked",
+    "move_database",
+    "remove_alias",
+]

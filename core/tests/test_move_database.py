@@ -1,0 +1,167 @@
+"""``manage.py move_database``: a SQLite install moved into a scratch PostgreSQL database.
+
+The move runs from the SQLite test database (these tests run in the SQLite suite; the one about
+a PostgreSQL source only in the PostgreSQL suite). The scratch database is created and dropped
+through ``postgres://app:app@127.0.0.1:5432/postgres``; without a reachable server the tests
+that need it are skipped, saying so.
+"""
+
+import os
+from io import StringIO
+
+import psycopg
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from model_bakery import baker
+
+from core import dbmove
+
+SERVER = "postgres://app:app@127.0.0.1:5432"
+SQLITE = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+sqlite_source = pytest.mark.skipif(not SQLITE, reason="the source of a move must be SQLite")
+
+
+def _admin():
+    try:
+        return psycopg.connect(f"{SERVER}/postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL is not reachable at {SERVER} (the CI starts it): {exc}")
+
+
+@pytest.fixture
+def scratch_url():
+    """The URL of an empty scratch PostgreSQL database, dropped afterwards."""
+    name = f"move_test_{os.getpid()}"
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"{SERVER}/{name}"
+    dbmove.remove_alias()
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def move(url, *extra):
+    out = StringIO()
+    call_command("move_database", "--to", url, *extra, stdout=out)
+    return out.getvalue()
+
+
+def fill():
+    """Rows across the apps, besides a Tautulli import."""
+    from history.models import History
+    from housekeeping.models import Rule, RuleSet
+    from libraries.models import Library
+    from notifications.models import Notifier, NotifierTrigger
+    from users.models import User
+
+    baker.make("auth.User", username="admin", is_staff=True, is_superuser=True)
+    users = baker.make(User, _quantity=3)
+    library = baker.make(Library, section_name="Films")
+    notifier = baker.make(
+        Notifier,
+        config={"url": "https://example.invalid/hook", "nested": {"ok": True, "n": [1, 2.5]}},
+        custom_conditions=[{"parameter": "user", "value": ["a"]}],
+    )
+    baker.make(NotifierTrigger, notifier=notifier)
+    rule_set = baker.make(RuleSet, pressure_tiers=[{"free_gb": 10}])
+    baker.make(Rule, rule_set=rule_set, value={"days": 30}, _quantity=2)
+    for user in users:
+        baker.make(History, user=user, section_id=library.section_id, _quantity=2)
+
+
+def models_rows(alias):
+    """Every model's rows (auto-created M2M through models too) through Django's fields."""
+    rows = {}
+    for model in apps.get_models(include_auto_created=True):
+        if not model._meta.managed or model._meta.proxy:
+            continue
+        manager = model._base_manager.using(alias)
+        rows[model._meta.db_table] = list(manager.order_by("pk").values_list())
+    return rows
+
+
+@sqlite_source
+@pytest.mark.django_db
+def test_move_copies_every_table_and_the_api_answers_the_same(
+    scratch_url, imported_tautulli, call_api
+):
+    imported_tautulli(history_rows=300, users=5)
+    fill()
+    _, before = call_api("get_history", length="50", order_column="date")  # syncs the groups
+
+    output = move(scratch_url, "--batch-size", "97")
+
+    assert output.strip().splitlines()[-1] == f"DATABASE_URL={scratch_url}"
+    assert "every table verified" in output
+    alias = dbmove.TARGET_ALIAS
+    source, target = models_rows("default"), models_rows(alias)
+    assert source.keys() == target.keys()
+    for table, rows in source.items():
+        assert target[table] == rows, table
+    assert any(len(rows) > 1000 for rows in source.values())
+
+    from history import triggers
+
+    assert triggers.missing_triggers(connections[alias]) == []
+    # Sequences: the next row gets the next id on the target.
+    from history.models import History
+
+    last = History.objects.order_by("-pk").first()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('history_history', 'id'))",
+        )
+        assert cursor.fetchone()[0] == last.pk + 1
+    # Freshness markers arrive as they were (the triggers did not queue the moved plays).
+    for table in ("history_historygroupdirty", "stats_rollupdirtyday", "stats_rollupstate"):
+        assert target[table] == source[table], table
+    assert len(source["history_historygroupdirty"]) == 0
+
+    # The API on the target: Django's default connection swapped for the target's.
+    default = connections["default"]
+    connections["default"] = connections[alias]
+    try:
+        _, after = call_api("get_history", length="50", order_column="date")
+    finally:
+        connections["default"] = default
+    assert after == before
+
+
+@sqlite_source
+@pytest.mark.django_db
+def test_a_target_with_rows_is_refused_unless_forced(scratch_url):
+    fill()
+    move(scratch_url)
+    with pytest.raises(CommandError, match="target database is not empty"):
+        move(scratch_url)
+    output = move(scratch_url, "--force")
+    assert output.strip().endswith(f"DATABASE_URL={scratch_url}")
+
+
+@sqlite_source
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u:p@localhost/x", "must be a PostgreSQL URL"),
+        ("not a url", "not a PostgreSQL URL"),
+        ("postgres://app:secret@127.0.0.1:1/nowhere", "cannot connect to"),
+    ],
+)
+def test_bad_or_unreachable_urls_are_refused_in_one_line(url, message):
+    with pytest.raises(CommandError, match=message) as error:
+        move(url)
+    assert "\n" not in str(error.value)
+    assert "secret" not in str(error.value)
+
+
+@pytest.mark.skipif(SQLITE, reason="needs a PostgreSQL source (run in the PostgreSQL suite)")
+@pytest.mark.django_db
+def test_a_postgresql_source_is_refused():
+    assert connection.vendor == "postgresql"
+    with pytest.raises(CommandError, match="not SQLite"):
+        move(f"{SERVER}/postgres")
