@@ -204,3 +204,27 @@ def test_staff_without_the_permission_cannot_see_it(client, django_user_model):
     user = django_user_model.objects.create_user("staff", password="pw-staff-1234", is_staff=True)
     client.force_login(user)
     assert client.get(LIST_URL).status_code == 403
+
+
+def test_a_rest_api_edit_is_made_with_the_api_key(client, api_key):
+    user = baker.make(User, user_id=42, username="bob", friendly_name="Bob")
+    response = client.patch(
+        "/api/users/42",
+        data=json.dumps({"friendly_name": "Robert"}),
+        content_type="application/json",
+        headers={"X-Api-Key": api_key},
+    )
+    assert response.status_code == 200
+    entry = entries_for(user)[-1]
+    assert entry.changes_dict["friendly_name"] == ["Bob", "Robert"]
+    assert entry.actor is None
+    assert entry.additional_data == {"api": "API key", "request": "PATCH /api/users/42"}
+
+
+def test_a_secret_in_a_masked_field_is_never_stored():
+    from tautulli_project.audit import mask_secret
+
+    assert mask_secret("abcdef0123456789") == MASK  # auditlog's default shows half of it
+    assert mask_secret("") == ""
+    config = json.loads(mask_secret(json.dumps({"bot_token": "T0K3N", "chat_id": "42"})))
+    assert config == {"bot_token": MASK, "chat_id": "42"}
