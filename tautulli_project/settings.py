@@ -402,3 +402,84 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 0, minimum=0)
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
+
+# --- Audit (issue 16) -----------------------------------------------------------------------
+# Who changed what (django-auditlog): tautulli_project/audit.py. The auditlog app is installed
+# with this project's config (its ready() adds history deletions, the /api/v2 caller and the
+# admin page); its middleware (auditlog's, reading the client's address from the connection)
+# names the signed-in admin of each change.
+INSTALLED_APPS[INSTALLED_APPS.index("auditlog")] = "tautulli_project.apps.AuditConfig"
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "tautulli_project.audit.AuditMiddleware",
+)
+# Secrets are replaced before a change is stored (tautulli_project.audit.mask_secret): a token,
+# password or API key becomes ********; a JSON config keeps its other values.
+AUDITLOG_MASK_CALLABLE = "tautulli_project.audit.mask_secret"
+# Rows loaded by loaddata (raw saves) are not changes anyone made.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
+# The models an admin or the API changes, and only the fields they change: the monitor's own
+# bookkeeping (a server's last contact, a notifier's failed deliveries, a rule set's last run)
+# is no one's change and would bury the rest.
+AUDITLOG_INCLUDE_TRACKING_MODELS = (
+    {
+        "model": "plex.Server",  # the servers app (label plex)
+        "include_fields": ["name", "url", "machine_identifier", "token", "is_active"],
+        "mask_fields": ["token"],
+    },
+    {
+        "model": "users.User",
+        "include_fields": [
+            "friendly_name",
+            "custom_avatar_url",
+            "keep_history",
+            "do_notify",
+            "allow_guest",
+            "is_active",
+            "deleted_user",
+        ],
+    },
+    {
+        "model": "libraries.Library",
+        "include_fields": [
+            "section_name",
+            "custom_thumb_url",
+            "custom_art_url",
+            "keep_history",
+            "do_notify",
+            "do_notify_created",
+            "disk_capacity",
+            "is_active",
+            "deleted_section",
+        ],
+    },
+    {
+        "model": "notifications.Notifier",
+        "exclude_fields": ["failed_deliveries", "last_error"],
+        "mask_fields": ["config"],
+    },
+    "notifications.NotifierTrigger",
+    {"model": "newsletters.Newsletter", "mask_fields": ["config", "email_config"]},
+    "core.MonitoringSettings",
+    {"model": "core.ApiKey", "include_fields": ["key"], "mask_fields": ["key"]},
+    {
+        "model": "housekeeping.RuleSet",
+        "exclude_fields": ["last_run_at", "last_run", "created_at", "updated_at"],
+        "m2m_fields": ["libraries"],
+    },
+    {"model": "housekeeping.Rule", "m2m_fields": ["users"]},
+    # Candidates come and go with every evaluation: only their status changes are recorded
+    # (tautulli_project.audit drops their creation and deletion).
+    {"model": "housekeeping.Candidate", "include_fields": ["status"]},
+    "housekeeping.Exclusion",
+    {
+        "model": "housekeeping.MediaService",
+        "exclude_fields": ["synced_at", "sync_error", "disk_free", "disk_total"],
+        "mask_fields": ["api_key"],
+        "m2m_fields": ["servers"],
+    },
+    {
+        "model": "backups.Backup",
+        "include_fields": ["kind", "engine", "trigger", "file_name", "size", "verified", "error"],
+    },
+)

@@ -16,6 +16,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, ExitStack
 
 import xmltodict
 from django.core.exceptions import SuspiciousOperation
@@ -39,6 +41,11 @@ RESERVED_PARAMS = {"apikey", "cmd", "callback", "debug", "profileme", "out_type"
 _CALLBACK_RE = re.compile(r"^[a-zA-Z_$][a-zA-Z0-9_$.]*$")
 JSON_CONTENT_TYPE = "application/json;charset=UTF-8"
 _XML_NAME = re.compile(r"[A-Za-z_][\w.-]*", re.ASCII)
+# Context managers entered around every authenticated command: ``hook(request, command_name)``
+# (the project's audit log names the API key, or the device of an app token, as the author of
+# what the command changes: tautulli_project.audit). Registered by the project, so that core
+# knows no audit library.
+COMMAND_HOOKS: list[Callable[[HttpRequest, str], AbstractContextManager]] = []
 
 
 def _request_params(request: HttpRequest) -> dict[str, str]:
@@ -162,7 +169,9 @@ def dispatch(request: HttpRequest) -> HttpResponse:
                 f"Unknown command: {command_name}. Possible commands are: {_possible_commands()}"
             )
         params = Params({k: v for k, v in raw_params.items() if k not in RESERVED_PARAMS})
-        with fresh_reads():  # each derived table (play groups, rollups) syncs once per command
+        with fresh_reads(), ExitStack() as hooks:  # derived tables sync once per command
+            for hook in COMMAND_HOOKS:
+                hooks.enter_context(hook(request, command_name))
             data = command.func(request, params)
     except ApiError as exc:
         return _render(_envelope("error", exc.message, exc.data), raw_params, exc.status)
