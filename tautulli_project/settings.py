@@ -478,8 +478,4 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_fields": ["api_key"],
         "m2m_fields": ["servers"],
     },
-    {
-        "model": "backups.Backup",
-        "include_fields": ["kind", "engine", "trigger", "file_name", "size", "verified", "error"],
-    },
 )
