@@ -348,7 +348,10 @@ class LogEntryAdmin(LogEntryAdminMixin, ModelAdmin):
         return format_html('<a href="../../?cid={}">{}</a>', obj.cid, obj.cid)
 
     def lookup_allowed(self, lookup, value, request=None):
-        """``?cid=`` (every entry of one request) is a filter of its own."""
+        """``?cid=`` (every entry of one request) is a filter of its own. The address is no
+        filter: a value PostgreSQL cannot read as an address would fail its query (400)."""
+        if lookup.split("__")[0] == "remote_addr":
+            return False
         return lookup == "cid" or super().lookup_allowed(lookup, value, request)
 
 
