@@ -3,8 +3,7 @@
 ``get_export_fields``, ``download_export``, ``delete_export``)."""
 
 from django.db.models import F
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+from django.http import FileResponse
 
 from core.tautulli_api import ApiError, api_command
 from core.tautulli_api.datatables import queryset_table
@@ -237,12 +236,8 @@ def download_export(request, params):
     if problem:
         raise ApiError(problem)
     stream, name, content_type = exporter.download(export)
-    # The dispatcher passes through HttpResponse objects only (not a streaming FileResponse):
-    # the file is read whole here; the admin's download link streams it.
-    with stream:
-        response = HttpResponse(stream.read(), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    # Streamed (FileResponse closes the file once sent).
+    return FileResponse(stream, as_attachment=True, filename=name, content_type=content_type)
 
 
 @api_command()

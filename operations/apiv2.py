@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.http import HttpResponse
+from django.http import FileResponse
 
 from core.config import monitoring_value
 from core.tautulli_api import ApiError, api_command
@@ -94,11 +94,12 @@ def download_log(request, params):
     path = logs.log_file()
     if not path.exists():
         raise ApiError("No log file yet.")
-    # The dispatcher passes only an HttpResponse through (not a streaming one): the file is at
-    # most LOG_FILE_MAX_BYTES (rotation), so it is read whole.
-    response = HttpResponse(path.read_bytes(), content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
-    return response
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=path.name,
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 def _flag(value) -> int:

@@ -70,7 +70,8 @@ def download(client, api_key):
             "/api/v2", {"apikey": api_key, "cmd": "download_export", "export_id": export_id}
         )
         assert response["Content-Disposition"].startswith("attachment; filename=")
-        return response.status_code, response.content
+        assert response.streaming  # never read whole into memory
+        return response.status_code, b"".join(response.streaming_content)
 
     return get
 

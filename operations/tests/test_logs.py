@@ -90,6 +90,6 @@ def test_get_logs_shape_and_filters(app_log, call_api):
 def test_download_log_streams_the_file(app_log, client, api_key):
     _write(app_log)
     response = client.get("/api/v2", {"apikey": api_key, "cmd": "download_log"})
-    assert response.status_code == 200, response.content
+    assert response.status_code == 200 and response.streaming
     assert response["Content-Disposition"] == 'attachment; filename="tautulli.log"'
-    assert b"Monitoring Home" in response.content
+    assert b"Monitoring Home" in b"".join(response.streaming_content)
