@@ -38,6 +38,7 @@ from django.core.validators import validate_email
 
 from core.schedules import validate_cron
 from libraries.models import Library
+from notifications.agents.apprise_agents import Email
 from notifications.agents.base import MASK as TAUTULLI_MASK
 from notifications.models import Notifier
 from notifications.parameters.values import to_int
@@ -65,21 +66,9 @@ DEFAULT_CONFIG = {
     "save_only": 0,
     "incl_libraries": [],
 }
-#: Tautulli's EMAIL defaults with the newsletter's ``from_name`` and ``notifier_id``.
-DEFAULT_EMAIL_CONFIG = {
-    "from_name": "Tautulli Newsletter",
-    "from": "",
-    "to": [],
-    "cc": [],
-    "bcc": [],
-    "smtp_server": "",
-    "smtp_port": 465,
-    "smtp_user": "",
-    "smtp_password": "",
-    "tls": 2,
-    "html_support": 1,
-    "notifier_id": 0,
-}
+#: The Email agent's defaults (Tautulli's EMAIL) with the newsletter's ``from_name`` and
+#: ``notifier_id``.
+DEFAULT_EMAIL_CONFIG = {**Email.defaults, "from_name": "Tautulli Newsletter", "notifier_id": 0}
 TIME_FRAME_UNITS = ("hours", "days", "months")
 #: Tautulli's EMAIL ``tls`` values: 0 plain SMTP, 1 STARTTLS after connecting, 2 SSL/TLS at once.
 TLS_CHOICES = {
