@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from core.tautulli_api.dispatcher import legacy_api
 from core.views import health
+from plex.image_links import image_view
 
 from .api import rest_urls, tautulli_v2
 
@@ -15,6 +16,7 @@ urlpatterns = [
     path("api", legacy_api),
     path("api/", rest_urls()),
     path("health", health),
+    path("image/<str:token>", image_view, name="plex_image"),
     path("", include("operations.urls")),
     path("newsletter/", include("newsletters.urls")),
 ]

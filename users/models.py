@@ -118,3 +118,23 @@ class UserLogin(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user_id", "timestamp"])]
+
+
+class AccountLink(models.Model):
+    """The sign-in account (``auth.User``) of a plex.tv account: the server owner (staff) or a
+    guest (a shared user, not staff) who signed in with Plex. One per plex.tv account and per
+    sign-in account. ``plex_user_id`` is the plex.tv account id (:attr:`User.user_id`); for a
+    guest it names the only user whose data the guest pages show."""
+
+    auth_user = models.OneToOneField(
+        "auth.User", on_delete=models.CASCADE, related_name="plex_account"
+    )
+    plex_user_id = models.BigIntegerField(unique=True)
+    is_owner = models.BooleanField(default=False)
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Plex account link"
+
+    def __str__(self):
+        return f"{self.auth_user} ↔ plex.tv {self.plex_user_id}"
