@@ -17,7 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from plex import image_links
+from core import image_links
+from plex.image_links import serve
 
 from .parameters import base_url
 
@@ -52,6 +53,4 @@ def image_view(request: HttpRequest, token: str) -> HttpResponse:
     """``GET /newsletter/image/<token>``: the signed image, as PNG/JPEG bytes from PMS through
     the cached image proxy (the placeholder when PMS has no image, cannot be reached, or the
     server was removed since). 404 for a bad signature. No login: mail clients fetch it."""
-    return image_links.serve(
-        token, salt=SALT, cache_control=f"public, max-age={BROWSER_CACHE_SECONDS}"
-    )
+    return serve(token, salt=SALT, cache_control=f"public, max-age={BROWSER_CACHE_SECONDS}")

@@ -20,6 +20,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 
 from core import log_once
+from core.image_links import pms_image_path  # noqa: F401  (also re-exported for plex.admin)
 from core.limits import MAX_OFFSET
 from core.tautulli_api import ApiError, api_command
 from core.tautulli_api.datatables import table_request, table_response
@@ -181,21 +182,6 @@ def search(request, params):
 
 
 # --- the image proxy --------------------------------------------------------------------------------
-
-
-def pms_image_path(img: str) -> str:
-    """``img`` as Tautulli asks PMS for it: an ``http(s)`` URL as is; a PMS path without its
-    query and cut to the item's image (``/library/metadata/1/thumb/1590245989`` →
-    ``/library/metadata/1/thumb``, so one cache entry per item image; ``refresh`` renews it).
-    Anything else (relative paths, ``..``) is a 400 error."""
-    if img.startswith(("http://", "https://")):
-        return img
-    path = img.split("?", 1)[0]
-    segments = path.split("/")
-    if not path.startswith("/") or ".." in segments or "\\" in path:
-        raise ApiError("Parameter img must be a PMS image path or an http(s) URL")
-    parts = 5 - int(path.startswith("/playlists")) + int("composite" in path)
-    return "/".join(segments[:parts])
 
 
 def _fallback_response(fallback: str | None) -> HttpResponse | None:

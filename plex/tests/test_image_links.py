@@ -9,7 +9,7 @@ from django.core import signing
 from django.core.cache import cache
 from model_bakery import baker
 
-from plex.image_links import SALT, image_url
+from core.image_links import SALT, image_url
 from plex.testing import FakePlexServer
 from plex.testing.media_routes import add_image_transcoder
 from servers.models import Server
