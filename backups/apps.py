@@ -15,7 +15,8 @@ def sync_backup_schedule(sender, using="default", **kwargs):
     if "django_q_schedule" not in connections[using].introspection.table_names():
         return
     cron = str(getattr(settings, "BACKUP_CRON", "0 3 * * *") or "")
-    sync_cron_schedule(SCHEDULE_NAME, SCHEDULE_TASK, (), cron, active=cron.strip().lower() != "off")
+    active = cron.strip().lower() != "off"
+    sync_cron_schedule(SCHEDULE_NAME, SCHEDULE_TASK, (), cron, active=active, using=using)
 
 
 class BackupsConfig(AppConfig):

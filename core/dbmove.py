@@ -15,8 +15,9 @@ How (:func:`move_database`):
    transactional), ``TRUNCATE`` of every table to move (the rows ``migrate`` itself wrote:
    content types, permissions, schedules), the copy, the sequences, the verification. Any
    failure, a checksum mismatch included, rolls it all back: the target is left as it was.
-   While ``migrate`` runs, a router sends the ORM of data migrations to the target (some use
-   ``Model.objects`` without ``.using()``, which would otherwise read and write the source).
+   The project's data migrations write through their schema editor's connection; while
+   ``migrate`` runs, a router also sends any other ORM call to the target (a third-party
+   migration using ``Model.objects`` without ``.using()`` would otherwise touch the source).
 3. The copy: triggers and foreign-key checks are off for the copy through
    ``SET LOCAL session_replication_role = replica`` (needs a superuser; otherwise the user
    triggers are disabled per table with ``ALTER TABLE … DISABLE TRIGGER USER`` and enabled
@@ -33,11 +34,17 @@ How (:func:`move_database`):
    the *target column's type* (PostgreSQL introspection): SQLite's 0/1 booleans, text
    datetimes (naive UTC, as Django writes them), JSON text, microsecond durations, hex UUIDs.
 5. Verification, per table: the row count and a checksum. The checksum is order-independent:
-   the sum (mod 2**128) of a BLAKE2b-128 digest of each row's values normalised to text by the
-   column's PostgreSQL type (booleans ``t``/``f``, datetimes as UTC ISO, JSON re-serialised
-   with sorted keys, ...). It is computed in Python on both sides: on the source while
-   streaming, on the target by reading every moved table back (server-side cursor) inside the
-   transaction, before commit.
+   the sums of the two 64-bit halves (as signed integers) of an MD5 digest of each row's values,
+   each written in a canonical text by the column's PostgreSQL type (integers in decimal,
+   booleans ``t``/``f``, floats as the hex of their IEEE-754 bytes, datetimes as microseconds
+   since the epoch, dates as days, UUIDs as hex, JSON re-serialised with sorted keys, ...),
+   length-prefixed (``'-'`` for NULL) and concatenated. The source side is computed in Python
+   while streaming. The target side is computed **by PostgreSQL in SQL** (the same canonical
+   text from SQL expressions, ``md5``, ``sum``) inside the transaction, before commit: no row
+   travels back. A table with a type SQL cannot write in the same canonical text (JSON) is read
+   back instead (server-side cursor) and digested in Python, and so is any table whose SQL
+   checksum differs (the read-back digest decides: it compares typed values, so a formatting
+   corner of the SQL text cannot fail a good move).
 6. Every sequence owned by a moved column is set to the column's ``MAX`` (``setval`` on
    ``pg_get_serial_sequence``), the transaction commits, then ``ANALYZE``.
 
@@ -48,7 +55,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import json
+import struct
 import time
 import uuid
 from collections.abc import Callable
@@ -67,7 +76,6 @@ from django.db.utils import load_backend
 TARGET_ALIAS = "move_target"
 BATCH_SIZE = 10_000
 SKIPPED_TABLES = frozenset({"django_migrations"})
-_MASK = 2**128
 
 
 class MoveError(Exception):
@@ -78,9 +86,10 @@ class MoveError(Exception):
 class TableResult:
     table: str
     rows: int
-    checksum: int
+    checksum: tuple[int, int]
     target_rows: int = 0
-    target_checksum: int = 0
+    target_checksum: tuple[int, int] = (0, 0)
+    read_back: bool = False  # the target side was read back (not computed in SQL)
 
     @property
     def equal(self) -> bool:
@@ -100,6 +109,11 @@ class MoveResult:
     @property
     def rows(self) -> int:
         return sum(t.rows for t in self.tables)
+
+    @property
+    def checked_in_sql(self) -> int:
+        """How many tables' target checksums PostgreSQL computed (the others were read back)."""
+        return sum(not t.read_back for t in self.tables)
 
 
 def masked(url: str) -> str:
@@ -185,89 +199,113 @@ def _to_bool(value):
     return bool(value)
 
 
-def _norm_datetime(value):
-    if value is None:
-        return None
-    return _to_datetime(value).astimezone(dt.UTC).isoformat()
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_EPOCH_DAY = dt.date(1970, 1, 1)
+_MICROSECOND = dt.timedelta(microseconds=1)
 
 
-def _norm_json(value):
-    if value is None:
-        return None
+def _text_value(value) -> str:
+    """A value stored in a text column, as COPY wrote it (psycopg's text dumpers)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)
+
+
+def _microseconds(value) -> str:
+    if isinstance(value, dt.timedelta):
+        return str(value // _MICROSECOND)
+    value = _to_datetime(value)
+    return str((value - _EPOCH) // _MICROSECOND)
+
+
+def _naive_microseconds(value) -> str:
+    value = _to_naive_datetime(value)
+    return str((value.replace(tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND)
+
+
+def _days(value) -> str:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    elif not isinstance(value, dt.date):
+        value = dt.date.fromisoformat(str(value))
+    return str((value - _EPOCH_DAY).days)
+
+
+def _canonical_json(value) -> str:
     if isinstance(value, bytes | str):
         value = json.loads(value)
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-def _norm_uuid(value):
-    return None if value is None else uuid.UUID(str(value)).hex
-
-
-def _norm_iso(value):
-    return None if value is None else value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _norm_decimal(value):
-    return None if value is None else str(Decimal(str(value)).normalize())
-
-
-def _norm_bytes(value):
-    return None if value is None else bytes(value).hex()
-
-
-def _norm_int(value):
-    return None if value is None else int(value)
-
-
-def _norm_float(value):
-    return None if value is None else float(value)
-
-
-def _norm_interval(value):
-    return None if value is None else str(_to_interval(value))
-
-
-def _norm_bool(value):
-    return None if value is None else _to_bool(value)
-
-
-# (COPY conversion or None, checksum normalisation or None): None leaves the value as is.
-_TYPES: dict[str, tuple[Callable | None, Callable | None]] = {
-    "boolean": (_to_bool, _norm_bool),
-    "timestamp with time zone": (_to_datetime, _norm_datetime),
-    "timestamp without time zone": (_to_naive_datetime, _norm_iso),
-    "date": (None, _norm_iso),
-    "time without time zone": (None, _norm_iso),
-    "json": (None, _norm_json),
-    "jsonb": (None, _norm_json),
-    "uuid": (None, _norm_uuid),
-    "interval": (_to_interval, _norm_interval),
-    "numeric": (None, _norm_decimal),
-    "bytea": (None, _norm_bytes),
-    "smallint": (None, _norm_int),
-    "integer": (None, _norm_int),
-    "bigint": (None, _norm_int),
-    "double precision": (None, _norm_float),
-    "real": (None, _norm_float),
+# (COPY conversion, Python canonical text, SQL canonical text of ``{c}``). A conversion of None
+# leaves the value as is; a SQL expression of None makes the table's target checksum a read-back.
+_TYPES: dict[str, tuple[Callable | None, Callable, str | None]] = {
+    "boolean": (
+        _to_bool,
+        lambda v: "t" if _to_bool(v) else "f",
+        "CASE WHEN {c} THEN 't' ELSE 'f' END",
+    ),
+    "smallint": (None, lambda v: str(int(v)), "{c}::text"),
+    "integer": (None, lambda v: str(int(v)), "{c}::text"),
+    "bigint": (None, lambda v: str(int(v)), "{c}::text"),
+    "double precision": (
+        None,
+        lambda v: struct.pack(">d", float(v)).hex(),
+        "encode(float8send({c}), 'hex')",
+    ),
+    "real": (
+        None,
+        lambda v: struct.pack(">d", float(v)).hex(),
+        "encode(float8send({c}::float8), 'hex')",
+    ),
+    "text": (None, _text_value, "{c}"),
+    "character varying": (None, _text_value, "{c}"),
+    "timestamp with time zone": (
+        _to_datetime,
+        _microseconds,
+        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
+    ),
+    "timestamp without time zone": (
+        _to_naive_datetime,
+        _naive_microseconds,
+        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
+    ),
+    "interval": (
+        _to_interval,
+        lambda v: _microseconds(_to_interval(v)),
+        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
+    ),
+    "date": (None, _days, "({c} - DATE '1970-01-01')::text"),
+    "uuid": (None, lambda v: uuid.UUID(str(v)).hex, "replace({c}::text, '-', '')"),
+    "inet": (None, lambda v: str(ipaddress.ip_interface(str(v)).ip), "host({c})"),
+    "bytea": (None, lambda v: bytes(v).hex(), "encode({c}, 'hex')"),
+    "json": (None, _canonical_json, None),
+    "jsonb": (None, _canonical_json, None),
+    "numeric": (None, lambda v: str(Decimal(str(v)).normalize()), None),
 }
+_OTHER_TYPE = (None, _text_value, None)  # any other type: its text, read back
 
 
-def _row_digest(values) -> int:
-    return int.from_bytes(hashlib.blake2b(repr(list(values)).encode(), digest_size=16).digest())
+def _halves(digest: bytes) -> tuple[int, int]:
+    """The two signed 64-bit halves of a 16-byte digest (what SQL's ``::bit(64)::bigint`` reads)."""
+    return (
+        int.from_bytes(digest[:8], "big", signed=True),
+        int.from_bytes(digest[8:], "big", signed=True),
+    )
 
 
 class _Table:
-    """One table to move: its columns (target order) and their conversions."""
+    """One table to move: its columns (target order), their conversions and canonical texts."""
 
     def __init__(self, name: str, columns: list[tuple[str, str]]):
         self.name = name
         self.columns = [column for column, _type in columns]
-        self.convert = [
-            (i, _TYPES[t][0]) for i, (_c, t) in enumerate(columns) if _TYPES.get(t, (None,))[0]
-        ]
-        self.normalise = [
-            (i, _TYPES[t][1]) for i, (_c, t) in enumerate(columns) if _TYPES.get(t, (None, None))[1]
-        ]
+        types = [_TYPES.get(t, _OTHER_TYPE) for _c, t in columns]
+        self.convert = [(i, convert) for i, (convert, _p, _s) in enumerate(types) if convert]
+        self.canonical = [python for _c, python, _s in types]
+        self.sql = [sql for _c, _p, sql in types]
 
     def converted(self, row: tuple):
         """``row`` (from SQLite) with the values the target's types need converted."""
@@ -279,13 +317,36 @@ class _Table:
                 row[i] = convert(row[i])
         return row
 
-    def digest(self, row) -> int:
-        """The row's 128-bit digest, its values normalised by the target column types."""
-        if self.normalise:
-            row = list(row)
-            for i, normalise in self.normalise:
-                row[i] = normalise(row[i])
-        return _row_digest(row)
+    def digest(self, row) -> tuple[int, int]:
+        """The row's digest halves (see the module docstring, point 5)."""
+        parts = []
+        for value, canonical in zip(row, self.canonical, strict=True):
+            if value is None:
+                parts.append("-")
+            else:
+                text = canonical(value)
+                parts.append(f"{len(text)}:{text}")
+        return _halves(hashlib.md5("".join(parts).encode(), usedforsecurity=False).digest())
+
+    def checksum_sql(self, quote) -> str | None:
+        """The query of the target side's ``(rows, sum of first halves, sum of second halves)``
+        computed by PostgreSQL; None when a column's type has no SQL canonical text."""
+        if any(sql is None for sql in self.sql):
+            return None
+        parts = []
+        for column, sql in zip(self.columns, self.sql, strict=True):
+            c = quote(column)
+            text = sql.format(c=c)
+            parts.append(
+                f"CASE WHEN {c} IS NULL THEN '-' ELSE length({text})::text || ':' || {text} END"
+            )
+        row_text = " || ".join(parts) if parts else "''"
+        return (
+            "SELECT count(*), "
+            "COALESCE(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0), "
+            "COALESCE(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0) "
+            f"FROM (SELECT md5({row_text}) AS h FROM {quote(self.name)}) AS rows"
+        )
 
 
 # --- Source and target introspection -----------------------------------------------------
@@ -502,10 +563,19 @@ def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) 
             cursor.execute("SET LOCAL session_replication_role = origin")
         result.sequences = _align_sequences(cursor, names)
     progress("verifying")
+    raw = target.connection
     for number, (entry, table) in enumerate(zip(result.tables, tables, strict=True)):
+        name = f"move_verify_{number}"
         entry.target_rows, entry.target_checksum = _target_checksum(
-            target.connection, table, quote, batch_size, f"move_verify_{number}"
+            raw, table, quote, batch_size, name
         )
+        entry.read_back = table.checksum_sql(quote) is None
+        if not entry.equal and not entry.read_back:
+            # The typed values decide (a canonical-text corner of SQL must not fail a good move).
+            entry.target_rows, entry.target_checksum = _read_back_checksum(
+                raw, table, quote, batch_size, name
+            )
+            entry.read_back = True
 
 
 def _triggers_off(cursor, target, names, result: MoveResult) -> list[str]:
@@ -540,7 +610,7 @@ def _copy_table(source, raw_target, table: _Table, batch_size: int, quote) -> tu
         f"SELECT rowid, {columns} FROM {quote(table.name)} WHERE rowid > ? ORDER BY rowid LIMIT ?"
     )
     raw_source = source.connection
-    rows = checksum = 0
+    rows = checksum_first = checksum_second = 0
     last = -(2**63)
     with raw_target.cursor() as cursor:
         with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
@@ -552,24 +622,42 @@ def _copy_table(source, raw_target, table: _Table, batch_size: int, quote) -> tu
                 for record in batch:
                     row = table.converted(record[1:])
                     copy.write_row(row)
-                    checksum += table.digest(row)
+                    first, second = table.digest(row)
+                    checksum_first += first
+                    checksum_second += second
                 rows += len(batch)
                 if len(batch) < batch_size:
                     break
-    return rows, checksum % _MASK
+    return rows, (checksum_first, checksum_second)
 
 
 def _target_checksum(raw_target, table: _Table, quote, batch_size: int, name: str):
+    """``(rows, checksum)`` of ``table`` on the target: by PostgreSQL when every column has a
+    SQL canonical text, else read back (:func:`_read_back_checksum`)."""
+    query = table.checksum_sql(quote)
+    if query is None:
+        return _read_back_checksum(raw_target, table, quote, batch_size, name)
+    with raw_target.cursor() as cursor:
+        cursor.execute(query)
+        rows, first, second = cursor.fetchone()
+    return rows, (int(first), int(second))
+
+
+def _read_back_checksum(raw_target, table: _Table, quote, batch_size: int, name: str):
+    """``(rows, checksum)`` of ``table`` read back from the target (a server-side cursor, one
+    batch at a time) and digested in Python from the typed values, as the source was."""
     columns = ", ".join(quote(c) for c in table.columns)
-    rows = checksum = 0
+    rows = first = second = 0
     with raw_target.cursor(name=name) as cursor:
         cursor.itersize = batch_size
         cursor.execute(f"SELECT {columns} FROM {quote(table.name)}")
         while batch := cursor.fetchmany(batch_size):
             for row in batch:
-                checksum += table.digest(row)
+                one, two = table.digest(row)
+                first += one
+                second += two
             rows += len(batch)
-    return rows, checksum % _MASK
+    return rows, (first, second)
 
 
 def _align_sequences(cursor, names: list[str]) -> int:

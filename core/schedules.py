@@ -34,28 +34,32 @@ def next_runs(expression: str, count: int = 3, *, start: dt.datetime | None = No
     return [runs.get_next(dt.datetime) for _ in range(count)]
 
 
-def sync_cron_schedule(name: str, func: str, args: tuple, cron: str | None, active: bool) -> None:
+def sync_cron_schedule(
+    name: str, func: str, args: tuple, cron: str | None, active: bool, *, using: str | None = None
+) -> None:
     """Create, correct or delete the django-q2 schedule ``name``: one cron schedule calling
-    ``func(*args)`` while ``active`` and ``cron`` is valid; none otherwise.
+    ``func(*args)`` while ``active`` and ``cron`` is valid; none otherwise. ``using``: the
+    database (a ``post_migrate`` handler passes the one migrated; else the router decides).
 
     A new or changed schedule first runs at the cron's next time, not at once (django-q2 would
     run a new schedule straight away: its ``next_run`` defaults to now)."""
     from django_q.models import Schedule
 
+    schedules = Schedule.objects.db_manager(using)
     try:
         cron = validate_cron(cron)
     except ValidationError:
         cron = None
     if not active or cron is None:
-        Schedule.objects.filter(name=name).delete()
+        schedules.filter(name=name).delete()
         return
     arguments = repr(tuple(args)) if len(args) != 1 else repr(args[0])
-    schedule = Schedule.objects.filter(name=name).first()
+    schedule = schedules.filter(name=name).first()
     if schedule and (schedule.cron, schedule.func, schedule.args) == (cron, func, arguments):
         return
     if schedule:
         schedule.delete()  # django-q2 computes next_run on create: a new row for a new cron
-    Schedule.objects.create(
+    schedules.create(
         name=name,
         next_run=next_runs(cron, 1)[0],
         func=func,
@@ -73,19 +77,21 @@ def delete_schedule(name: str) -> None:
     Schedule.objects.filter(name=name).delete()
 
 
-def ensure_interval_schedules(schedules: dict[str, tuple[str, int]], schedule_model=None) -> list:
+def ensure_interval_schedules(
+    schedules: dict[str, tuple[str, int]], schedule_model=None, *, using: str | None = None
+) -> list:
     """Create or correct one every-N-minutes schedule per entry of ``schedules`` (matched by
     name); returns the rows.
 
     ``schedule_model`` is ``django_q.models.Schedule`` by default; a data migration passes its
-    historical model. An existing row keeps its ``next_run`` (only func/type/interval/repeats
+    historical model and its connection's alias as ``using`` (the router decides otherwise). An existing row keeps its ``next_run`` (only func/type/interval/repeats
     are corrected), so calling this again never re-triggers a run.
     """
     if schedule_model is None:
         from django_q.models import Schedule as schedule_model
     rows = []
     for name, (func, minutes) in schedules.items():
-        row, _ = schedule_model.objects.update_or_create(
+        row, _ = schedule_model.objects.db_manager(using).update_or_create(
             name=name,
             defaults={
                 "func": func,

@@ -459,6 +459,12 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "mask_fields": ["config"],
     },
     "notifications.NotifierTrigger",
+    {
+        # Tautulli Remote devices: registered, renamed, removed (not each request's last_seen).
+        "model": "notifications.MobileDevice",
+        "exclude_fields": ["last_seen"],
+        "mask_fields": ["device_token", "onesignal_id"],
+    },
     {"model": "newsletters.Newsletter", "mask_fields": ["config", "email_config"]},
     "core.MonitoringSettings",
     {"model": "core.ApiKey", "include_fields": ["key"], "mask_fields": ["key"]},

@@ -19,8 +19,8 @@ def create_schedule(apps, schema_editor):
         cron = validate_cron(getattr(settings, "BACKUP_CRON", "0 3 * * *"))
     except Exception:  # noqa: BLE001 - "off" or invalid: no schedule
         return
-    Schedule.objects.filter(name=NAME).delete()
-    Schedule.objects.create(
+    Schedule.objects.using(schema_editor.connection.alias).filter(name=NAME).delete()
+    Schedule.objects.using(schema_editor.connection.alias).create(
         name=NAME,
         func=TASK,
         args="()",
@@ -32,7 +32,7 @@ def create_schedule(apps, schema_editor):
 
 
 def remove_schedule(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name=NAME).delete()
+    apps.get_model("django_q", "Schedule").objects.using(schema_editor.connection.alias).filter(name=NAME).delete()
 
 
 class Migration(migrations.Migration):

@@ -14,7 +14,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from model_bakery import baker
 
 from core import dbmove
@@ -165,3 +165,61 @@ def test_a_postgresql_source_is_refused():
     assert connection.vendor == "postgresql"
     with pytest.raises(CommandError, match="not SQLite"):
         move(f"{SERVER}/postgres")
+
+
+@sqlite_source
+@pytest.mark.django_db
+def test_postgresql_computes_the_same_checksum_as_the_typed_values_and_sees_a_change(
+    scratch_url, imported_tautulli
+):
+    """The target's checksum is computed in SQL (no row travels back); it equals the digest
+    of the rows read back through their types, table by table, and changes with one value."""
+    imported_tautulli(history_rows=120, users=4)
+    fill()
+    from history.models import History
+
+    History.objects.filter(pk=History.objects.order_by("pk").first().pk).update(
+        paused_counter=7, platform="Ünïcode ✓ with 'quotes' and \\ backslash\nnewline"
+    )
+    result = dbmove.move_database(scratch_url)
+    raw = connections[dbmove.TARGET_ALIAS].connection
+    quote = connections[dbmove.TARGET_ALIAS].ops.quote_name
+    tables = {
+        name: dbmove._Table(name, columns)
+        for name, columns in dbmove._target_tables(connections[dbmove.TARGET_ALIAS]).items()
+    }
+    with transaction.atomic(using=dbmove.TARGET_ALIAS):  # server-side cursors need one
+        in_sql = [entry for entry in result.tables if not entry.read_back]
+        assert {entry.table for entry in in_sql} >= {
+            "history_history",
+            "history_historymetadata",
+            "history_historymediainfo",
+            "users_user",
+        }
+        for entry in result.tables:
+            table = tables[entry.table]
+            read_back = dbmove._read_back_checksum(raw, table, quote, 50, "check")
+            assert read_back == (entry.rows, entry.checksum), entry.table
+            if not entry.read_back:
+                assert dbmove._target_checksum(raw, table, quote, 50, "x") == read_back, entry.table
+        history = tables["history_history"]
+        before = dbmove._target_checksum(raw, history, quote, 50, "x")
+        with connections[dbmove.TARGET_ALIAS].cursor() as cursor:
+            cursor.execute("UPDATE history_history SET paused_counter = 8 WHERE paused_counter = 7")
+        after = dbmove._target_checksum(raw, history, quote, 50, "x")
+    assert after[0] == before[0] and after[1] != before[1]
+
+
+@sqlite_source
+@pytest.mark.django_db
+def test_data_migrations_write_to_the_database_being_migrated(scratch_url):
+    """Every data migration of the project writes through its own connection: migrating a
+    second database (no router) leaves the default one untouched."""
+    from django_q.models import Schedule
+
+    Schedule.objects.all().delete()
+    alias = dbmove.add_target_alias(scratch_url)
+    call_command("migrate", database=alias, interactive=False, verbosity=0)
+    assert list(Schedule.objects.values_list("name", flat=True)) == []
+    names = set(Schedule.objects.using(alias).values_list("name", flat=True))
+    assert {"backups: database", "Announce due deletion candidates"} <= names

@@ -67,3 +67,26 @@ def test_deleting_in_the_admin_removes_the_files(admin_client, done):
     admin_client.post(url, {"post": "yes"})
 
     assert not Export.objects.exists() and not folder.exists()
+
+
+def test_a_restart_marks_exports_left_running_as_failed(admin_client):
+    """``manage.py bootstrap`` (every start) settles exports whose task died with the workers."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from model_bakery import baker
+
+    from exports.models import Export
+
+    running = baker.make(Export, complete=Export.RUNNING, timestamp=1)
+    finished = baker.make(Export, complete=Export.DONE, timestamp=2)
+    call_command("bootstrap", stdout=StringIO())
+    running.refresh_from_db()
+    finished.refresh_from_db()
+    assert (running.complete, running.error) == (
+        Export.FAILED,
+        "Interrupted (the server restarted).",
+    )
+    assert finished.complete == Export.DONE
+    page = admin_client.get("/admin/exports/export/").content.decode()
+    assert "Failed" in page

@@ -11,11 +11,13 @@ SCHEDULES = {  # frozen: name → (task, interval in minutes), as of this migrat
 
 
 def create_schedules(apps, schema_editor):
-    ensure_interval_schedules(SCHEDULES, apps.get_model("django_q", "Schedule"))
+    ensure_interval_schedules(
+        SCHEDULES, apps.get_model("django_q", "Schedule"), using=schema_editor.connection.alias
+    )
 
 
 def remove_schedules(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name__in=list(SCHEDULES)).delete()
+    apps.get_model("django_q", "Schedule").objects.using(schema_editor.connection.alias).filter(name__in=list(SCHEDULES)).delete()
 
 
 class Migration(migrations.Migration):

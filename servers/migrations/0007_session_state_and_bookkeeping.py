@@ -28,7 +28,7 @@ def move_out_of_json(apps, schema_editor):
     for key in MOVED:
         has_key |= models.Q(raw_stream_info__contains=f'"{key}"')
     changed = []
-    for session in session_model.objects.filter(has_key).only("pk", "raw_stream_info").iterator():
+    for session in session_model.objects.using(schema_editor.connection.alias).filter(has_key).only("pk", "raw_stream_info").iterator():
         try:
             info = json.loads(session.raw_stream_info)
         except ValueError:
@@ -40,7 +40,7 @@ def move_out_of_json(apps, schema_editor):
                 setattr(session, column, _epoch(info.pop(key)))
         session.raw_stream_info = json.dumps(info)
         changed.append(session)
-    session_model.objects.bulk_update(
+    session_model.objects.using(schema_editor.connection.alias).bulk_update(
         changed, ["raw_stream_info", *MOVED.values()], batch_size=BATCH
     )
 
@@ -51,7 +51,7 @@ def move_back_into_json(apps, schema_editor):
     for column in MOVED.values():
         has_value |= models.Q(**{f"{column}__isnull": False})
     changed = []
-    for session in session_model.objects.filter(has_value).iterator():
+    for session in session_model.objects.using(schema_editor.connection.alias).filter(has_value).iterator():
         try:
             info = json.loads(session.raw_stream_info or "{}")
         except ValueError:
@@ -63,7 +63,7 @@ def move_back_into_json(apps, schema_editor):
                 info[key] = getattr(session, column)
         session.raw_stream_info = json.dumps(info)
         changed.append(session)
-    session_model.objects.bulk_update(changed, ["raw_stream_info"], batch_size=BATCH)
+    session_model.objects.using(schema_editor.connection.alias).bulk_update(changed, ["raw_stream_info"], batch_size=BATCH)
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ def build_tables(apps, schema_editor):
     from history.grouping import sync_groups
     from stats import monthly, watch_time
 
-    if apps.get_model("history", "History").objects.exists():
+    if apps.get_model("history", "History").objects.using(schema_editor.connection.alias).exists():
         sync_groups()
         watch_time.rebuild()
         monthly.rebuild()

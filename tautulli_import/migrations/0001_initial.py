@@ -7,8 +7,8 @@ from django.db import migrations, models
 
 def move_content_type(apps, schema_editor, old_label="core", new_label="tautulli_import"):
     content_types = apps.get_model("contenttypes", "ContentType")
-    if not content_types.objects.filter(app_label=new_label, model="tautulliimport").exists():
-        content_types.objects.filter(app_label=old_label, model="tautulliimport").update(
+    if not content_types.objects.using(schema_editor.connection.alias).filter(app_label=new_label, model="tautulliimport").exists():
+        content_types.objects.using(schema_editor.connection.alias).filter(app_label=old_label, model="tautulliimport").update(
             app_label=new_label
         )
 

@@ -10,14 +10,14 @@ SCHEDULES = {  # frozen: name → (task, interval in minutes), as of this migrat
 def create_schedules(apps, schema_editor):
     schedule_model = apps.get_model("django_q", "Schedule")
     for name, (func, minutes) in SCHEDULES.items():
-        schedule_model.objects.update_or_create(
+        schedule_model.objects.using(schema_editor.connection.alias).update_or_create(
             name=name,
             defaults={"func": func, "schedule_type": "I", "minutes": minutes, "repeats": -1},
         )
 
 
 def remove_schedules(apps, schema_editor):
-    apps.get_model("django_q", "Schedule").objects.filter(name__in=list(SCHEDULES)).delete()
+    apps.get_model("django_q", "Schedule").objects.using(schema_editor.connection.alias).filter(name__in=list(SCHEDULES)).delete()
 
 
 class Migration(migrations.Migration):

@@ -228,3 +228,20 @@ def test_a_secret_in_a_masked_field_is_never_stored():
     assert mask_secret("") == ""
     config = json.loads(mask_secret(json.dumps({"bot_token": "T0K3N", "chat_id": "42"})))
     assert config == {"bot_token": MASK, "chat_id": "42"}
+
+
+def test_a_remote_app_device_registered_and_removed_is_audited_without_its_token(
+    call_api, api_key
+):
+    from notifications.models import MobileDevice
+
+    call_api("register_device", device_id="dev-1", device_name="Pixel", platform="android")
+    device = MobileDevice.objects.get(device_id="dev-1")
+    call_api("delete_mobile_device", device_id="dev-1")
+    created, deleted = LogEntry.objects.filter(
+        object_pk=str(device.pk), content_type__model="mobiledevice"
+    ).order_by("timestamp", "pk")
+    assert (created.action, deleted.action) == (LogEntry.Action.CREATE, LogEntry.Action.DELETE)
+    assert created.additional_data["command"] == "register_device"
+    assert created.changes_dict["device_name"][1] == "Pixel"
+    assert api_key not in stored_text(created) and api_key not in stored_text(deleted)

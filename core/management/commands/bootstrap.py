@@ -2,7 +2,8 @@
 
 Creates the admin account on first start (printing its generated password and the API key once,
 as the start's output is often kept in a log file), makes sure the API key exists, and prints
-where to go: later starts point to the admin page that shows the key.
+where to go: later starts point to the admin page that shows the key. Then sends
+:data:`core.operations_events.server_starting` (the features settle what the last run left).
 """
 
 import secrets
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from core.models import ApiKey
+from core.operations_events import server_starting
 
 
 class Command(BaseCommand):
@@ -34,3 +36,4 @@ class Command(BaseCommand):
             self.stdout.write(f"API key: shown in the admin, {url}/admin/core/apikey/")
         self.stdout.write(f"Admin:   {url}/admin/")
         self.stdout.write(f"REST:    {url}/api/docs")
+        server_starting.send(sender=self.__class__)
