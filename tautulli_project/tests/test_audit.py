@@ -230,9 +230,7 @@ def test_a_secret_in_a_masked_field_is_never_stored():
     assert config == {"bot_token": MASK, "chat_id": "42"}
 
 
-def test_a_remote_app_device_registered_and_removed_is_audited_without_its_token(
-    call_api, api_key
-):
+def test_a_remote_app_device_registered_and_removed_is_audited_without_its_token(call_api, api_key):
     from notifications.models import MobileDevice
 
     call_api("register_device", device_id="dev-1", device_name="Pixel", platform="android")
