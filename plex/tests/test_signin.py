@@ -194,3 +194,11 @@ def test_bad_picks_and_a_silent_plex_tv_are_clear_errors(
 def test_the_done_page_without_a_sign_in_under_way(client, plex_tv):
     answer = client.get("/signin/plex/done/", follow=True)
     assert "No Plex sign-in is under way" in page_text(answer)
+
+
+def test_the_servers_list_offers_adding_a_server_with_plex(admin_client):
+    listing = admin_client.get("/admin/plex/server/")
+    assert "Add a server with Plex" in page_text(listing)
+
+    button = admin_client.get("/admin/plex/server/add-with-plex/")
+    assert button["Location"] == "/setup/plex/"
