@@ -67,6 +67,7 @@ class ServerAdmin(ModelAdmin):
     search_fields = ("name", "url", "machine_identifier")
     actions = ("test_connection", "refresh_users", "refresh_libraries")
     actions_submit_line = ("save_and_test_connection",)
+    actions_list = ("add_with_plex",)
     fieldsets = (
         (None, {"fields": ("name", "url", "token", "is_active")}),
         (
@@ -277,6 +278,11 @@ class ServerAdmin(ModelAdmin):
         """Connect to each selected server with its token; on success store its identity."""
         for server in queryset:
             self._report(request, server, connection.test_connection(server))
+
+    @action(description=_("Add a server with Plex"), icon="add", url_path="add-with-plex")
+    def add_with_plex(self, request):
+        """Sign in to plex.tv and pick one of the account's servers (:mod:`plex.views_signin`)."""
+        return HttpResponseRedirect(reverse("plex_setup"))
 
     @action(description=_("Save and test connection"))
     def save_and_test_connection(self, request, obj: Server):
