@@ -37,6 +37,8 @@ def client_address(request: HttpRequest | None) -> str | None:
 
 def _host(request: HttpRequest) -> str | None:
     """The address the client used to reach this server ("http://host:port"), as Tautulli logs."""
+    if not ({"HTTP_HOST", "SERVER_NAME"} & request.META.keys()):
+        return None  # a request made up in code (the test client's force_login)
     try:
         return f"{request.scheme}://{request.get_host()}"
     except DisallowedHost:  # a Host header not in ALLOWED_HOSTS: the log still gets its row
@@ -45,6 +47,8 @@ def _host(request: HttpRequest) -> str | None:
 
 def _write(request: HttpRequest | None, *, name: str | None, account, success: bool) -> None:
     link = AccountLink.objects.filter(auth_user_id=account.pk).first() if account else None
+    if link is not None and account.first_name:
+        name = account.first_name  # the plex.tv username (users.accounts), not "plex-<id>"
     group = None
     if account is not None:
         group = "admin" if account.is_staff else "guest"
