@@ -113,7 +113,7 @@ class UserLogin(models.Model):
     user_id = models.BigIntegerField(null=True)
     user = models.TextField(null=True, blank=True)
     user_group = models.TextField(null=True, blank=True)
-    ip_address = models.TextField(null=True, blank=True)
+    ip_address = models.TextField("IP address", null=True, blank=True)
     host = models.TextField(null=True, blank=True)
     user_agent = models.TextField(null=True, blank=True)
     success = models.BooleanField(default=True)
