@@ -401,6 +401,31 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 0, minimum=0)
 
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.
+# --- Sign-in with OIDC (core.oidc, mozilla-django-oidc) ---------------------------------------
+# Optional: on when OIDC_ENABLED, or by default when a client id is set. Endpoints are explicit or
+# read from the issuer's discovery document; only accounts mapped to staff get in.
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+OIDC_ENABLED = env.bool("OIDC_ENABLED", bool(OIDC_RP_CLIENT_ID))
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", "SSO")
+OIDC_OP_ISSUER = env.str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env.str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env.str("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", "preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_STAFF_CLAIM = env.str("OIDC_STAFF_CLAIM")
+OIDC_STAFF_GROUPS = env.list("OIDC_STAFF_GROUPS")
+OIDC_SUPERUSER_GROUPS = env.list("OIDC_SUPERUSER_GROUPS")
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", 10, minimum=1)  # seconds per request to the provider
+OIDC_USE_PKCE = True
+LOGIN_REDIRECT_URL_FAILURE = LOGIN_URL
+# Always listed (inert while off) so the sessions it opened stay valid.
+AUTHENTICATION_BACKENDS.append("core.oidc.OIDCBackend")
+
 ENVIRONMENT_PROBLEMS = [str(problem) for problem in env.problems]
 
 # --- Audit (issue 16) -----------------------------------------------------------------------

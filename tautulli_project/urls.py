@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("operations.urls")),
     path("newsletter/", include("newsletters.urls")),
     path("", include("plex.urls")),
+    path("oidc/", include("core.oidc_urls")),
 ]

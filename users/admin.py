@@ -11,9 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.admin_kit.mixins import ReadOnlyAdminMixin
-
-from .models import User, UserLogin
+from .models import User
 
 # What plex.tv (or an import) sets: shown, never edited here.
 PLEX_ACCOUNT_FIELDS = (
@@ -86,23 +84,5 @@ class UserAdmin(ModelAdmin):
         return obj.display_name
 
 
-@admin.register(UserLogin)
-class UserLoginAdmin(ReadOnlyAdminMixin, ModelAdmin):
-    """Tautulli's web login log (imported): read-only, without the stored JWT."""
-
-    list_display = ("timestamp", "user", "user_group", "ip_address", "host", "success")
-    list_filter = ("success", "user_group")
-    search_fields = ("user", "ip_address")
-    ordering = ("-timestamp",)
-    fields = (
-        "timestamp",
-        "user_id",
-        "user",
-        "user_group",
-        "ip_address",
-        "host",
-        "user_agent",
-        "success",
-        "expiry",
-    )
-    readonly_fields = fields
+# The web login log's list lives with the log (users.logins).
+from .admin_logins import UserLoginAdmin  # noqa: E402, F401

@@ -1,10 +1,10 @@
 """/api/v2 commands of the web login log (Tautulli's ``user_login`` table, reference 1.2
 "Users"): get_user_logins, logout_user_session, delete_login_log.
 
-The rows are :class:`~users.models.UserLogin`, filled by the Tautulli import (logins to
-Tautulli's web interface, with the JWT token and expiry Tautulli issued). This server's own web
-logins are Django sessions of its admin accounts, which Plex users do not have: they are not
-written here, and these commands neither list nor end them.
+The rows are :class:`~users.models.UserLogin`: every sign-in to this server (written by
+:mod:`users.logins`: password, Plex, OIDC) and those the Tautulli import brought (logins to
+Tautulli's web interface, with the JWT token and expiry Tautulli issued). This server's web
+sessions are Django sessions: these commands neither list nor end them.
 """
 
 import datetime as dt
@@ -16,6 +16,7 @@ from core import clock
 from core.tautulli_api import api_command
 from core.tautulli_api.datatables import queryset_table
 
+from .logins import os_and_browser
 from .models import User, UserLogin
 
 ORDER = {
@@ -87,8 +88,8 @@ def get_user_logins(request, params):
     ```
     Without ``user_id`` every user's logins are listed (as Tautulli for an admin). ``timestamp``
     is epoch seconds; ``expiry`` is given only while the login's token is live. Deviations:
-    ``os`` and ``browser`` are empty (Tautulli reads them from the user agent with
-    httpagentparser, which this project does not ship; ``user_agent`` is there), ``current`` is
+    ``os`` and ``browser`` are read from the user agent with ua-parser (Tautulli uses
+    httpagentparser: names can differ slightly, e.g. "Mac OS X 10" vs "Macintosh"), ``current`` is
     always false (no login here is the caller's: the API key is), and the JWT token is never
     returned.
     """
@@ -102,6 +103,7 @@ def get_user_logins(request, params):
         if login.user_id not in names:
             user = User.objects.filter(user_id=login.user_id).first()
             names[login.user_id] = user.display_name if user else None
+        os_name, browser = os_and_browser(login.user_agent)
         return {
             "row_id": login.pk,
             "timestamp": int(login.timestamp.timestamp()) if login.timestamp else None,
@@ -110,8 +112,8 @@ def get_user_logins(request, params):
             "ip_address": login.ip_address,
             "host": login.host,
             "user_agent": login.user_agent,
-            "os": "",
-            "browser": "",
+            "os": os_name,
+            "browser": browser,
             "success": int(login.success),
             "expiry": _expiry(login),
             "current": False,

@@ -103,13 +103,17 @@ class User(models.Model):
 
 
 class UserLogin(models.Model):
-    """A login to Tautulli's web interface (``user_login``), kept from imports for the record."""
+    """A sign-in to this server's web interface (Tautulli's ``user_login``), written by
+    :mod:`users.logins`, or one to Tautulli's imported for the record. ``user_id`` is the plex.tv
+    id of an account linked to one (else null), ``user_group`` "admin" (staff) or "guest"
+    (null for a refused sign-in), ``ip_address`` the connection's, ``host`` the address the client
+    used ("http://host:port"). ``expiry`` and ``jwt_token`` exist for imported rows only."""
 
     timestamp = models.DateTimeField(null=True)
     user_id = models.BigIntegerField(null=True)
     user = models.TextField(null=True, blank=True)
     user_group = models.TextField(null=True, blank=True)
-    ip_address = models.TextField(null=True, blank=True)
+    ip_address = models.TextField("IP address", null=True, blank=True)
     host = models.TextField(null=True, blank=True)
     user_agent = models.TextField(null=True, blank=True)
     success = models.BooleanField(default=True)
@@ -117,7 +121,12 @@ class UserLogin(models.Model):
     jwt_token = models.TextField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["user_id", "timestamp"])]
+        verbose_name = "web login"
+        # The admin's list: newest first, by day (date_hierarchy).
+        indexes = [
+            models.Index(fields=["user_id", "timestamp"]),
+            models.Index(fields=["timestamp"]),
+        ]
 
 
 class AccountLink(models.Model):
