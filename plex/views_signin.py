@@ -18,6 +18,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.admin import site
 from django.contrib.auth import login
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -112,6 +113,10 @@ def signin_done(request: HttpRequest) -> HttpResponse:
     try:
         account = guest_login_user(info.identity)
     except GuestAccessDenied as exc:
+        # The web login log records the refusal (users.logins), as for a wrong password.
+        user_login_failed.send(
+            sender=__name__, credentials={"username": info.identity.username}, request=request
+        )
         return _login_page(request, str(exc))
     login(request, account, backend=BACKEND)
     return redirect(_guest_home())

@@ -10,7 +10,7 @@ from model_bakery import baker
 from plex.testing import FakePlexServer
 from plex.testing.plex_tv import FakePlexTv
 from servers.models import DEMO_MACHINE_IDENTIFIER, Server
-from users.models import AccountLink, User
+from users.models import AccountLink, User, UserLogin
 
 pytestmark = pytest.mark.django_db
 
@@ -147,6 +147,9 @@ def test_a_refused_guest_reads_why_on_the_login_page(client, settings, plex_tv, 
     login_page = client.get("/admin/login/")
     assert "Guest access is not enabled on this server." in page_text(login_page)
     assert not login_page.wsgi_request.user.is_authenticated
+    # The web login log has the refusal.
+    (refused,) = UserLogin.objects.all()
+    assert (refused.user, refused.success) == ("stranger", False)
     # Nor may this account add a server: one is set up already.
     assert client.get("/setup/plex/")["Location"] == "/admin/login/"
 
