@@ -14,8 +14,6 @@ Deliberate differences from Tautulli v2.17.2 (reference 9):
 
 from __future__ import annotations
 
-import logging
-
 from core.tautulli_api import ApiError, api_command
 from history.models import History
 from servers.apiv2 import server_from_params
@@ -23,8 +21,6 @@ from servers.models import Server, Session
 
 from .session_info import activity_data, session_columns
 from .terminate import terminate_stream
-
-logger = logging.getLogger(__name__)
 
 # get_stream_data's keys, in Tautulli's order (capture get_stream_data__row_id.json).
 STREAM_DATA_KEYS = (
