@@ -105,4 +105,7 @@ def test_cards_follow_the_streams_and_a_stream_is_terminated(
     Session.objects.all().delete()
     page.locator("#activity-empty").wait_for()
     assert page.evaluate("window.notReloaded") is True
-    assert errors == []
+    # A refresh in flight when the page is left (Terminate, then back) is cancelled by the browser.
+    assert [
+        e for e in errors if not e.endswith("/admin/activity/fragment/: net::ERR_ABORTED")
+    ] == []
