@@ -163,6 +163,9 @@ def test_terminate_links_only_for_staff_who_may_terminate(admin_client, server, 
     assert terminate_url(session) not in viewer_only.get(FRAGMENT).content.decode()
     assert viewer_only.get(terminate_url(session)).status_code == 403
     assert viewer_only.post(terminate_url(session), {"message": "x"}).status_code == 403
+    # Signed out: the login page, nothing else.
+    anonymous = Client().post(terminate_url(session), {"message": "x"})
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/admin/login/")
     assert not terminations().exists()
 
 
