@@ -285,3 +285,24 @@ def test_the_api_terminate_is_audited_as_the_api_key(call_api, pms, playing):
     assert entry.object_pk == str(alice_row.pk) and entry.actor is None
     assert entry.additional_data["command"] == "terminate_session"
     assert entry.changes_dict["message"] == ["", DEFAULT_STOP_MESSAGE]
+
+
+def test_a_demo_stream_is_terminated_from_the_page(admin_client, db):
+    from plex import demo
+
+    with FakePlexServer(
+        token=TOKEN, name=demo.DEMO_NAME, machine_identifier=demo.DEMO_MACHINE_IDENTIFIER
+    ) as pms:
+        pms.clock.now_ms = int(time.time() * 1000)
+        script = demo.DemoScript(pms)
+        script.tick()
+        server = demo.register_server(pms.url, TOKEN)
+        reconcile(server)
+        html = admin_client.get(PAGE).content.decode()
+        row = Session.objects.order_by("session_key").first()
+        assert 'class="activity-card ' in html and terminate_url(row) in html
+        response = admin_client.post(terminate_url(row), {"message": "Demo over"}, follow=True)
+        assert "terminated." in response.content.decode()
+        [request] = terminate_requests(pms)
+        assert request.query["reason"] == "Demo over"
+        assert terminations().get().object_pk == str(row.pk)
