@@ -458,8 +458,14 @@ admin.site.register_page(
                 partial(admin_activity.activity_fragment, _sessions),
                 name="plex_activity_fragment",
             ),
+            path(
+                "activity/terminate/<int:pk>/",
+                partial(admin_activity.terminate_page, _sessions),
+                name="plex_activity_terminate",
+            ),
         ),
-        # Staff with the view permission on sessions (the views check it again).
+        # Staff with the view permission on sessions (the views check it again); terminating
+        # also needs plex.change_session (admin_activity.TERMINATE_PERMISSION).
         permission=_sessions.has_view_permission,
     )
 )

@@ -17,16 +17,26 @@ Progress: a row's ``view_offset`` (ms) is the position at its last event (``stop
 While the stream plays, and its server is monitored and not known to be down, the position is
 extrapolated to now, capped at the duration (live TV has no duration: no cap, no percent).
 
-The page polls :func:`activity_fragment` every :data:`REFRESH_SECONDS` with ``fetch`` and swaps
-the fragment in place (no full reload). No token is ever rendered; a server's last error is shown
-with its token removed, should it ever contain it.
+Each stream is a card (Tautulli's home page): the poster (an episode's show, a track's album)
+and the user's avatar through signed image links (:func:`core.image_links.image_url`: resized
+and cached by our proxy, no token in the page), a progress bar with the time left, and for staff
+with :data:`TERMINATE_PERMISSION` a Terminate link to :func:`terminate_page`.
+
+The page polls :func:`activity_fragment` every :data:`REFRESH_SECONDS` with htmx (Unfold loads it
+on every admin page) and swaps the fragment in place (no full reload); images keep their element
+across swaps (``hx-preserve``), so posters do not flicker. No token is ever rendered; a server's
+last error is shown with its token removed, should it ever contain it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.http import HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -35,14 +45,22 @@ from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core import clock
+from core.image_links import image_url
 from core.timeutils import from_epoch
 from servers.models import Server, Session
+from users.models import User, user_thumb_url
 
+from .activity.terminate import DEFAULT_STOP_MESSAGE, MESSAGE_MAX_LENGTH, terminate_stream
 from .demo import is_demo
 
 REFRESH_SECONDS = 5
+TERMINATE_PERMISSION = "plex.change_session"  # the sessions' admin is read-only: only this
+# Image sizes asked of PMS: twice what a card shows (80 × 120 poster, 80 × 80 cover, 24 px avatar).
+POSTER_PIXELS = {"poster": (160, 240), "cover": (160, 160)}
+AVATAR_PIXELS = (48, 48)
 
 # transcode_decision → (label, badge variant); anything else counts as direct play (get_activity).
 DECISIONS = {
@@ -168,6 +186,29 @@ class Stream:
     location: str
     ip_address: str
     started: object  # aware datetime or None
+    poster_url: str  # /image/<token>: the show's poster for an episode, the album's for a track
+    poster_shape: str  # "poster" (2:3) or "cover" (square: music)
+    avatar_url: str  # /image/<token> of the user's plex.tv avatar (placeholder without)
+
+    @property
+    def time_left_text(self) -> str:
+        """``"12:34 left"`` (``""`` without a duration: live TV)."""
+        if self.duration_ms is None:
+            return ""
+        return _("%s left") % clock_text(self.duration_ms - self.offset_ms)
+
+    @property
+    def subtitle(self) -> str:
+        """The line under the title: ``"S01E02 · Episode"``, ``"Album · Track 3"``, ``"2019 · Movie"``."""
+        session = self.session
+        if session.live:
+            return _("Live TV")
+        kind = (session.media_type or "").capitalize()
+        if session.media_type == "episode" and session.parent_media_index and session.media_index:
+            return f"S{session.parent_media_index:02d}E{session.media_index:02d} · {kind}"
+        if session.media_type == "track" and session.parent_title:
+            return f"{session.parent_title} · {kind}"
+        return " · ".join(str(p) for p in (session.year, kind) if p)
 
     @property
     def progress_text(self) -> str:
@@ -208,14 +249,29 @@ def _decision_detail(session: Session) -> str:
     return ", ".join(parts)
 
 
+def _poster(session: Session) -> tuple[str, str, str]:
+    """(PMS image path, fallback, shape) of the stream's poster, as Tautulli's activity card picks
+    it: an episode shows its show's poster, a track its album's cover, live TV its channel's."""
+    if session.live:
+        return session.channel_thumb or session.thumb or "", "poster-live", "poster"
+    if session.media_type == "episode":
+        return session.grandparent_thumb or session.thumb or "", "poster", "poster"
+    if session.media_type == "track":
+        return session.parent_thumb or session.thumb or "", "cover", "cover"
+    return session.thumb or "", "poster", "poster"
+
+
 def stream(session: Session, server: Server, now: float) -> Stream:
-    """The display row of ``session`` (of ``server``) at ``now`` (epoch seconds)."""
+    """The display row of ``session`` (of ``server``) at ``now`` (epoch seconds). The user's
+    avatar comes from the ``avatar``/``custom_avatar`` annotations :func:`snapshot` adds (the
+    placeholder without them)."""
     live_server = server.is_active and server.connected is not False
     offset = current_offset(session, now, extrapolate=live_server)
     duration = session.duration if session.duration and session.duration > 0 else None
     percent = min(100, offset * 100 // duration) if duration else None
     decision = session.transcode_decision or "direct play"
     label, variant = DECISIONS.get(decision, DECISIONS["direct play"])
+    img, fallback, shape = _poster(session)
     return Stream(
         session=session,
         server=server,
@@ -237,6 +293,16 @@ def stream(session: Session, server: Server, now: float) -> Stream:
         location=LOCATIONS.get(session.location or "", (session.location or "").upper()),
         ip_address=session.ip_address or "",
         started=from_epoch(session.started),
+        poster_url=image_url(server.pk, img, *POSTER_PIXELS[shape], fallback=fallback),
+        poster_shape=shape,
+        avatar_url=image_url(
+            server.pk,
+            user_thumb_url(
+                getattr(session, "custom_avatar", None), getattr(session, "avatar", None)
+            ),
+            *AVATAR_PIXELS,
+            fallback="user",
+        ),
     )
 
 
@@ -263,9 +329,13 @@ def snapshot(now: float | None = None) -> dict:
     """
     now = clock.epoch() if now is None else now
     servers = {server.pk: server for server in Server.objects.order_by("id")}
+    # The user's avatar, in the same query (Tautulli's user_thumb: the custom one first).
+    users = User.objects.filter(user_id=OuterRef("user_id"))
     sessions = (
         Session.objects.active()  # a stopped row is a history write pending: not shown
         .defer("raw_stream_info")
+        .annotate(avatar=Subquery(users.values("thumb")[:1]))
+        .annotate(custom_avatar=Subquery(users.values("custom_avatar_url")[:1]))
         .order_by("server_id", "started", "id")
     )
     streams = [stream(s, servers[s.server_id], now) for s in sessions if s.server_id in servers]
@@ -299,6 +369,13 @@ def _check(model_admin, request) -> None:
         raise PermissionDenied
 
 
+def can_terminate(user) -> bool:
+    """Whether ``user`` may stop streams: staff with ``plex.change_session`` ("Can change
+    session"; superusers have it). The sessions' admin is read-only, so this permission means
+    nothing else."""
+    return user.is_staff and user.has_perm(TERMINATE_PERMISSION)
+
+
 def activity_page(model_admin, request):
     """``/admin/activity/``: the page (fragment inlined, then polled). ``model_admin`` is the
     sessions' admin (its view permission is required)."""
@@ -309,6 +386,7 @@ def activity_page(model_admin, request):
         "fragment_url": reverse("admin:plex_activity_fragment"),
         "sessions_url": reverse("admin:plex_session_changelist"),
         "refresh_seconds": REFRESH_SECONDS,
+        "can_terminate": can_terminate(request.user),
         **snapshot(),
     }
     request.current_app = model_admin.admin_site.name
@@ -319,4 +397,62 @@ def activity_fragment(model_admin, request):
     """``/admin/activity/fragment/``: the counters, servers and streams as an HTML
     fragment (what the page swaps in every :data:`REFRESH_SECONDS`)."""
     _check(model_admin, request)
-    return TemplateResponse(request, "admin/plex/activity_fragment.html", snapshot())
+    context = {"can_terminate": can_terminate(request.user), **snapshot()}
+    return TemplateResponse(request, "admin/plex/activity_fragment.html", context)
+
+
+class TerminateForm(forms.Form):
+    """The message the player shows when its stream is stopped (optional)."""
+
+    message = forms.CharField(
+        label=gettext_lazy("Message to the viewer"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        strip=True,
+        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": DEFAULT_STOP_MESSAGE}),
+        help_text=gettext_lazy("Shown on the player. Empty: “%(default)s”")
+        % {"default": DEFAULT_STOP_MESSAGE},
+    )
+
+
+def terminate_page(model_admin, request, pk: int):
+    """``/admin/activity/terminate/<pk>/``: GET asks for a message (the stream shown as on the
+    Activity page), POST (CSRF-checked by the admin) stops stream ``pk`` (a ``sessions`` row id)
+    through :func:`plex.activity.terminate.terminate_stream` (audited there) and goes back to the
+    Activity page with the result as a message. Staff with :data:`TERMINATE_PERMISSION` only
+    (403 otherwise); a stream that has ended meanwhile is said so, nothing sent; a message too
+    long is a form error, nothing sent."""
+    _check(model_admin, request)
+    if not can_terminate(request.user):
+        raise PermissionDenied
+    activity_url = reverse("admin:plex_activity")
+    session = (
+        Session.objects.active().defer("raw_stream_info").select_related("server").filter(pk=pk)
+    ).first()
+    if session is None:
+        messages.warning(request, _("This stream has ended already: nothing to terminate."))
+        return HttpResponseRedirect(activity_url)
+    row = stream(session, session.server, clock.epoch())
+    form = TerminateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = terminate_stream(
+            session.server,
+            session_key=session.session_key,
+            session_id=None if session.session_key is not None else session.session_id,
+            message=form.cleaned_data["message"],
+        )
+        if result.ok:
+            text = _("Stream of %(user)s (%(title)s) terminated.")
+            messages.success(request, text % {"user": row.user, "title": row.title})
+        else:
+            messages.error(request, result.message)
+        return HttpResponseRedirect(activity_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Terminate a stream"),
+        "form": form,
+        "s": row,
+        "activity_url": activity_url,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/plex/activity_terminate.html", context)

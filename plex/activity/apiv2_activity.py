@@ -14,19 +14,13 @@ Deliberate differences from Tautulli v2.17.2 (reference 9):
 
 from __future__ import annotations
 
-import logging
-
 from core.tautulli_api import ApiError, api_command
 from history.models import History
-from plex.client import PLEX_ERRORS, PlexUnavailable, connect, describe_error
 from servers.apiv2 import server_from_params
 from servers.models import Server, Session
 
-from .session_info import activity_data, find_session, session_columns, session_id_of
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_STOP_MESSAGE = "The server owner has ended the stream."
+from .session_info import activity_data, session_columns
+from .terminate import terminate_stream
 
 # get_stream_data's keys, in Tautulli's order (capture get_stream_data__row_id.json).
 STREAM_DATA_KEYS = (
@@ -333,10 +327,6 @@ def get_stream_data(request, params):
     return stream_data(values, current_session=current)
 
 
-def _terminate_error(reason: str) -> dict:
-    return {"result": "error", "message": f"Failed to terminate session: {reason}."}
-
-
 @api_command()
 def terminate_session(request, params):
     """Stop a streaming session.
@@ -358,41 +348,13 @@ def terminate_session(request, params):
     success "Session terminated."; errors, as Tautulli's: "Failed to terminate session: Invalid
     session_key (K) or session_id (I)." when it is not playing, "...: No Plex Pass
     subscription." (PMS only stops streams for Plex Pass owners), "Failed to terminate
-    session." when PMS refused; and "...: <why>." when the server cannot be reached.
+    session." when PMS refused; and "...: <why>." when the server cannot be reached. The
+    service is :func:`plex.activity.terminate.terminate_stream` (audited, as the admin's button).
     """
-    session_key = params.str("session_key")
-    session_id = params.str("session_id")
-    message = params.str("message") or DEFAULT_STOP_MESSAGE
-    server = server_from_params(params)
-    if server is None:
-        return _terminate_error("No Plex server is configured")
-    try:
-        plex = connect(server)
-        if not plex.myPlexSubscription:
-            return _terminate_error("No Plex Pass subscription")
-        items = plex.sessions()
-    except PlexUnavailable as exc:
-        return _terminate_error(str(exc).rstrip("."))
-    except PLEX_ERRORS as exc:
-        return _terminate_error(describe_error(exc, server.url).rstrip("."))
-
-    found = find_session(items, session_key=session_key, session_id=session_id)
-    if found is None:
-        # Tautulli's wording: the parameters as given, "None" for both when neither was.
-        shown = (session_key or "", session_id or "") if session_key or session_id else (None,) * 2
-        return _terminate_error("Invalid session_key ({}) or session_id ({})".format(*shown))
-    if not session_id_of(found):
-        return _terminate_error("Missing session_id")
-
-    logger.info(
-        "Terminating session %s (session_id %s) on %s",
-        found.sessionKey,
-        session_id_of(found),
-        server,
+    result = terminate_stream(
+        server_from_params(params),
+        session_key=params.str("session_key"),
+        session_id=params.str("session_id"),
+        message=params.str("message"),
     )
-    try:
-        found.stop(reason=message)
-    except PLEX_ERRORS as exc:
-        logger.warning("terminate_session: %s", describe_error(exc, server.url))
-        return {"result": "error", "message": "Failed to terminate session."}
-    return {"result": "success", "message": "Session terminated."}
+    return {"result": "success" if result.ok else "error", "message": result.message}

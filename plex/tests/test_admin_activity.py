@@ -189,7 +189,7 @@ def test_the_page_shows_the_streams_of_every_server_with_totals(admin_client, tw
     assert "12,300 kbps" in html and "LAN 8,000 kbps · WAN 4,300 kbps" in html
     # The fragment is polled from the page.
     assert 'data-fragment-url="/admin/activity/fragment/"' in html
-    assert "fetch(url" in html
+    assert 'hx-get="/admin/activity/fragment/"' in html and 'hx-trigger="every 5s' in html
     for token in TOKENS:
         assert token not in html
 
