@@ -19,4 +19,5 @@ urlpatterns = [
     path("image/<str:token>", image_view, name="plex_image"),
     path("", include("operations.urls")),
     path("newsletter/", include("newsletters.urls")),
+    path("me/", include("guests.urls")),
 ]
