@@ -46,9 +46,7 @@ def test_guest_never_reaches_any_registered_admin_list(client, guest):
 
 
 def test_guest_cannot_post_to_the_admin(client, guest):
-    response = client.post(
-        "/admin/core/monitoringsettings/1/change/", {"allow_guest_access": "2"}
-    )
+    response = client.post("/admin/core/monitoringsettings/1/change/", {"allow_guest_access": "2"})
     assert _refused(response)
     assert not MonitoringSettings.objects.filter(allow_guest_access=True).exists()
 
