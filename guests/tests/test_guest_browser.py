@@ -4,7 +4,6 @@ with data, without console errors or horizontal overflow, and the admin stays cl
 import datetime as dt
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from model_bakery import baker
 
