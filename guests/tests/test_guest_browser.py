@@ -71,6 +71,8 @@ def test_guest_pages_render_at_desktop_and_phone_width(signed_in_guest, width):
     page, errors, base = signed_in_guest
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(f"{base}/me/")
+    # Posters load through the image proxy: let them finish before leaving (or they abort).
+    page.wait_for_load_state("networkidle")
     assert page.get_by_text("A Show — S01E01 · The Pilot").is_visible()
     assert page.get_by_text("30 plays").first.is_visible()
     assert "Bob" not in page.content()
@@ -78,10 +80,12 @@ def test_guest_pages_render_at_desktop_and_phone_width(signed_in_guest, width):
     page.screenshot(path=f"/tmp/guests-home-{width}.png", full_page=True)
 
     page.goto(f"{base}/me/history/")
+    page.wait_for_load_state("networkidle")
     page.select_option("select[name=media_type]", "movie")
     page.fill("input[name=search]", "Number 1")
     page.click("text=Filter")
     page.wait_for_url("**/me/history/?media_type=movie&search=Number+1")
+    page.wait_for_load_state("networkidle")
     assert page.get_by_text("11 plays").is_visible()  # 1 and 10-19
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.screenshot(path=f"/tmp/guests-history-{width}.png", full_page=True)
