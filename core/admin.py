@@ -117,6 +117,16 @@ class MonitoringSettingsAdmin(ModelAdmin):
                 ),
             },
         ),
+        (
+            _("Guest access"),
+            {
+                "fields": ("allow_guest_access",),
+                "description": _(
+                    "Also switch it on for each user allowed in (Users › a user › Allow "
+                    "guest). Turning either off ends that guest's access at their next request."
+                ),
+            },
+        ),
     )
 
     def has_add_permission(self, request):

@@ -109,6 +109,13 @@ class MonitoringSettings(models.Model):
         blank=True,
         help_text="Announce a season/album when several episodes/tracks arrive.",
     )
+    allow_guest_access = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Let shared users whose own guest access is on sign in with their Plex "
+        "account and see their own history, statistics and streams (Tautulli's guest access; "
+        "default off).",
+    )
 
     class Meta:
         verbose_name = "monitoring settings"

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "housekeeping",
     "backups",
     "exports",
+    "guests",  # guest access pages (/me/)
     # operations: health, logs, settings (above every feature)
     "operations",
     "auditlog",
@@ -398,6 +399,17 @@ BACKUP_DIR = env.path("BACKUP_DIR", DATA_DIR / "backups")
 BACKUP_CRON = env.str("BACKUP_CRON", "0 3 * * *")
 BACKUP_KEEP = env.int("BACKUP_KEEP", 7, minimum=0)
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", 0, minimum=0)
+
+# --- Guest access (issue 17) ---------------------------------------------------------------------
+# Tautulli's allow_guest_access: shared users (each with users.User.allow_guest on) may sign in
+# with Plex and see their own pages under /me/ (the guests app). Only the default of the admin's
+# Monitoring settings › Guest access switch.
+ALLOW_GUEST_ACCESS = env.bool("ALLOW_GUEST_ACCESS", False)
+# Signs out, at their next request, a guest whose access was switched off (guests.access).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "guests.access.GuestAccessMiddleware",
+)
 
 # Variables whose value was not used (reported by the system check core.E001): last, after every
 # read above.

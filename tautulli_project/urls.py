@@ -21,4 +21,5 @@ urlpatterns = [
     path("newsletter/", include("newsletters.urls")),
     path("", include("plex.urls")),
     path("oidc/", include("core.oidc_urls")),
+    path("me/", include("guests.urls")),
 ]

@@ -55,6 +55,13 @@ class UserAdmin(ModelAdmin):
     ordering = ("username",)
     list_per_page = 50
     formfield_overrides = {models.TextField: {"widget": UnfoldAdminTextInputWidget}}
+    help_texts = {
+        "allow_guest": _(
+            "May sign in with Plex and see their own history, statistics and streams, when "
+            "guest access is on (Settings › Monitoring settings). Off: access ends at their next "
+            "request."
+        ),
+    }
     fieldsets = (
         (
             _("Tautulli settings"),
@@ -70,6 +77,10 @@ class UserAdmin(ModelAdmin):
         ),
     )
     readonly_fields = PLEX_ACCOUNT_FIELDS + CONTENT_FILTER_FIELDS
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The form with :attr:`help_texts` (the model's fields carry none)."""
+        return super().get_form(request, obj, help_texts=self.help_texts, **kwargs)
 
     def has_add_permission(self, request):
         """Users come from plex.tv (and imports), not from the admin."""
