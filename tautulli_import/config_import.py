@@ -9,7 +9,8 @@ Read with :mod:`configparser` (Tautulli writes it with configobj: ``[Section]`` 
   whose machine identifier is ``pms_identifier`` (else the one named ``pms_name``, else the
   only server) is updated, or one is created. The token is stored and never printed.
 * ``[General]`` ``api_key``: becomes the /api/v2 key (:class:`core.models.ApiKey`), so the
-  clients of that Tautulli keep working.
+  clients of that Tautulli keep working; ``allow_guest_access`` (0/1) becomes the global guest
+  access switch (``MonitoringSettings.allow_guest_access``).
 * ``[Monitoring]`` watched percents, watched marker, logging ignore interval and the
   notification settings kept in :class:`core.models.MonitoringSettings` (concurrent streams
   threshold and by-IP, recently added delay and grouping): see :data:`MONITORING_KEYS`.
@@ -167,6 +168,21 @@ def _monitoring(parser, result: ConfigImportResult) -> None:
         row.save()
 
 
+def _guest_access(parser, result: ConfigImportResult) -> None:
+    raw = _value(parser, "General", "allow_guest_access")
+    if raw == "":
+        return
+    if raw not in ("0", "1"):
+        result.warnings.append(
+            f"[General] allow_guest_access: {raw[:20]!r} is not 0 or 1, not imported"
+        )
+        return
+    row = MonitoringSettings.objects.filter(pk=1).first() or MonitoringSettings()
+    row.allow_guest_access = raw == "1"
+    row.save()
+    result.settings.append("ALLOW_GUEST_ACCESS")
+
+
 def _api_key(parser, result: ConfigImportResult) -> None:
     key = _value(parser, "General", "api_key")
     if not key:
@@ -188,5 +204,6 @@ def import_config(path: str | Path) -> ConfigImportResult:
     with transaction.atomic():
         _server(parser, result)
         _monitoring(parser, result)
+        _guest_access(parser, result)
         _api_key(parser, result)
     return result

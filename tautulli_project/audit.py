@@ -61,6 +61,7 @@ from core.tautulli_api.dispatcher import COMMAND_HOOKS
 from history.models import History
 from housekeeping.models import Candidate
 from notifications.models import MobileDevice
+from servers.models import Session
 
 API = "api"  # additional_data key: how an API caller authenticated ("API key", "device X")
 EMPTY = ("", "None", "null")
@@ -229,13 +230,14 @@ def api_command_author(request, command: str):
 
 
 class ModelFilter(DropdownFilter):
-    """The tracked models (and History's deletions): a short fixed list, no DISTINCT scan."""
+    """The tracked models (and History's deletions, streams terminated): a short fixed list, no
+    DISTINCT scan."""
 
     title = _("model")
     parameter_name = "model"
 
     def lookups(self, request, model_admin):
-        models = [*auditlog.get_models(), History]
+        models = [*auditlog.get_models(), History, Session]  # Session: terminated streams
         types = ContentType.objects.get_for_models(*models)
         return sorted(
             (

@@ -18,6 +18,7 @@ CONFIG_INI = f"""[General]
 first_run_complete = 1
 api_enabled = 1
 api_key = {NEW_API_KEY}
+allow_guest_access = 1
 http_port = 8181
 [PMS]
 pms_identifier = 9f2c1e7d0b
@@ -61,6 +62,7 @@ def check_imported(body):
     assert settings.notify_concurrent_by_ip is True
     assert settings.notify_group_recently_added_grandparent is False
     assert monitoring_value("TV_WATCHED_PERCENT") == 80
+    assert settings.allow_guest_access is True  # [General] allow_guest_access
     assert ApiKey.current() == NEW_API_KEY
     assert TOKEN not in str(body) and NEW_API_KEY not in str(body)
 
