@@ -55,7 +55,7 @@ def public_address(address: str | None) -> str:
 
 def geoip_lookup(address: str) -> dict | None:
     """Tautulli's GeoIP dict for ``address`` from ``settings.GEOIP_DATABASE``: ``city``,
-    ``region`` (the first subdivision), ``country``, ``code`` (ISO country code), ``continent``
+    ``region`` (the most specific subdivision), ``country``, ``code`` (ISO country code), ``continent``
     (continent code), ``postal_code``, ``timezone`` (strings or None), ``latitude``,
     ``longitude`` (degrees, floats or None), ``accuracy`` (km radius, int or None); None when the
     database has no entry for it. Raises InvalidInput (see :func:`public_address`) and

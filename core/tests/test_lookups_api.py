@@ -2,10 +2,9 @@
 missing, and whois through a loopback RDAP stand-in (never the internet).
 
 The RDAP answer is built (RFC 7483's ip network object with one registrant entity, as ARIN
-answers for 8.8.8.8), not recorded: no RDAP recording is in shared/fixtures. No GeoLite2
-database is produced here (writing a .mmdb needs MaxMind's writer, not among our dependencies):
-the reader path is covered up to opening the file (a file that is not a database is a clear
-error).
+answers for 8.8.8.8), not recorded: no RDAP recording is in shared/fixtures. The GeoLite2
+City database is written here with mmdb-writer (MaxMind's format, GeoLite2-City's record
+layout), so the reading path runs through geoip2 as it does on a user's file.
 """
 
 import json
@@ -84,6 +83,52 @@ def test_geoip_without_database_says_how_to_set_it(call_api, settings, tmp_path)
     junk.write_bytes(b"not a maxmind database")
     settings.GEOIP_DATABASE = str(junk)
     assert "cannot be read" in error(call_api, "get_geoip_lookup", ip_address="8.8.8.8")
+
+
+def _geolite2_city(path):
+    """A GeoLite2-City-shaped database with one network, 8.8.8.0/24."""
+    from mmdb_writer import MmdbBaseType, MmdbF64, MMDBWriter, MmdbU16
+    from netaddr import IPSet
+
+    writer = MMDBWriter(ip_version=6, database_type="GeoLite2-City", ipv4_compatible=True)
+    record: dict[str, MmdbBaseType | dict | list | str] = {
+        "city": {"names": {"en": "Mountain View"}},
+        "continent": {"code": "NA", "names": {"en": "North America"}},
+        "country": {"iso_code": "US", "names": {"en": "United States"}},
+        "location": {
+            "accuracy_radius": MmdbU16(1000),
+            "latitude": MmdbF64(37.386),
+            "longitude": MmdbF64(-122.0838),
+            "time_zone": "America/Los_Angeles",
+        },
+        "postal": {"code": "94035"},
+        "subdivisions": [{"iso_code": "CA", "names": {"en": "California"}}],
+    }
+    writer.insert_network(IPSet(["8.8.8.0/24"]), record)
+    writer.to_db_file(str(path))
+    return path
+
+
+def test_geoip_reads_the_users_geolite2_database(call_api, settings, tmp_path):
+    settings.GEOIP_DATABASE = str(_geolite2_city(tmp_path / "GeoLite2-City.mmdb"))
+    status, body = call_api("get_geoip_lookup", ip_address="8.8.8.8")
+    assert status == 200, body
+    assert body["response"]["result"] == "success"
+    assert body["response"]["data"] == {
+        "city": "Mountain View",
+        "code": "US",
+        "continent": "NA",
+        "country": "United States",
+        "latitude": 37.386,
+        "longitude": -122.0838,
+        "postal_code": "94035",
+        "region": "California",
+        "timezone": "America/Los_Angeles",
+        "accuracy": 1000,
+    }
+    # An address the database does not know: Tautulli's error for it.
+    message = error(call_api, "get_geoip_lookup", ip_address="9.9.9.9")
+    assert message == "Failed to lookup GeoIP info for address: 9.9.9.9"
 
 
 class _RdapStandIn(BaseHTTPRequestHandler):
