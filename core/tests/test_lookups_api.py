@@ -87,7 +87,7 @@ def test_geoip_without_database_says_how_to_set_it(call_api, settings, tmp_path)
 
 def _geolite2_city(path):
     """A GeoLite2-City-shaped database with one network, 8.8.8.0/24."""
-    from mmdb_writer import MmdbBaseType, MmdbF64, MMDBWriter, MmdbU16
+    from mmdb_writer import MmdbBaseType, MmdbF64, MmdbU16, MMDBWriter
     from netaddr import IPSet
 
     writer = MMDBWriter(ip_version=6, database_type="GeoLite2-City", ipv4_compatible=True)
