@@ -107,6 +107,18 @@ def test_move_copies_every_table_and_the_api_answers_the_same(
     from history import triggers
 
     assert triggers.missing_triggers(connections[alias]) == []
+    # The secondary indexes, dropped for the copy, are all back.
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")
+        indexes = {name for (name,) in cursor.fetchall()}
+    declared = {
+        index.name
+        for model in apps.get_models()
+        for index in model._meta.indexes
+        if model._meta.managed
+    }
+    assert declared and declared <= indexes
+    assert "hgroup_search_trgm" in indexes
     # Sequences: the next row gets the next id on the target.
     from history.models import History
 
