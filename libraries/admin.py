@@ -6,12 +6,14 @@ The statistics app registers :class:`LibraryAdmin` again with each library's sta
 
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.sizes import ByteSizeField
+from core.image_links import image_url
 
 from .models import Library, RecentlyAdded
 
@@ -37,6 +39,7 @@ class LibraryAdmin(ModelAdmin):
     """Libraries come from PMS: only Tautulli's own switches and custom artwork are editable."""
 
     list_display = (
+        "thumbnail",
         "__str__",
         "server",
         "section_id",
@@ -82,6 +85,18 @@ class LibraryAdmin(ModelAdmin):
         ),
     )
     readonly_fields = PLEX_LIBRARY_FIELDS
+    list_before_template = "admin/posters/styles.html"
+
+    @admin.display(description=_("thumbnail"))
+    def thumbnail(self, obj: Library):
+        """The section's thumb (custom thumb first, as Tautulli's ``library_thumb``) as a signed
+        image link, 32 × 32 (asked at 64 × 64); the cover placeholder without one."""
+        url = image_url(obj.server_id, obj.api_thumb(), 64, 64, fallback="cover")
+        return format_html(
+            '<img class="poster-thumb square" src="{}" loading="lazy" decoding="async" '
+            'width="32" height="32" alt="">',
+            url,
+        )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         """``disk_capacity`` is typed with a unit (``4 TB``), not as a count of bytes."""
