@@ -299,7 +299,7 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
     )
     inlines = (HistoryMetadataInline, HistoryMediaInfoInline)
     list_before_template = "admin/history/history/list_before.html"
-    change_form_before_template = "admin/history/history/header.html"
+    change_form_template = "admin/history/history/change_form.html"
     fieldsets = (
         (
             _("Play"),
