@@ -122,7 +122,7 @@ def episode_code(metadata: HistoryMetadata) -> str:
 def title_parts(play: History) -> tuple[str, str]:
     """``(heading, detail)`` of the play: ``("The Wire", "S01E02 · The Detail")`` for an
     episode, ``("Track", "Artist · Album")`` for a track, ``("Heat", "1995")`` for a movie with
-    its year; the full title alone otherwise."""
+    its year; the full title (Tautulli's display title) alone otherwise."""
     metadata = metadata_of(play)
     if metadata is None:
         return "—", ""
@@ -131,8 +131,9 @@ def title_parts(play: History) -> tuple[str, str]:
         return metadata.grandparent_title, name
     if play.media_type == "track" and metadata.title:
         context = (metadata.original_title or metadata.grandparent_title, metadata.parent_title)
-        return metadata.title, " · ".join(part for part in context if part)
-    heading = metadata.title or metadata.full_title or "—"
+        if any(context):
+            return metadata.title, " · ".join(part for part in context if part)
+    heading = metadata.full_title or metadata.title or "—"
     return heading, str(metadata.year) if metadata.year and play.media_type == "movie" else ""
 
 

@@ -51,6 +51,7 @@ class LibraryAdmin(ModelAdmin):
         "keep_history",
         "do_notify",
     )
+    list_display_links = ("__str__",)
     list_select_related = ("server",)
     list_filter = ("server", "section_type", "is_active", "deleted_section")
     search_fields = ("section_name",)

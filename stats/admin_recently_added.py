@@ -95,7 +95,7 @@ def recently_added_page(request):
     groups, several_servers = scope_choices()
     context = {
         **admin.site.each_context(request),
-        "title": _("Recently added"),
+        "title": _("Recently added media"),
         "tiles": [tile(item) for item in page.object_list],
         "page_obj": page,
         "scope": scope,
@@ -108,7 +108,7 @@ def recently_added_page(request):
 
 admin.site.register_page(
     AdminPage(
-        title=_("Recently added"),
+        title=_("Recently added media"),
         app_label="libraries",
         urls=(path("recently-added/", recently_added_page, name="libraries_recently_added"),),
         permission=lambda request: request.user.has_perm("libraries.view_librarymedia"),
