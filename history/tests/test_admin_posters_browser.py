@@ -67,20 +67,26 @@ def test_poster_pages_render_with_images(live_server, media, browser_page, width
     log_in(page, base, "/admin/history/history/")
     page.set_viewport_size({"width": width, "height": 900})
     play = History.objects.order_by("-started").first()
+    library = Library.objects.get(section_id=1)
     pages = {
         "history": ("/admin/history/history/", "img.poster-thumb", 8),
         "play": (f"/admin/history/history/{play.pk}/change/", ".poster-header img", 1),
         "recent": ("/admin/recently-added/", ".recent-tile img", 8),
         "users": ("/admin/users/user/", "img.poster-avatar", 2),
-        "libraries": ("/admin/libraries/library/", "img.poster-thumb", 2),
+        "libraries": ("/admin/libraries/library/", "td.field-thumbnail img", 2),
+        "library": (
+            f"/admin/libraries/library/{library.pk}/change/",
+            "img.library-thumb",
+            1,
+        ),
         "items": ("/admin/libraries/librarymedia/", "img.inventory-poster", 4),
     }
     for name, (path, selector, count) in pages.items():
         page.goto(f"{base}{path}")
         assert page.locator(selector).count() == count, name
         assert images_loaded(page), name
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, name
     assert errors == []
     # What a user reads: marks, the episode up front, tiles with titles.
     page.goto(f"{base}/admin/history/history/{play.pk}/change/")

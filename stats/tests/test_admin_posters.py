@@ -127,3 +127,14 @@ def test_libraries_list_shows_section_thumbs(admin_client, libraries):
     assert len(covers) == 3
     assert "https://img.example/movies.png" in {token[1] for token in covers}  # custom first
     assert "T0KEN" not in html
+
+
+def test_a_library_page_shows_its_thumb_and_art(admin_client, libraries):
+    movies = libraries["movies"]
+    movies.art = "/:/resources/movie-fanart.jpg"
+    movies.save()
+    html = admin_client.get(f"/admin/libraries/library/{movies.pk}/change/").content.decode()
+    shown = {(token[1], token[2], token[3], token[4]) for token in tokens(html)}
+    assert ("/:/resources/movie.png", 240, 240, "cover") in shown
+    assert ("/:/resources/movie-fanart.jpg", 640, 360, "art") in shown
+    assert "T0KEN" not in html
