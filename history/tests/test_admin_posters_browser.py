@@ -51,12 +51,21 @@ def media(db):
 
 
 def images_loaded(page) -> bool:
-    for image in page.locator("#content img").all():  # lazy: bring each one in
+    """Whether every image of the page loaded (each lazy one scrolled into view first)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for image in page.locator("#content img").all():
         image.scroll_into_view_if_needed()
+    try:
+        page.wait_for_function(
+            "[...document.querySelectorAll('#content img')]"
+            ".every(i => i.complete && i.naturalWidth > 0)",
+            timeout=10_000,
+        )
+    except PlaywrightTimeout:
+        return False
     page.wait_for_load_state("networkidle")
-    return page.evaluate(
-        "[...document.querySelectorAll('#content img')].every(i => i.complete && i.naturalWidth > 0)"
-    )
+    return True
 
 
 @pytest.mark.parametrize("width", [1400, 390])
