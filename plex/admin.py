@@ -1,6 +1,6 @@
 """Admin for Plex Media Servers (write-only token, "Test connection", connection state), live
 sessions, the Activity page (:mod:`plex.admin_activity`), the libraries' "Refresh inventory"
-action and the library items' posters."""
+action and the library items' admin that the Tautulli sync extends."""
 
 from functools import partial
 
