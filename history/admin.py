@@ -9,7 +9,9 @@ Cost of one list page, whatever the table size (reference: History's indexes in 
 * filters: choices from the small tables (servers, users, libraries) or fixed lists, never a
   ``SELECT DISTINCT`` over history.
 
-Only ``started`` is sortable: every other order would sort the whole table for one page.
+Each row shows its poster (a signed image link) and Tautulli's watched mark, and the play's page
+shows its poster, title and episode above the tabs (:mod:`history.admin_media`: no query of its
+own). Only ``started`` is sortable: every other order would sort the whole table for one page.
 Rows can be deleted only through the confirmed "Delete selected" action (or the confirmed delete
 page), and only the rows of the current page can be selected.
 """
@@ -25,6 +27,7 @@ from core.admin_kit.filters import LocalDateRangeFilter
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from libraries.models import Library
 
+from . import admin_media
 from .models import History, HistoryMediaInfo, HistoryMetadata
 
 # --- filters ----------------------------------------------------------------------------------
@@ -267,9 +270,11 @@ class HistoryMediaInfoInline(ReadOnlyInline):
 @admin.register(History)
 class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
     list_display = (
+        "poster",
         "started",
         "user_name",
         "title",
+        "watched",
         "media_type",
         "player_platform",
         "duration",
@@ -293,6 +298,8 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
         ("started", LocalDateRangeFilter),
     )
     inlines = (HistoryMetadataInline, HistoryMediaInfoInline)
+    list_before_template = "admin/history/history/list_before.html"
+    change_form_template = "admin/history/history/change_form.html"
     fieldsets = (
         (
             _("Play"),
@@ -345,15 +352,30 @@ class HistoryAdmin(BigTableAdminMixin, ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The play's page, with its poster, title, episode, user and date (``play``) above
+        the tabs."""
+        if obj is not None:
+            context["play"] = admin_media.header_context(obj, self.user_name(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(description=_("poster"))
+    def poster(self, obj: History):
+        return admin_media.poster_img(obj)
+
+    @admin.display(description=_("watched"))
+    def watched(self, obj: History):
+        return admin_media.watched_mark(obj)
+
     @admin.display(description=_("user"))
     def user_name(self, obj: History) -> str:
         """The user's friendly name (Tautulli's rule: friendly name unless blank, else username)."""
         return obj.user.display_name if obj.user is not None else (obj.username or "")
 
     @admin.display(description=_("title"))
-    def title(self, obj: History) -> str:
-        metadata = _companion(obj, "metadata")
-        return (metadata.full_title if metadata else None) or "—"
+    def title(self, obj: History):
+        """The show (or title), with the episode (``S01E02 · name``) or album below."""
+        return admin_media.title_cell(obj)
 
     @admin.display(description=_("player / platform"))
     def player_platform(self, obj: History) -> str:

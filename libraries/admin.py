@@ -6,12 +6,14 @@ The statistics app registers :class:`LibraryAdmin` again with each library's sta
 
 from django.contrib import admin
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.sizes import ByteSizeField
+from core.image_links import image_url
 
 from .models import Library, RecentlyAdded
 
@@ -37,6 +39,7 @@ class LibraryAdmin(ModelAdmin):
     """Libraries come from PMS: only Tautulli's own switches and custom artwork are editable."""
 
     list_display = (
+        "thumbnail",
         "__str__",
         "server",
         "section_id",
@@ -48,6 +51,7 @@ class LibraryAdmin(ModelAdmin):
         "keep_history",
         "do_notify",
     )
+    list_display_links = ("__str__",)
     list_select_related = ("server",)
     list_filter = ("server", "section_type", "is_active", "deleted_section")
     search_fields = ("section_name",)
@@ -78,10 +82,30 @@ class LibraryAdmin(ModelAdmin):
         ),
         (
             _("Plex library"),
-            {"fields": PLEX_LIBRARY_FIELDS},
+            {"fields": (("thumb_preview", "art_preview"), *PLEX_LIBRARY_FIELDS)},
         ),
     )
-    readonly_fields = PLEX_LIBRARY_FIELDS
+    readonly_fields = ("thumb_preview", "art_preview", *PLEX_LIBRARY_FIELDS)
+    list_before_template = "admin/posters/styles.html"
+
+    @admin.display(description=_("thumb"))
+    def thumb_preview(self, obj: Library):
+        """The section's thumb at 120 × 120 (custom thumb first)."""
+        return _image(image_url(obj.server_id, obj.api_thumb(), 240, 240, "cover"), 120, 120)
+
+    @admin.display(description=_("art"))
+    def art_preview(self, obj: Library):
+        """The section's background art at 320 × 180 (custom art first); "–" without one."""
+        art = obj.api_art()
+        if not art:
+            return "–"
+        return _image(image_url(obj.server_id, art, 640, 360, "art"), 320, 180, "library-art")
+
+    @admin.display(description=_("thumbnail"))
+    def thumbnail(self, obj: Library):
+        """The section's thumb (custom thumb first, as Tautulli's ``library_thumb``) as a signed
+        image link, 32 × 32 (asked at 64 × 64); the cover placeholder without one."""
+        return _image(image_url(obj.server_id, obj.api_thumb(), 64, 64, "cover"), 32, 32)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         """``disk_capacity`` is typed with a unit (``4 TB``), not as a count of bytes."""
@@ -105,3 +129,19 @@ class RecentlyAddedAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_select_related = ("server",)
     list_filter = ("server", "media_type")
     ordering = ("-added_at",)
+
+
+def _image(url: str, width: int, height: int, css: str = "library-thumb"):
+    """A lazily loaded ``<img class="css">`` of a signed image link shown at ``width`` ×
+    ``height``."""
+    return format_html(
+        '<img class="{}" src="{}" loading="lazy" decoding="async" width="{}" height="{}" alt="" '
+        'style="object-fit: cover; border-radius: 4px; max-width: 100%; height: auto; '
+        'aspect-ratio: {} / {}; background: rgba(127, 127, 127, .15)">',
+        css,
+        url,
+        width,
+        height,
+        width,
+        height,
+    )

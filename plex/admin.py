@@ -1,14 +1,13 @@
 """Admin for Plex Media Servers (write-only token, "Test connection", connection state), live
 sessions, the Activity page (:mod:`plex.admin_activity`), the libraries' "Refresh inventory"
-action and the library items' posters."""
+action and the library items' admin that the Tautulli sync extends."""
 
 from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -19,7 +18,6 @@ from unfold.decorators import action
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 from core.admin_kit.site import AdminPage
-from core.tautulli_api import ApiError
 from core.timeutils import from_epoch
 from libraries.models import Library, LibraryMedia
 from servers.models import Server, Session, SessionContinued
@@ -348,58 +346,9 @@ admin.site.unregister(LibraryMedia)
 
 @admin.register(LibraryMedia)
 class LibraryItemsPosterAdmin(LibraryItemsAdmin):
-    """The library items (:class:`stats.admin_inventory.LibraryItemsAdmin`) with their posters,
-    fetched from PMS through the image proxy (:func:`plex.apiv2_media.proxied_image_response`)
-    behind the admin's login: ``<item id>/poster/`` (``?size=large`` on the item's page)."""
-
-    # (width, height) asked of PMS's photo transcoder: twice the shown size, for sharp screens.
-    POSTER_SIZES = {"small": (64, 96), "large": (240, 360)}
-
-    def get_urls(self):
-        poster = path(
-            "<path:object_id>/poster/",
-            self.admin_site.admin_view(self.poster_view),
-            name="libraries_librarymedia_poster",
-        )
-        return [poster, *super().get_urls()]
-
-    def poster_url(self, item: LibraryMedia) -> str | None:
-        return reverse("admin:libraries_librarymedia_poster", args=[item.pk])
-
-    def poster_view(self, request, object_id):
-        """The item's poster, resized and cached by the image proxy; an episode shows its
-        show's poster, a track its album's cover; the placeholder poster when PMS has none or
-        cannot be reached. 404 for an unknown item."""
-        from .apiv2_media import pms_image_path, proxied_image_response
-
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        item = (
-            LibraryMedia.objects.select_related("server")
-            .filter(pk=object_id if str(object_id).isdigit() else None)
-            .first()
-        )
-        if item is None:
-            raise Http404
-        if item.media_type == "episode" and item.grandparent_rating_key:
-            img = f"/library/metadata/{item.grandparent_rating_key}/thumb"
-        elif item.media_type == "track" and item.parent_rating_key:
-            img = f"/library/metadata/{item.parent_rating_key}/thumb"
-        else:
-            img = item.thumb
-        width, height = self.POSTER_SIZES.get(
-            request.GET.get("size", ""), self.POSTER_SIZES["small"]
-        )
-        fallback = "cover" if item.media_type in ("artist", "album", "track") else "poster"
-        try:
-            img = pms_image_path(img or "")
-        except ApiError:
-            img = ""
-        response = proxied_image_response(
-            item.server, img, fallback=fallback, width=width, height=height, img_format="jpg"
-        )
-        response["Cache-Control"] = "private, max-age=86400"
-        return response
+    """The library items (:class:`stats.admin_inventory.LibraryItemsAdmin`), the base the
+    Tautulli sync's admin extends. Their posters are signed image links
+    (:func:`stats.admin_inventory.item_poster_url`) that :mod:`plex.image_links` serves."""
 
 
 def _epoch_display(description: str, attribute: str):

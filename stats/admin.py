@@ -48,6 +48,7 @@ admin.site.unregister(User)
 @admin.register(User)
 class UserStatisticsAdmin(UserAdmin):
     list_display = (
+        "avatar",
         "display_name_column",
         "username",
         "plays",
@@ -100,5 +101,5 @@ class LibraryStatisticsAdmin(LibraryAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-# Library items, an item's page and Storage (registered when this module is imported).
-from . import admin_inventory  # noqa: E402, F401
+# Library items, an item's page, Storage and Recently added (registered when imported).
+from . import admin_inventory, admin_recently_added  # noqa: E402, F401

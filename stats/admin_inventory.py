@@ -16,10 +16,11 @@
   now, its disk capacity and free space when set (:mod:`stats.storage`), and the bytes and items
   over the past months.
 
-Hooks for the layers above (which re-register the admin with a subclass, as
-:class:`plex.admin.LibraryInventoryAdmin` does for the libraries): :meth:`LibraryItemsAdmin.
-poster_url` (the Plex app serves posters) and :meth:`LibraryItemsAdmin.sync_status` (the
-Tautulli sync's "last synced" lines).
+Posters are signed image links (:func:`item_poster_url`, :func:`core.image_links.image_url`):
+the Plex app serves them through its cached image proxy, never showing the token. Hook for the
+layers above (which re-register the admin with a subclass, as
+:class:`plex.admin.LibraryInventoryAdmin` does for the libraries):
+:meth:`LibraryItemsAdmin.sync_status` (the Tautulli sync's "last synced" lines).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from core.admin_kit.changelist import BigTableChangeList
 from core.admin_kit.display import humanize_seconds
 from core.admin_kit.mixins import BigTableAdminMixin, ReadOnlyAdminMixin
 from core.admin_kit.site import AdminPage
+from core.image_links import image_url
 from core.timeutils import from_epoch
 from history.admin import LibraryFilter
 from libraries.models import Library, LibraryMedia
@@ -193,6 +195,28 @@ def episode_code(item: LibraryMedia) -> str:
     return f"S{item.parent_media_index:02d}E{item.media_index:02d}"
 
 
+# (width, height) in pixels asked of PMS for a poster: twice the shown size, for sharp screens.
+POSTER_SMALL = (64, 96)
+POSTER_LARGE = (240, 360)
+
+
+def item_poster_url(item: LibraryMedia, size: tuple[int, int] = POSTER_SMALL) -> str | None:
+    """The signed image link (``/image/<token>``, :func:`core.image_links.image_url`) of the
+    poster of ``item`` at ``size`` (width, height) pixels: an episode shows its show's poster,
+    a track its album's cover (as Tautulli's lists do); None when the item has no image at all.
+    An image PMS lacks, or a PMS that cannot be reached, gives the placeholder."""
+    if item.media_type == "episode" and item.grandparent_rating_key:
+        img = f"/library/metadata/{item.grandparent_rating_key}/thumb"
+    elif item.media_type == "track" and item.parent_rating_key:
+        img = f"/library/metadata/{item.parent_rating_key}/thumb"
+    elif item.thumb:
+        img = item.thumb
+    else:
+        return None
+    fallback = "cover" if item.media_type in ("artist", "album", "track") else "poster"
+    return image_url(item.server_id, img, *size, fallback=fallback)
+
+
 def poster_cell(url: str | None):
     """A list row's poster thumbnail (32×48, lazy) at ``url``, or an empty frame."""
     if not url:
@@ -319,11 +343,6 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     # --- hooks for the layers above ---------------------------------------------------------------
 
-    def poster_url(self, item: LibraryMedia) -> str | None:
-        """The URL of the item's poster (a small image), or None: this layer cannot fetch images
-        from Plex; :mod:`plex.admin` re-registers the admin with its image proxy."""
-        return None
-
     def sync_status(self, request) -> list[str]:
         """Lines about where the inventory's plays come from, shown above the list, the item
         pages and Storage (the Tautulli sync's "last synced" line, :mod:`tautulli_import.admin`);
@@ -349,7 +368,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @admin.display(description=_("poster"))
     def poster(self, item: LibraryMedia):
-        return poster_cell(self.poster_url(item) if item.thumb else None)
+        return poster_cell(item_poster_url(item))
 
     @admin.display(description=_("title"), ordering="sort_title")
     def title_column(self, item: LibraryMedia):
@@ -470,7 +489,7 @@ class LibraryItemsAdmin(BigTableAdminMixin, ReadOnlyAdminMixin, ModelAdmin):
             "library_name": library_names().get(
                 (item.server_id, item.section_id), f"Section {item.section_id}"
             ),
-            "poster": self.poster_url(item) if item.thumb else None,
+            "poster": item_poster_url(item, POSTER_LARGE),
             "type_label": item.get_media_type_display(),
             "first_watched": local_date(from_epoch(item.first_watched)),
             "plays_current": item.plays_current,

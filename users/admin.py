@@ -1,15 +1,23 @@
 """Admin for Plex users: Tautulli's per-user switches. ``user_token`` and ``server_token`` are not
 part of any form, list or detail page.
 
+The list shows each user's avatar as a signed image link (:func:`core.image_links.image_url`):
+plex.tv avatars are fetched through a watched server's image proxy, as Tautulli does.
+
 The statistics app registers :class:`UserAdmin` again with the users' plays, last seen and
 statistics (:class:`stats.admin.UserStatisticsAdmin`).
 """
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import Subquery
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
+
+from core.image_links import image_url
+from servers.models import Server
 
 from .models import User
 
@@ -39,9 +47,25 @@ CONTENT_FILTER_FIELDS = (
 )
 
 
+# Pixels asked of PMS for an avatar shown at 32 × 32: twice the size, for sharp screens.
+AVATAR_SIZE = 64
+
+
+def avatar_img(user: User, server_id: int | None):
+    """The user's avatar (custom avatar, else plex.tv thumb; the placeholder without one) as a
+    lazily loaded 32 × 32 ``<img>``, fetched through server ``server_id``."""
+    url = image_url(server_id, user.user_thumb, AVATAR_SIZE, AVATAR_SIZE, fallback="user")
+    return format_html(
+        '<img class="poster-avatar" src="{}" loading="lazy" decoding="async" width="32" '
+        'height="32" alt="">',
+        url,
+    )
+
+
 @admin.register(User)
 class UserAdmin(ModelAdmin):
     list_display = (
+        "avatar",
         "display_name_column",
         "username",
         "is_active",
@@ -77,6 +101,17 @@ class UserAdmin(ModelAdmin):
         ),
     )
     readonly_fields = PLEX_ACCOUNT_FIELDS + CONTENT_FILTER_FIELDS
+    list_before_template = "admin/posters/styles.html"
+
+    def get_queryset(self, request):
+        """The users, each with ``avatar_server_id``: the server whose image proxy fetches the
+        avatars (the first one; an uncorrelated subquery the database runs once)."""
+        first_server = Server.objects.order_by("pk").values("pk")[:1]
+        return super().get_queryset(request).annotate(avatar_server_id=Subquery(first_server))
+
+    @admin.display(description=_("avatar"))
+    def avatar(self, obj: User):
+        return avatar_img(obj, getattr(obj, "avatar_server_id", None))
 
     def get_form(self, request, obj=None, **kwargs):
         """The form with :attr:`help_texts` (the model's fields carry none)."""

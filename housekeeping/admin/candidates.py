@@ -516,7 +516,7 @@ class CandidateAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 "candidate": candidate,
                 "item": item,
                 "item_url": item_admin_url(item),
-                "poster": poster_url(item),
+                "poster": poster_url(item, (192, 288)),
                 "context_line": item_context(item),
                 "size": size_text(candidate.size),
                 "last_watched": local_date(from_epoch(getattr(item, "last_watched", None)))

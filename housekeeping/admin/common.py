@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.template.defaultfilters import filesizeformat
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
+
+from stats.admin_inventory import POSTER_SMALL, item_poster_url
 
 ACT_PERMISSION = "housekeeping.act_on_candidates"
 
@@ -25,15 +27,11 @@ def size_text(size: int | None) -> str:
     return filesizeformat(size) if size is not None else "–"
 
 
-def poster_url(item) -> str | None:
-    """The inventory's poster route for ``item`` (served by :mod:`plex.admin`), or None when the
-    item has no thumb or the route is not installed."""
-    if not item.thumb:
-        return None
-    try:
-        return reverse("admin:libraries_librarymedia_poster", args=[item.pk])
-    except NoReverseMatch:
-        return None
+def poster_url(item, size: tuple[int, int] = POSTER_SMALL) -> str | None:
+    """The signed poster link of inventory ``item`` at ``size`` (width, height) pixels, as the
+    inventory shows it (:func:`stats.admin_inventory.item_poster_url`), or None without an
+    image."""
+    return item_poster_url(item, size)
 
 
 def item_admin_url(item) -> str:

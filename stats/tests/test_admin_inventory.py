@@ -12,10 +12,11 @@ from model_bakery import baker
 
 from conftest import FROZEN_NOW, bake_play
 from core.admin_kit.sizes import ByteSizeField, format_size_exact, parse_size
+from core.image_links import SALT, read
 from libraries.models import Library, LibraryMedia
 from libraries.rollups import roll_up_sizes
 from servers.models import Server
-from stats.admin_inventory import LibraryItemsAdmin
+from stats.admin_inventory import LibraryItemsAdmin, item_poster_url
 from stats.storage import library_storage, storage_over_time
 from tautulli_import.models import TautulliConnection
 from users.models import User
@@ -130,8 +131,9 @@ def test_the_list_shows_present_top_level_items_with_their_statistics(admin_clie
     assert rows["Heat"].library_name == "Movies" and rows["The Wire"].library_name == "TV"
     assert "2/4 (50%)" in html  # the show's episodes watched
     assert "never" in html
-    # Posters through the admin's own image URL, lazily.
-    assert f'src="{ITEMS}{rows["Heat"].pk}/poster/" loading="lazy"' in html
+    # Posters as signed image links (no token, no PMS address), lazily.
+    assert f'src="{item_poster_url(rows["Heat"])}" loading="lazy"' in html
+    assert "/image/" in item_poster_url(rows["Heat"]) and "T0KEN" not in html
 
 
 def test_filters(admin_client, inventory):
@@ -372,10 +374,17 @@ def test_the_last_synced_line(admin_client, inventory):
 
 def test_a_poster_falls_back_to_the_placeholder_when_plex_is_down(admin_client, inventory):
     heat = LibraryMedia.objects.get(rating_key=1)
-    response = admin_client.get(f"{ITEMS}{heat.pk}/poster/")
+    response = admin_client.get(item_poster_url(heat))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response["Cache-Control"].startswith("private")
-    assert admin_client.get(f"{ITEMS}999999/poster/").status_code == 404
+
+
+def test_an_episode_shows_its_show_poster(inventory):
+    episode = LibraryMedia.objects.filter(media_type="episode").first()
+    token = item_poster_url(episode).rsplit("/", 1)[-1]
+    _server, path, width, height, fallback = read(token, salt=SALT)
+    assert path == f"/library/metadata/{episode.grandparent_rating_key}/thumb"
+    assert (width, height, fallback) == (64, 96, "poster")
 
 
 def test_staff_without_the_view_permission_see_nothing(client, inventory):
@@ -384,5 +393,4 @@ def test_staff_without_the_view_permission_see_nothing(client, inventory):
     heat = LibraryMedia.objects.get(rating_key=1)
     assert client.get(ITEMS).status_code == 403
     assert client.get(f"{ITEMS}{heat.pk}/change/").status_code == 403
-    assert client.get(f"{ITEMS}{heat.pk}/poster/").status_code == 403
     assert client.get("/admin/storage/").status_code == 403
