@@ -145,5 +145,6 @@ from . import (  # noqa: E402,F401
     apiv2_inventory,
     apiv2_media,
     apiv2_server_tools,  # noqa: E402,F401  server prefs, PMS update, Plex logs, synced items
+    metadata_rekey,  # noqa: E402,F401  update_metadata_details
 )
 from .activity import apiv2_activity  # noqa: E402,F401  get_activity, get_stream_data, terminate_session

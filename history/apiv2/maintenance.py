@@ -1,6 +1,6 @@
 """/api/v2 history maintenance commands (reference 1.2): regroup_history,
-delete_all_user_history, delete_all_library_history, delete_library and
-update_metadata_details.
+delete_all_user_history, delete_all_library_history and delete_library
+(update_metadata_details asks PMS for the new keys: :mod:`plex.metadata_rekey`).
 
 History rows are removed with :meth:`history.models.HistoryQuerySet.purge` (with their metadata
 and media info) and the play groups brought up to date at once (:func:`sync_groups`); the
@@ -10,28 +10,17 @@ statistics follow the groups (``groups_changed``), as after delete_history.
 from django.db import transaction
 from django_q.tasks import async_task
 
-from core import clock
 from core.tautulli_api import ApiError, Params, api_command
-from libraries.models import Library, RatingKeyChange
+from libraries.models import Library
 from servers.apiv2 import server_from_params
 from servers.models import Server
 from users.models import User
 
 from ..grouping import sync_groups
-from ..models import History, HistoryMediaInfo, HistoryMetadata
+from ..models import History
 from ..regroup import REGROUP_TASK
 
 INT32_MAX = 2**31 - 1  # rating keys and section ids are 32-bit columns
-# update_metadata_details: the History key column of each Tautulli media type.
-KEY_COLUMNS = {
-    "movie": "rating_key",
-    "episode": "rating_key",
-    "track": "rating_key",
-    "season": "parent_rating_key",
-    "album": "parent_rating_key",
-    "show": "grandparent_rating_key",
-    "artist": "grandparent_rating_key",
-}
 
 
 @api_command()
@@ -190,72 +179,3 @@ def delete_library(request, params):
         _library_history(pairs).purge()
     sync_groups()
     return {"result": "success", "message": "Deleted library."}
-
-
-@api_command()
-def update_metadata_details(request, params):
-    """Update the metadata in the Tautulli database by matching rating keys.
-    Also updates all parents or children of the media item if it is a show/season/episode
-    or artist/album/track.
-
-    ```
-    Required parameters:
-        old_rating_key (str):       12345
-        new_rating_key (str):       54321
-        media_type (str):           "movie", "show", "season", "episode", "artist", "album", "track"
-
-    Optional parameters:
-        server (str):               Server id, name or machine identifier (default: the first)
-
-    Returns:
-        None
-    ```
-    The history rows (with their metadata and media info) logged under ``old_rating_key`` at
-    the level of ``media_type`` (a movie's,
-    episode's or track's ``rating_key``, a season's or album's ``parent_rating_key``, a show's
-    or artist's ``grandparent_rating_key``) take ``new_rating_key``, and the change is recorded
-    as a :class:`~libraries.models.RatingKeyChange` (old → new, as the inventory records an
-    item PMS re-added), so the item's statistics and the inventory's relinks count both keys
-    as one item. The plays are regrouped and the statistics recomputed for both keys.
-
-    Unlike Tautulli, which asks PMS for the new item's children and rewrites their keys and
-    titles too, only the item's own key column changes here (a show's episodes keep their
-    keys and are relinked by guid by the next inventory refresh). Message as Tautulli's:
-    "Updated metadata in database." or "Unable to update metadata in database. No changes were
-    made." when no history row has the old key.
-    """
-    old_key = params.int("old_rating_key", required=True, minimum=1, maximum=INT32_MAX)
-    new_key = params.int("new_rating_key", required=True, minimum=1, maximum=INT32_MAX)
-    media_type = params.str("media_type", required=True)
-    column = KEY_COLUMNS.get(media_type)
-    if column is None:
-        raise ApiError(
-            "Parameter media_type: one of " + ", ".join(f'"{name}"' for name in KEY_COLUMNS)
-        )
-    if old_key == new_key:
-        raise ApiError("Parameter new_rating_key: the same as old_rating_key")
-    server = server_from_params(params)
-    if server is None:
-        raise ApiError("No Plex server is configured")
-    rows = History.objects.filter(server=server, **{column: old_key})
-    with transaction.atomic():
-        ids = list(rows.values_list("pk", flat=True))
-        for start in range(0, len(ids), 2000):
-            chunk = ids[start : start + 2000]
-            # The three tables carry the keys, as Tautulli's session_history(_metadata/_media_info).
-            HistoryMetadata.objects.filter(pk__in=chunk).update(**{column: new_key})
-            if column == "rating_key":
-                HistoryMediaInfo.objects.filter(pk__in=chunk).update(rating_key=new_key)
-            History.objects.filter(pk__in=chunk).update(**{column: new_key})
-        updated = len(ids)
-        if updated:
-            RatingKeyChange.objects.get_or_create(
-                server=server,
-                old_rating_key=old_key,
-                new_rating_key=new_key,
-                defaults={"media_type": media_type, "changed_at": clock.now()},
-            )
-    if not updated:
-        return {"message": "Unable to update metadata in database. No changes were made."}
-    sync_groups()
-    return {"message": "Updated metadata in database."}

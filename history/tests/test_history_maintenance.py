@@ -1,14 +1,13 @@
 """History maintenance commands (reference 1.2): regroup_history, delete_all_user_history,
-delete_all_library_history, delete_library, update_metadata_details."""
+delete_all_library_history, delete_library (update_metadata_details: plex/tests/
+test_update_metadata_details.py)."""
 
-import pytest
 from django_q.models import OrmQ
 
 from history.models import History, HistoryGroup, HistoryMetadata
 from history.regroup import regroup_history
 from history.tests.test_get_history import history, library  # noqa: F401 - the fixture
-from libraries.models import Library, RatingKeyChange
-from stats.models import MediaWatchStats
+from libraries.models import Library
 
 
 def envelope(call_api, cmd, **params):
@@ -96,58 +95,3 @@ def test_delete_library_flags_it_and_erases_its_history(call_api, library):  # n
     assert response["message"] == "Re-added library with section_id 1."
     movies.refresh_from_db()
     assert not movies.deleted_section and movies.keep_history and movies.do_notify_created
-
-
-def test_update_metadata_details_moves_plays_and_statistics(call_api, library):  # noqa: F811
-    assert MediaWatchStats.objects.filter(rating_key=300).exists()
-    status, response = envelope(
-        call_api,
-        "update_metadata_details",
-        old_rating_key=300,
-        new_rating_key=3000,
-        media_type="movie",
-    )
-    assert status == 200 and response["message"] == "Updated metadata in database."
-    assert not History.objects.filter(rating_key=300).exists()
-    assert History.objects.filter(rating_key=3000).count() == 2
-    change = RatingKeyChange.objects.get()
-    assert (change.old_rating_key, change.new_rating_key, change.media_type) == (300, 3000, "movie")
-    stats = MediaWatchStats.objects.get(rating_key=3000)
-    assert stats.plays == 1
-    assert not MediaWatchStats.objects.filter(rating_key=300).exists()
-    assert [row["rating_key"] for row in history(call_api, rating_key=3000)["data"]] == [3000]
-
-
-def test_update_metadata_details_of_a_show(call_api, library):  # noqa: F811
-    envelope(
-        call_api, "update_metadata_details", old_rating_key=2, new_rating_key=22, media_type="show"
-    )
-    assert not History.objects.filter(grandparent_rating_key=2).exists()
-    assert History.objects.filter(rating_key=201, grandparent_rating_key=22).exists()
-
-
-def test_update_metadata_details_without_rows(call_api, library):  # noqa: F811
-    status, response = envelope(
-        call_api,
-        "update_metadata_details",
-        old_rating_key=9,
-        new_rating_key=10,
-        media_type="movie",
-    )
-    assert response["message"] == "Unable to update metadata in database. No changes were made."
-    assert not RatingKeyChange.objects.exists()
-
-
-@pytest.mark.parametrize(
-    "params",
-    [
-        {"old_rating_key": 300, "media_type": "movie"},
-        {"old_rating_key": 300, "new_rating_key": 301, "media_type": "clip"},
-        {"old_rating_key": "x", "new_rating_key": 301, "media_type": "movie"},
-        {"old_rating_key": 300, "new_rating_key": 2**40, "media_type": "movie"},
-    ],
-)
-def test_update_metadata_details_refuses_bad_input(call_api, library, params):  # noqa: F811
-    status, response = envelope(call_api, "update_metadata_details", **params)
-    assert status == 400 and response["result"] == "error"
-    assert History.objects.filter(rating_key=300).count() == 2
