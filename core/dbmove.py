@@ -36,17 +36,16 @@ How (:func:`move_database`):
    The secondary indexes (those backing no constraint) are dropped before the copy and built
    once after it, in the same transaction: far faster than updating them row by row.
 5. Verification, per table: the row count and a checksum. The checksum is order-independent:
-   the sums of the two 64-bit halves (as signed integers) of an MD5 digest of each row's values,
-   each written in a canonical text by the column's PostgreSQL type (integers in decimal,
-   booleans ``t``/``f``, floats as the hex of their IEEE-754 bytes, datetimes as microseconds
-   since the epoch, dates as days, UUIDs as hex, JSON re-serialised with sorted keys, ...),
-   length-prefixed (``'-'`` for NULL) and concatenated. The source side is computed in Python
-   while streaming. The target side is computed **by PostgreSQL in SQL** (the same canonical
-   text from SQL expressions, ``md5``, ``sum``) inside the transaction, before commit: no row
-   travels back. A table with a type SQL cannot write in the same canonical text (JSON) is read
-   back instead (server-side cursor) and digested in Python, and so is any table whose SQL
-   checksum differs (the read-back digest decides: it compares typed values, so a formatting
-   corner of the SQL text cannot fail a good move).
+   the sums of the two 64-bit halves (as signed integers) of the MD5 digest of each row's text
+   as PostgreSQL writes a row (``record_out``: ``(1,t,"a, b",,2026-11-22 10:30:00+00)``, each
+   value in its type's text with ``TimeZone = UTC``). The source side is computed in Python
+   while streaming, writing each value as PostgreSQL would (floats by ``float8out``'s rule,
+   datetimes in UTC with trimmed fractions, ...). The target side is computed **by PostgreSQL**,
+   ``md5(t::text)`` summed inside the transaction before commit: no row travels back. A table
+   with a type whose text Python does not reproduce (JSON: jsonb orders keys its own way) is
+   read back instead (server-side cursor) and digested in Python from the typed values, and so
+   is any table whose SQL checksum differs (the read-back digest decides, so a text corner, an
+   IPv4-mapped address say, cannot fail a good move).
 6. Every sequence owned by a moved column is set to the column's ``MAX`` (``setval`` on
    ``pg_get_serial_sequence``), the transaction commits, then ``ANALYZE``.
 
@@ -59,7 +58,8 @@ import datetime as dt
 import hashlib
 import ipaddress
 import json
-import struct
+import math
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -202,11 +202,6 @@ def _to_bool(value):
     return bool(value)
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_EPOCH_DAY = dt.date(1970, 1, 1)
-_MICROSECOND = dt.timedelta(microseconds=1)
-
-
 def _text_value(value) -> str:
     """A value stored in a text column, as COPY wrote it (psycopg's text dumpers)."""
     if isinstance(value, str):
@@ -216,24 +211,57 @@ def _text_value(value) -> str:
     return str(value)
 
 
-def _microseconds(value) -> str:
-    if isinstance(value, dt.timedelta):
-        return str(value // _MICROSECOND)
-    value = _to_datetime(value)
-    return str((value - _EPOCH) // _MICROSECOND)
+def _float_text(value) -> str:
+    """PostgreSQL's text of a ``double precision`` (``float8out``, shortest exact digits):
+    Python's ``repr`` but ``100`` for ``100.0``, exponent notation from 1e15 (Python: 1e16),
+    ``NaN``/``Infinity``."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "Infinity" if value > 0 else "-Infinity"
+    text = repr(value)
+    if "e" in text:
+        return text
+    if 1e15 <= abs(value) < 1e16:
+        digits = text.lstrip("-").replace(".", "").rstrip("0") or "0"
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return ("-" if value < 0 else "") + mantissa + "e+15"
+    return text[:-2] if text.endswith(".0") else text
 
 
-def _naive_microseconds(value) -> str:
-    value = _to_naive_datetime(value)
-    return str((value.replace(tzinfo=dt.UTC) - _EPOCH) // _MICROSECOND)
+def _fraction(value) -> str:
+    return f".{value.microsecond:06d}".rstrip("0") if value.microsecond else ""
 
 
-def _days(value) -> str:
+def _timestamp_text(value: dt.datetime) -> str:
+    return (
+        f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+        f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}{_fraction(value)}"
+    )
+
+
+def _timestamptz_text(value) -> str:
+    """``timestamp with time zone`` as PostgreSQL writes it with ``TimeZone = UTC``."""
+    return _timestamp_text(_to_datetime(value).astimezone(dt.UTC)) + "+00"
+
+
+def _naive_timestamp_text(value) -> str:
+    return _timestamp_text(_to_naive_datetime(value))
+
+
+def _date_text(value) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     elif not isinstance(value, dt.date):
         value = dt.date.fromisoformat(str(value))
-    return str((value - _EPOCH_DAY).days)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+
+
+def _inet_text(value) -> str:
+    interface = ipaddress.ip_interface(str(value))
+    full = interface.network.prefixlen == interface.max_prefixlen
+    return str(interface.ip) if full else str(interface)
 
 
 def _canonical_json(value) -> str:
@@ -242,53 +270,87 @@ def _canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-# (COPY conversion, Python canonical text, SQL canonical text of ``{c}``). A conversion of None
-# leaves the value as is; a SQL expression of None makes the table's target checksum a read-back.
-_TYPES: dict[str, tuple[Callable | None, Callable, str | None]] = {
-    "boolean": (
-        _to_bool,
-        lambda v: "t" if _to_bool(v) else "f",
-        "CASE WHEN {c} THEN 't' ELSE 'f' END",
-    ),
-    "smallint": (None, lambda v: str(int(v)), "{c}::text"),
-    "integer": (None, lambda v: str(int(v)), "{c}::text"),
-    "bigint": (None, lambda v: str(int(v)), "{c}::text"),
-    "double precision": (
-        None,
-        lambda v: struct.pack(">d", float(v)).hex(),
-        "encode(float8send({c}), 'hex')",
-    ),
-    "real": (
-        None,
-        lambda v: struct.pack(">d", float(v)).hex(),
-        "encode(float8send({c}::float8), 'hex')",
-    ),
-    "text": (None, _text_value, "{c}"),
-    "character varying": (None, _text_value, "{c}"),
-    "timestamp with time zone": (
-        _to_datetime,
-        _microseconds,
-        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
-    ),
-    "timestamp without time zone": (
-        _to_naive_datetime,
-        _naive_microseconds,
-        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
-    ),
-    "interval": (
-        _to_interval,
-        lambda v: _microseconds(_to_interval(v)),
-        "(extract(epoch FROM {c}) * 1000000)::bigint::text",
-    ),
-    "date": (None, _days, "({c} - DATE '1970-01-01')::text"),
-    "uuid": (None, lambda v: uuid.UUID(str(v)).hex, "replace({c}::text, '-', '')"),
-    "inet": (None, lambda v: str(ipaddress.ip_interface(str(v)).ip), "host({c})"),
-    "bytea": (None, lambda v: bytes(v).hex(), "encode({c}, 'hex')"),
-    "json": (None, _canonical_json, None),
-    "jsonb": (None, _canonical_json, None),
-    "numeric": (None, lambda v: str(Decimal(str(v)).normalize()), None),
+# Per target column type: (COPY conversion or None, the value's text as PostgreSQL writes it in
+# a row's text, whether PostgreSQL's own text is that exactly). A type that is not exact (JSON:
+# jsonb orders keys its own way) makes its table's target checksum a read-back.
+_TYPES: dict[str, tuple[Callable | None, Callable, bool]] = {
+    "boolean": (_to_bool, lambda v: "t" if _to_bool(v) else "f", True),
+    "smallint": (None, lambda v: str(int(v)), True),
+    "integer": (None, lambda v: str(int(v)), True),
+    "bigint": (None, lambda v: str(int(v)), True),
+    "double precision": (None, _float_text, True),
+    "text": (None, _text_value, True),
+    "character varying": (None, _text_value, True),
+    "timestamp with time zone": (_to_datetime, _timestamptz_text, True),
+    "timestamp without time zone": (_to_naive_datetime, _naive_timestamp_text, True),
+    "date": (None, _date_text, True),
+    "inet": (None, _inet_text, True),
+    "interval": (_to_interval, lambda v: str(_to_interval(v) // _MICROSECOND), False),
+    "uuid": (None, lambda v: uuid.UUID(str(v)).hex, False),
+    "bytea": (None, lambda v: bytes(v).hex(), False),
+    "json": (None, _canonical_json, False),
+    "jsonb": (None, _canonical_json, False),
+    "numeric": (None, lambda v: str(Decimal(str(v)).normalize()), False),
+    "real": (None, lambda v: repr(float(v)), False),
 }
-_OTHER_TYPE = (None, _text_value, None)  # any other type: its text, read back
+_OTHER_TYPE = (None, _text_value, False)  # any other type: its text, read back
+_MICROSECOND = dt.timedelta(microseconds=1)
+# What makes PostgreSQL quote a value in a row's text (ASCII whitespace only: it tests bytes).
+_QUOTED = re.compile(r'[",\\() \t\n\r\v\f]')
+_QUOTE_CHARS = frozenset(' ",\\()\t\n\r\v\f')  # the same characters, for a faster test
+
+
+def _row_text(values) -> str:
+    """The row's text as PostgreSQL's ``record_out`` writes it: ``(v1,v2,...)``, NULL empty,
+    a value quoted (``"`` and ``\\`` doubled) when empty or holding ``"``, ``\\``, ``(``, ``)``,
+    ``,`` or whitespace."""
+    parts = []
+    for text in values:
+        if text is None:
+            parts.append("")
+        elif text == "" or _QUOTED.search(text):
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '""') + '"')
+        else:
+            parts.append(text)
+    return "(" + ",".join(parts) + ")"
+
+
+def _quoted_if_needed(text_of):
+    """A column's part of the row text: its value's text, quoted as :func:`_row_text` does."""
+
+    def part(value) -> str:
+        text = text_of(value)
+        if text == "" or _QUOTED.search(text):
+            return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+        return text
+
+    return part
+
+
+def _text_part(value) -> str:
+    """A text column's part of the row text (one call per value: most of a row's values)."""
+    if value.__class__ is not str:
+        value = _text_value(value)
+    if value == "" or not _QUOTE_CHARS.isdisjoint(value):
+        return '"' + value.replace("\\", "\\\\").replace('"', '""') + '"'
+    return value
+
+
+# Each type's part of the row text where it is known without a search: texts by one call;
+# numbers, booleans and dates are never quoted; datetimes always are (a space, no quote or
+# backslash). Integers arrive as Python ints (SQLite keeps an integer column's values so).
+_PARTS: dict[str, Callable] = {
+    "text": _text_part,
+    "character varying": _text_part,
+    "boolean": lambda v: "t" if v else "f",
+    "smallint": str,
+    "integer": str,
+    "bigint": str,
+    "double precision": _float_text,
+    "date": _date_text,
+    "timestamp with time zone": lambda v: f'"{_timestamptz_text(v)}"',
+    "timestamp without time zone": lambda v: f'"{_naive_timestamp_text(v)}"',
+}
 
 
 def _halves(digest: bytes) -> tuple[int, int]:
@@ -300,15 +362,19 @@ def _halves(digest: bytes) -> tuple[int, int]:
 
 
 class _Table:
-    """One table to move: its columns (target order), their conversions and canonical texts."""
+    """One table to move: its columns (target order), their conversions and texts."""
 
     def __init__(self, name: str, columns: list[tuple[str, str]]):
         self.name = name
         self.columns = [column for column, _type in columns]
         types = [_TYPES.get(t, _OTHER_TYPE) for _c, t in columns]
-        self.convert = [(i, convert) for i, (convert, _p, _s) in enumerate(types) if convert]
-        self.canonical = [python for _c, python, _s in types]
-        self.sql = [sql for _c, _p, sql in types]
+        self.convert = [(i, convert) for i, (convert, _t, _e) in enumerate(types) if convert]
+        self.texts = [text for _c, text, _e in types]
+        self.parts = [
+            _PARTS.get(t, _quoted_if_needed(text))
+            for (_c, t), text in zip(columns, self.texts, strict=True)
+        ]
+        self.exact = all(exact for _c, _t, exact in types)
 
     def converted(self, row: tuple):
         """``row`` (from SQLite) with the values the target's types need converted."""
@@ -321,34 +387,28 @@ class _Table:
         return row
 
     def digest(self, row) -> tuple[int, int]:
-        """The row's digest halves (see the module docstring, point 5)."""
-        parts = []
-        for value, canonical in zip(row, self.canonical, strict=True):
-            if value is None:
-                parts.append("-")
-            else:
-                text = canonical(value)
-                parts.append(f"{len(text)}:{text}")
-        return _halves(hashlib.md5("".join(parts).encode(), usedforsecurity=False).digest())
+        """The row's digest halves (see the module docstring, point 5): :func:`_row_text` of
+        the values' texts, with each column's quoting decided once where its type allows."""
+        text = (
+            "("
+            + ",".join(
+                "" if v is None else part(v) for v, part in zip(row, self.parts, strict=True)
+            )
+            + ")"
+        )
+        return _halves(hashlib.md5(text.encode(), usedforsecurity=False).digest())
 
     def checksum_sql(self, quote) -> str | None:
         """The query of the target side's ``(rows, sum of first halves, sum of second halves)``
-        computed by PostgreSQL; None when a column's type has no SQL canonical text."""
-        if any(sql is None for sql in self.sql):
+        computed by PostgreSQL from each row's text (``md5(t::text)``); None when a column's
+        type is not written exactly as :meth:`digest` writes it."""
+        if not self.exact:
             return None
-        parts = []
-        for column, sql in zip(self.columns, self.sql, strict=True):
-            c = quote(column)
-            text = sql.format(c=c)
-            parts.append(
-                f"CASE WHEN {c} IS NULL THEN '-' ELSE length({text})::text || ':' || {text} END"
-            )
-        row_text = " || ".join(parts) if parts else "''"
         return (
             "SELECT count(*), "
             "COALESCE(sum(('x' || substr(h, 1, 16))::bit(64)::bigint), 0), "
             "COALESCE(sum(('x' || substr(h, 17, 16))::bit(64)::bigint), 0) "
-            f"FROM (SELECT md5({row_text}) AS h FROM {quote(self.name)}) AS rows"
+            f"FROM (SELECT md5(t::text) AS h FROM {quote(self.name)} AS t) AS rows"
         )
 
 
@@ -491,8 +551,10 @@ def move_database(
     try:
         with transaction.atomic(using=alias), _source_snapshot(source):
             progress(f"migrating {masked(url)}")
+            step = time.monotonic()
             with _routed_to(alias):
                 call_command("migrate", database=alias, interactive=False, verbosity=0)
+            progress(f"migrated in {time.monotonic() - step:.1f} s")
             tables = _plan(source, target, result)
             _copy_all(source, target, tables, batch_size, result, progress)
             _verify(result)
@@ -500,8 +562,10 @@ def move_database(
         raise
     except (DatabaseError, psycopg.Error) as exc:
         raise MoveError(f"the move failed and was rolled back: {_first_line(exc)}") from exc
+    step = time.monotonic()
     with target.cursor() as cursor:
         cursor.execute("ANALYZE")
+    progress(f"analyzed in {time.monotonic() - step:.1f} s")
     triggers = _user_triggers(target, [t.table for t in result.tables])
     result.triggers = [name for name, enabled in triggers if enabled != "D"]
     result.disabled_triggers = [name for name, enabled in triggers if enabled == "D"]
@@ -572,6 +636,11 @@ def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) 
             progress(f"{len(indexes)} indexes built in {time.monotonic() - started:.1f} s")
         result.indexes = len(indexes)
     progress("verifying")
+    step = time.monotonic()
+    with target.cursor() as cursor:  # the row text the digests reproduce
+        cursor.execute("SET LOCAL TimeZone = 'UTC'")
+        cursor.execute("SET LOCAL DateStyle = 'ISO, MDY'")
+        cursor.execute("SET LOCAL extra_float_digits = 1")
     raw = target.connection
     for number, (entry, table) in enumerate(zip(result.tables, tables, strict=True)):
         name = f"move_verify_{number}"
@@ -585,6 +654,7 @@ def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) 
                 raw, table, quote, batch_size, name
             )
             entry.read_back = True
+    progress(f"verified in {time.monotonic() - step:.1f} s")
 
 
 def _drop_secondary_indexes(cursor, target, names: list[str]) -> list[str]:

@@ -6,6 +6,7 @@ through ``postgres://app:app@127.0.0.1:5432/postgres``; without a reachable serv
 that need it are skipped, saying so.
 """
 
+import hashlib
 import os
 from io import StringIO
 
@@ -235,3 +236,61 @@ def test_data_migrations_write_to_the_database_being_migrated(scratch_url):
     assert list(Schedule.objects.values_list("name", flat=True)) == []
     names = set(Schedule.objects.using(alias).values_list("name", flat=True))
     assert {"backups: database", "Announce due deletion candidates"} <= names
+
+
+def test_the_row_text_python_writes_is_postgresqls_for_tricky_values(scratch_url):
+    """The source digests reproduce PostgreSQL's row text (``t::text``) value for value: the
+    floats' notation, quoting, fractions of seconds, addresses, NULL."""
+    import datetime as dt
+
+    types = {
+        "f": "double precision",
+        "s": "text",
+        "ts": "timestamp with time zone",
+        "d": "date",
+        "b": "boolean",
+        "i": "bigint",
+        "ip": "inet",
+    }
+    floats = [1e15, 100.0, 0.1, 1e-5, 1.5e300, -0.0, 123456.789, 1234567890123456.8, 1e16]
+    floats += [-1e15, 5e-324, 1e22, 2.5, -7.25e15, 9007199254740993.0]
+    texts = ["", " a", 'q"b', "b\\c", "x,y", "(p)", "tab\tx", "ü ", "plain", "\xa0nbsp", "a\nb"]
+    stamps = [
+        dt.datetime(2026, 11, 22, 10, 30, 0, 500000, tzinfo=dt.UTC),
+        dt.datetime(2026, 11, 22, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+        "0999-01-02 03:04:05.000001",
+        None,
+    ]
+    rows = []
+    for n in range(max(len(floats), len(texts), len(stamps))):
+        rows.append(
+            (
+                floats[n % len(floats)],
+                texts[n % len(texts)],
+                stamps[n % len(stamps)],
+                ["2026-11-22", dt.date(1999, 1, 2), None][n % 3],
+                [1, 0, True, None][n % 4],
+                [2**62, -5, None][n % 3],
+                ["1.2.3.4", "2001:DB8::1", None][n % 3],
+            )
+        )
+    table = dbmove._Table("tricky", list(types.items()))
+    with psycopg.connect(scratch_url, autocommit=True) as conn:
+        conn.execute("SET TimeZone = 'UTC'")
+        columns = ", ".join(f"{name} {kind}" for name, kind in types.items())
+        conn.execute(f"CREATE TABLE tricky (n serial, {columns})")
+        for number, row in enumerate(rows):
+            converted = table.converted(row)
+            conn.execute(
+                f"INSERT INTO tricky (n, {', '.join(types)}) VALUES (%s{', %s' * len(types)})",
+                [number, *converted],
+            )
+            (text,) = conn.execute(
+                f"SELECT ROW({', '.join(types)})::text FROM tricky WHERE n = %s", [number]
+            ).fetchone()
+            ours = dbmove._row_text(
+                [None if v is None else f(v) for v, f in zip(converted, table.texts)]
+            )
+            assert ours == text, row
+            digest = hashlib.md5(text.encode(), usedforsecurity=False).digest()
+            assert table.digest(converted) == dbmove._halves(digest), row
