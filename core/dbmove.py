@@ -17,7 +17,9 @@ How (:func:`move_database`):
    failure, a checksum mismatch included, rolls it all back: the target is left as it was.
    The project's data migrations write through their schema editor's connection; while
    ``migrate`` runs, a router also sends any other ORM call to the target (a third-party
-   migration using ``Model.objects`` without ``.using()`` would otherwise touch the source).
+   migration using ``Model.objects`` without ``.using()`` would otherwise touch the source),
+   and the source is read-only for the whole move (``PRAGMA query_only``): whatever still
+   reaches for Django's default connection fails the move rather than change the install.
 3. The copy: triggers and foreign-key checks are off for the copy through
    ``SET LOCAL session_replication_role = replica`` (needs a superuser; otherwise the user
    triggers are disabled per table with ``ALTER TABLE … DISABLE TRIGGER USER`` and enabled
@@ -494,6 +496,19 @@ def _routed_to(alias: str):
 
 
 @contextmanager
+def _read_only(source):
+    """The source refuses every write while the move runs (``PRAGMA query_only``): code run by
+    the target's migrations that reaches for Django's default connection fails the move instead
+    of changing the install being moved."""
+    source.ensure_connection()
+    source.connection.execute("PRAGMA query_only = 1")
+    try:
+        yield
+    finally:
+        source.connection.execute("PRAGMA query_only = 0")
+
+
+@contextmanager
 def _source_snapshot(source):
     """One read transaction on the source (a consistent snapshot), unless the caller's."""
     if source.in_atomic_block:
@@ -549,7 +564,7 @@ def move_database(
             )
     result = MoveResult()
     try:
-        with transaction.atomic(using=alias), _source_snapshot(source):
+        with transaction.atomic(using=alias), _read_only(source), _source_snapshot(source):
             progress(f"migrating {masked(url)}")
             step = time.monotonic()
             with _routed_to(alias):

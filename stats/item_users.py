@@ -10,7 +10,7 @@ titles those days held: a title's rows are recomputed whole from its DailyItems 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, Max
 
 from .models import DailyItems, ItemUserLast, RollupBase
@@ -20,10 +20,11 @@ KEY = "media_type, title, parent_title, year, user_id"
 CHUNK = 500  # titles per statement (well under SQLite's variable limit)
 
 
-def rebuild() -> None:
-    """Recompute every row from DailyItems' day rows."""
-    ItemUserLast.unsynced.all().delete()
-    _insert("", [])
+def rebuild(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Recompute every row from DailyItems' day rows, in database ``using`` (a migration passes
+    its own)."""
+    ItemUserLast.unsynced.using(using).all().delete()
+    _insert("", [], using)
 
 
 def titles_on(days: Iterable[dt.date]) -> set[tuple[str, str]]:
@@ -50,7 +51,8 @@ def recompute(titles: set[tuple[str, str]]) -> None:
             _insert(f"AND media_type = %s AND title IN ({marks})", [media_type, *chunk])
 
 
-def _insert(where: str, params: list) -> None:
+def _insert(where: str, params: list, using: str = DEFAULT_DB_ALIAS) -> None:
+    connection = connections[using]
     q = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(

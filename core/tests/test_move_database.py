@@ -94,7 +94,9 @@ def test_move_copies_every_table_and_the_api_answers_the_same(
     fill()
     _, before = call_api("get_history", length="50", order_column="date")  # syncs the groups
 
+    unchanged = models_rows("default")
     output = move(scratch_url, "--batch-size", "97")
+    assert models_rows("default") == unchanged  # the move never writes to the install
 
     assert output.strip().splitlines()[-1] == f"DATABASE_URL={scratch_url}"
     assert "every table verified" in output
@@ -230,10 +232,14 @@ def test_data_migrations_write_to_the_database_being_migrated(scratch_url):
     second database (no router) leaves the default one untouched."""
     from django_q.models import Schedule
 
+    from stats.models import ItemUserLast
+
     Schedule.objects.all().delete()
+    baker.make(ItemUserLast, media_type="movie", title="Heat", user_id=1, _quantity=1)
     alias = dbmove.add_target_alias(scratch_url)
     call_command("migrate", database=alias, interactive=False, verbosity=0)
     assert list(Schedule.objects.values_list("name", flat=True)) == []
+    assert ItemUserLast.unsynced.count() == 1  # stats 0006 rebuilt the target's, not this one
     names = set(Schedule.objects.using(alias).values_list("name", flat=True))
     assert {"backups: database", "Announce due deletion candidates"} <= names
 
@@ -289,7 +295,7 @@ def test_the_row_text_python_writes_is_postgresqls_for_tricky_values(scratch_url
                 f"SELECT ROW({', '.join(types)})::text FROM tricky WHERE n = %s", [number]
             ).fetchone()
             ours = dbmove._row_text(
-                [None if v is None else f(v) for v, f in zip(converted, table.texts)]
+                [None if v is None else f(v) for v, f in zip(converted, table.texts, strict=True)]
             )
             assert ours == text, row
             digest = hashlib.md5(text.encode(), usedforsecurity=False).digest()

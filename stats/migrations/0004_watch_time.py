@@ -7,10 +7,18 @@ def build_tables(apps, schema_editor):
     Uses the maintenance code of this release (``stats.watch_time``, ``stats.monthly``): it reads
     History through the columns it needs, which this migration's dependencies provide.
     """
+    from django.db import DEFAULT_DB_ALIAS
+
     from history.grouping import sync_groups
     from stats import monthly, watch_time
 
-    if apps.get_model("history", "History").objects.using(schema_editor.connection.alias).exists():
+    alias = schema_editor.connection.alias
+    if apps.get_model("history", "History").objects.using(alias).exists():
+        if alias != DEFAULT_DB_ALIAS:  # the maintenance code works on the default database
+            raise RuntimeError(
+                f"stats 0004 fills its tables from history: migrate {alias!r} as the default "
+                "database (DATABASE_URL), or migrate it empty"
+            )
         sync_groups()
         watch_time.rebuild()
         monthly.rebuild()

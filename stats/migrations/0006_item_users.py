@@ -23,7 +23,7 @@ def build_rows(apps, schema_editor):
             f"SELECT 't', {dimensions}, {sums} FROM {streams} WHERE period = 'm' "
             f"GROUP BY {dimensions}"
         )
-    item_users.rebuild()
+    item_users.rebuild(using=schema_editor.connection.alias)
     if schema_editor.connection.vendor == "postgresql":
         table = schema_editor.quote_name(apps.get_model("stats", "ItemUserLast")._meta.db_table)
         with schema_editor.connection.cursor() as cursor:
