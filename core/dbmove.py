@@ -36,12 +36,13 @@ How (:func:`move_database`):
    the *target column's type* (PostgreSQL introspection): SQLite's 0/1 booleans, text
    datetimes (naive UTC, as Django writes them), JSON text, microsecond durations, hex UUIDs.
    The secondary indexes (those backing no constraint) are dropped before the copy and built
-   once after it, in the same transaction: far faster than updating them row by row.
+   once after it, in the same transaction: far faster than updating them row by row. Rows go in
+   with ``COPY … (FREEZE)`` (the tables were truncated in this transaction).
 5. Verification, per table: the row count and a checksum. The checksum is order-independent:
    the sums of the two 64-bit halves (as signed integers) of the MD5 digest of each row's text
    as PostgreSQL writes a row (``record_out``: ``(1,t,"a, b",,2026-11-22 10:30:00+00)``, each
    value in its type's text with ``TimeZone = UTC``). The source side is computed in Python
-   while streaming, writing each value as PostgreSQL would (floats by ``float8out``'s rule,
+   while streaming, by a second process fed the converted batches (the machine's other core), writing each value as PostgreSQL would (floats by ``float8out``'s rule,
    datetimes in UTC with trimmed fractions, ...). The target side is computed **by PostgreSQL**,
    ``md5(t::text)`` summed inside the transaction before commit: no row travels back. A table
    with a type whose text Python does not reproduce (JSON: jsonb orders keys its own way) is
@@ -61,10 +62,13 @@ import hashlib
 import ipaddress
 import json
 import math
+import multiprocessing
 import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -368,6 +372,7 @@ class _Table:
 
     def __init__(self, name: str, columns: list[tuple[str, str]]):
         self.name = name
+        self.column_types = columns
         self.columns = [column for column, _type in columns]
         types = [_TYPES.get(t, _OTHER_TYPE) for _c, t in columns]
         self.convert = [(i, convert) for i, (convert, _t, _e) in enumerate(types) if convert]
@@ -627,17 +632,20 @@ def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) 
         disabled = _triggers_off(cursor, target, names, result)
         indexes = _drop_secondary_indexes(cursor, target, names)
         raw = target.connection
-        for table in tables:
-            started = time.monotonic()
-            try:
-                rows, checksum = _copy_table(source, raw, table, batch_size, quote)
-            except (DatabaseError, psycopg.Error, ValueError, TypeError) as exc:
-                raise MoveError(
-                    f"copying {table.name} failed, the move was rolled back: {_first_line(exc)}"
-                ) from exc
-            result.tables.append(TableResult(table.name, rows, checksum))
-            if rows:
-                progress(f"{table.name}: {rows} rows in {time.monotonic() - started:.1f} s")
+        context = multiprocessing.get_context("spawn")  # no fork of this process's connections
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            digests = _Digests(pool)
+            for table in tables:
+                started = time.monotonic()
+                try:
+                    rows, checksum = _copy_table(source, raw, table, batch_size, quote, digests)
+                except (DatabaseError, psycopg.Error, ValueError, TypeError, BrokenExecutor) as exc:
+                    raise MoveError(
+                        f"copying {table.name} failed, the move was rolled back: {_first_line(exc)}"
+                    ) from exc
+                result.tables.append(TableResult(table.name, rows, checksum))
+                if rows:
+                    progress(f"{table.name}: {rows} rows in {time.monotonic() - started:.1f} s")
         if disabled:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred FK checks, now
             for name in disabled:
@@ -732,31 +740,82 @@ def _trigger_tables(cursor, names):
     return cursor.fetchall()
 
 
-def _copy_table(source, raw_target, table: _Table, batch_size: int, quote) -> tuple[int, int]:
+def _copy_table(
+    source, raw_target, table: _Table, batch_size: int, quote, digests: _Digests
+) -> tuple[int, tuple[int, int]]:
     columns = ", ".join(quote(c) for c in table.columns)
     select = (
         f"SELECT rowid, {columns} FROM {quote(table.name)} WHERE rowid > ? ORDER BY rowid LIMIT ?"
     )
     raw_source = source.connection
-    rows = checksum_first = checksum_second = 0
+    rows = 0
     last = -(2**63)
+    digests.start()
     with raw_target.cursor() as cursor:
-        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+        # FREEZE: the table was truncated in this transaction, its rows go in frozen (no hint
+        # bits for the verification's read to write back).
+        with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN (FREEZE)") as copy:
             while True:
                 batch = raw_source.execute(select, (last, batch_size)).fetchall()
                 if not batch:
                     break
                 last = batch[-1][0]
-                for record in batch:
-                    row = table.converted(record[1:])
+                converted = [table.converted(record[1:]) for record in batch]
+                for row in converted:
                     copy.write_row(row)
-                    first, second = table.digest(row)
-                    checksum_first += first
-                    checksum_second += second
+                digests.add(table, converted)
                 rows += len(batch)
                 if len(batch) < batch_size:
                     break
-    return rows, (checksum_first, checksum_second)
+    return rows, digests.total()
+
+
+class _Digests:
+    """The source side's checksum of one table at a time, computed by a second process while
+    this one reads, converts and copies (the digest is a third of the copy's work): batches of
+    converted rows go to it, at most :data:`PENDING` at a time (memory stays flat)."""
+
+    PENDING = 2
+
+    def __init__(self, pool: ProcessPoolExecutor):
+        self.pool = pool
+        self.pending: deque = deque()
+        self.first = self.second = 0
+
+    def start(self) -> None:
+        self.pending.clear()
+        self.first = self.second = 0
+
+    def add(self, table: _Table, rows: list) -> None:
+        self.pending.append(self.pool.submit(_digest_rows, table.name, table.column_types, rows))
+        while len(self.pending) > self.PENDING:
+            self._collect(self.pending.popleft())
+
+    def _collect(self, future) -> None:
+        first, second = future.result()
+        self.first += first
+        self.second += second
+
+    def total(self) -> tuple[int, int]:
+        while self.pending:
+            self._collect(self.pending.popleft())
+        return self.first, self.second
+
+
+_worker_tables: dict[str, _Table] = {}
+
+
+def _digest_rows(name: str, column_types: list[tuple[str, str]], rows: list) -> tuple[int, int]:
+    """In the digest process: the sums of the digest halves of converted ``rows``."""
+    table = _worker_tables.get(name)
+    if table is None or table.column_types != column_types:
+        table = _worker_tables[name] = _Table(name, column_types)
+    first = second = 0
+    for row in rows:
+        one, two = table.digest(row)
+        first += one
+        second += two
+    return first, second
 
 
 def _target_checksum(raw_target, table: _Table, quote, batch_size: int, name: str):
