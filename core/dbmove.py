@@ -42,8 +42,9 @@ How (:func:`move_database`):
    the sums of the two 64-bit halves (as signed integers) of the MD5 digest of each row's text
    as PostgreSQL writes a row (``record_out``: ``(1,t,"a, b",,2026-11-22 10:30:00+00)``, each
    value in its type's text with ``TimeZone = UTC``). The source side is computed in Python
-   while streaming, by a second process fed the converted batches (the machine's other core), writing each value as PostgreSQL would (floats by ``float8out``'s rule,
-   datetimes in UTC with trimmed fractions, ...). The target side is computed **by PostgreSQL**,
+   while streaming, by a second process fed the converted batches (another core), writing
+   each value as PostgreSQL would (floats by ``float8out``'s rule, datetimes in UTC with
+   trimmed fractions, ...). The target side is computed **by PostgreSQL**,
    ``md5(t::text)`` summed inside the transaction before commit: no row travels back. A table
    with a type whose text Python does not reproduce (JSON: jsonb orders keys its own way) is
    read back instead (server-side cursor) and digested in Python from the typed values, and so

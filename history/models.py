@@ -127,7 +127,7 @@ class History(models.Model):
 
     def __str__(self):
         return (
-            f"#{self.pk} {self.username} {self.started:%Y-%m-%d %H:%M}"
+            f"#{self.pk} {self.username or f'user {self.user_id}'} {self.started:%Y-%m-%d %H:%M}"
             if self.started
             else str(self.pk)
         )
