@@ -51,7 +51,9 @@ How (:func:`move_database`):
    is any table whose SQL checksum differs (the read-back digest decides, so a text corner, an
    IPv4-mapped address say, cannot fail a good move).
 6. Every sequence owned by a moved column is set to the column's ``MAX`` (``setval`` on
-   ``pg_get_serial_sequence``), the transaction commits, then ``ANALYZE``.
+   ``pg_get_serial_sequence``), the transaction commits, the statistics' answer cache is
+   emptied (its keys hold the rollup generation, which the move carries over), then
+   ``ANALYZE``.
 
 Memory stays flat: one batch at a time on each side.
 """
@@ -77,6 +79,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 import psycopg
+from django.conf import settings
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -583,6 +587,7 @@ def move_database(
         raise
     except (DatabaseError, psycopg.Error) as exc:
         raise MoveError(f"the move failed and was rolled back: {_first_line(exc)}") from exc
+    _clear_answer_caches()
     step = time.monotonic()
     with target.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -592,6 +597,14 @@ def move_database(
     result.disabled_triggers = [name for name, enabled in triggers if enabled == "D"]
     result.seconds = time.monotonic() - started
     return result
+
+
+def _clear_answer_caches() -> None:
+    """Empty the caches of computed answers (``settings.CACHES`` ``stats``): they are keyed by
+    the rollups' generation, which the move carries over, and must be computed again from the
+    database the server will use, not served from the one it used."""
+    if "stats" in settings.CACHES:
+        caches["stats"].clear()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from model_bakery import baker
@@ -95,7 +96,9 @@ def test_move_copies_every_table_and_the_api_answers_the_same(
     _, before = call_api("get_history", length="50", order_column="date")  # syncs the groups
 
     unchanged = models_rows("default")
+    caches["stats"].set("an answer of the old database", 1)
     output = move(scratch_url, "--batch-size", "97")
+    assert caches["stats"].get("an answer of the old database") is None
     assert models_rows("default") == unchanged  # the move never writes to the install
 
     assert output.strip().splitlines()[-1] == f"DATABASE_URL={scratch_url}"
