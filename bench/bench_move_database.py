@@ -11,9 +11,12 @@ Not a test: it prints figures. Steps:
    server) and run ``manage.py move_database --to ...`` in a subprocess: wall time, peak RSS of
    that process and its RSS sampled every second (memory must stay flat), rows moved.
 
+With ``--compare-api``, 25 /api/v2 answers (``bench/api_answers.py``) of the SQLite install and
+of the moved database are compared.
+
 Usage::
 
-    .venv/bin/python bench/bench_move_database.py --rows 1000000
+    .venv/bin/python bench/bench_move_database.py --rows 1000000 --compare-api
     .venv/bin/python bench/bench_move_database.py --rows 100000 --to postgres://app:app@127.0.0.1:5432/x
 """
 
@@ -97,6 +100,9 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--to", default="postgres://app:app@127.0.0.1:5432/app_b_move_bench")
     parser.add_argument("--fresh", action="store_true", help="rebuild the SQLite install")
+    parser.add_argument(
+        "--compare-api", action="store_true", help="then compare 25 /api/v2 answers of both"
+    )
     args = parser.parse_args()
 
     env = sqlite_install(args.rows, args.fresh)
@@ -108,6 +114,32 @@ def main():
     shown = " ".join(f"{s:.0f}" for s in samples[:: max(1, len(samples) // 20)])
     print(f"move_database: {seconds:.1f} s wall, peak RSS {peak:.0f} MB")
     print(f"RSS over time (MB, ~20 samples): {shown}")
+    if args.compare_api:
+        compare_api(env, args.to)
+
+
+def compare_api(env: dict, url: str) -> None:
+    """The answers of ``bench/api_answers.py`` on the SQLite install and on the moved database
+    (each with an empty statistics cache), compared command by command."""
+    import json
+
+    answers = {}
+    for name, extra in (("sqlite", {}), ("postgresql", {"DATABASE_URL": url})):
+        shutil.rmtree(Path(env["DATA_DIR"]) / "cache" / "stats", ignore_errors=True)
+        out = OUT / f"api-{name}.json"
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "api_answers.py"), str(out)],
+            env={**env, **extra, "LOG_LEVEL": "ERROR"},
+            cwd=ROOT,
+            check=True,
+        )
+        answers[name] = json.loads(out.read_text())
+    sqlite, postgresql = answers["sqlite"], answers["postgresql"]
+    differ = [key for key in sqlite if sqlite[key] != postgresql.get(key)]
+    size = sum(len(json.dumps(value)) for value in sqlite.values())
+    print(f"API: {len(sqlite) - len(differ)} of {len(sqlite)} answers equal ({size} bytes)")
+    for key in differ:
+        print(f"  differs: {key}")
 
 
 if __name__ == "__main__":
