@@ -6,7 +6,7 @@ triggers beside Tautulli's 22 (which Tautulli's answers keep to themselves)."""
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django_q.models import Schedule
 
 from core.events import Action
@@ -148,7 +148,9 @@ def test_the_announcement_runs_hourly():
     from django.apps import apps
 
     migration = import_module("housekeeping.migrations.0002_due_announcement_schedule")
-    migration.create_schedules(apps, None)  # transactional tests flush the migrated rows
+    migration.create_schedules(
+        apps, connection.schema_editor()
+    )  # transactional tests flush the migrated rows
     schedule = Schedule.objects.get(name="Announce due deletion candidates")
     assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
         "housekeeping.notify.announce_due_candidates",

@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from model_bakery import baker
 
 from servers.models import Server, Session
@@ -41,7 +42,7 @@ def test_the_bookkeeping_keys_move_to_their_columns_and_back():
         baker.make(Session, server=server, raw_stream_info=None),
     ]
 
-    migration.move_out_of_json(apps, None)
+    migration.move_out_of_json(apps, connection.schema_editor())
 
     refreshed.refresh_from_db()
     assert (refreshed.refreshed_at, refreshed.last_write_attempt) == (1_795_000_061, None)
@@ -53,7 +54,7 @@ def test_the_bookkeeping_keys_move_to_their_columns_and_back():
         Session.objects.get(pk=s.pk).raw_stream_info for s in untouched
     ]
 
-    migration.move_back_into_json(apps, None)
+    migration.move_back_into_json(apps, connection.schema_editor())
 
     assert raw(refreshed) == {**pms_info, "_refreshed_at": 1_795_000_061}
     assert raw(pending) == {"session_key": "8", "_last_write_attempt": 1_795_000_630}
