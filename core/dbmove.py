@@ -66,7 +66,6 @@ import ipaddress
 import json
 import math
 import multiprocessing
-import re
 import time
 import uuid
 from collections import deque
@@ -178,7 +177,7 @@ def remove_alias(alias: str = TARGET_ALIAS) -> None:
         del connections[alias]
 
 
-# --- Values: target column type -> (conversion for COPY, normalisation for the checksum) -----
+# --- Values: target column type -> (conversion for COPY, part of the row text) --------------
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
@@ -281,87 +280,55 @@ def _canonical_json(value) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
-# Per target column type: (COPY conversion or None, the value's text as PostgreSQL writes it in
-# a row's text, whether PostgreSQL's own text is that exactly). A type that is not exact (JSON:
+# What makes PostgreSQL quote a value in a row's text (ASCII whitespace only: it tests bytes).
+_QUOTE_CHARS = frozenset(' ",\\()\t\n\r\v\f')
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a value of a row's text (``record_out``): quoted, ``"`` and ``\\`` doubled,
+    when empty or holding ``"``, ``\\``, ``(``, ``)``, ``,`` or whitespace; else as is."""
+    if text == "" or not _QUOTE_CHARS.isdisjoint(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
+    return text
+
+
+def _text_part(value) -> str:
+    """A text column's part of the row text (one call per value: most of a row's values)."""
+    return _quoted(value if value.__class__ is str else _text_value(value))
+
+
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+# Per target column type: (COPY conversion or None, the value's part of the row text as
+# PostgreSQL writes a row, whether PostgreSQL's own text is that exactly). Numbers, booleans and
+# dates are never quoted, datetimes always are (a space, no quote or backslash); integers arrive
+# as Python ints (SQLite keeps an integer column's values so). A type that is not exact (JSON:
 # jsonb orders keys its own way) makes its table's target checksum a read-back.
 _TYPES: dict[str, tuple[Callable | None, Callable, bool]] = {
-    "boolean": (_to_bool, lambda v: "t" if _to_bool(v) else "f", True),
-    "smallint": (None, lambda v: str(int(v)), True),
-    "integer": (None, lambda v: str(int(v)), True),
-    "bigint": (None, lambda v: str(int(v)), True),
+    "boolean": (_to_bool, lambda v: "t" if v else "f", True),
+    "smallint": (None, str, True),
+    "integer": (None, str, True),
+    "bigint": (None, str, True),
     "double precision": (None, _float_text, True),
-    "text": (None, _text_value, True),
-    "character varying": (None, _text_value, True),
-    "timestamp with time zone": (_to_datetime, _timestamptz_text, True),
-    "timestamp without time zone": (_to_naive_datetime, _naive_timestamp_text, True),
+    "text": (None, _text_part, True),
+    "character varying": (None, _text_part, True),
+    "timestamp with time zone": (_to_datetime, lambda v: f'"{_timestamptz_text(v)}"', True),
+    "timestamp without time zone": (
+        _to_naive_datetime,
+        lambda v: f'"{_naive_timestamp_text(v)}"',
+        True,
+    ),
     "date": (None, _date_text, True),
     "inet": (None, _inet_text, True),
     "interval": (_to_interval, lambda v: str(_to_interval(v) // _MICROSECOND), False),
     "uuid": (None, lambda v: uuid.UUID(str(v)).hex, False),
     "bytea": (None, lambda v: bytes(v).hex(), False),
-    "json": (None, _canonical_json, False),
-    "jsonb": (None, _canonical_json, False),
+    "json": (None, lambda v: _quoted(_canonical_json(v)), False),
+    "jsonb": (None, lambda v: _quoted(_canonical_json(v)), False),
     "numeric": (None, lambda v: str(Decimal(str(v)).normalize()), False),
     "real": (None, lambda v: repr(float(v)), False),
 }
-_OTHER_TYPE = (None, _text_value, False)  # any other type: its text, read back
-_MICROSECOND = dt.timedelta(microseconds=1)
-# What makes PostgreSQL quote a value in a row's text (ASCII whitespace only: it tests bytes).
-_QUOTED = re.compile(r'[",\\() \t\n\r\v\f]')
-_QUOTE_CHARS = frozenset(' ",\\()\t\n\r\v\f')  # the same characters, for a faster test
-
-
-def _row_text(values) -> str:
-    """The row's text as PostgreSQL's ``record_out`` writes it: ``(v1,v2,...)``, NULL empty,
-    a value quoted (``"`` and ``\\`` doubled) when empty or holding ``"``, ``\\``, ``(``, ``)``,
-    ``,`` or whitespace."""
-    parts = []
-    for text in values:
-        if text is None:
-            parts.append("")
-        elif text == "" or _QUOTED.search(text):
-            parts.append('"' + text.replace("\\", "\\\\").replace('"', '""') + '"')
-        else:
-            parts.append(text)
-    return "(" + ",".join(parts) + ")"
-
-
-def _quoted_if_needed(text_of):
-    """A column's part of the row text: its value's text, quoted as :func:`_row_text` does."""
-
-    def part(value) -> str:
-        text = text_of(value)
-        if text == "" or _QUOTED.search(text):
-            return '"' + text.replace("\\", "\\\\").replace('"', '""') + '"'
-        return text
-
-    return part
-
-
-def _text_part(value) -> str:
-    """A text column's part of the row text (one call per value: most of a row's values)."""
-    if value.__class__ is not str:
-        value = _text_value(value)
-    if value == "" or not _QUOTE_CHARS.isdisjoint(value):
-        return '"' + value.replace("\\", "\\\\").replace('"', '""') + '"'
-    return value
-
-
-# Each type's part of the row text where it is known without a search: texts by one call;
-# numbers, booleans and dates are never quoted; datetimes always are (a space, no quote or
-# backslash). Integers arrive as Python ints (SQLite keeps an integer column's values so).
-_PARTS: dict[str, Callable] = {
-    "text": _text_part,
-    "character varying": _text_part,
-    "boolean": lambda v: "t" if v else "f",
-    "smallint": str,
-    "integer": str,
-    "bigint": str,
-    "double precision": _float_text,
-    "date": _date_text,
-    "timestamp with time zone": lambda v: f'"{_timestamptz_text(v)}"',
-    "timestamp without time zone": lambda v: f'"{_naive_timestamp_text(v)}"',
-}
+_OTHER_TYPE = (None, _text_part, False)  # any other type: its text, read back
 
 
 def _halves(digest: bytes) -> tuple[int, int]:
@@ -380,13 +347,9 @@ class _Table:
         self.column_types = columns
         self.columns = [column for column, _type in columns]
         types = [_TYPES.get(t, _OTHER_TYPE) for _c, t in columns]
-        self.convert = [(i, convert) for i, (convert, _t, _e) in enumerate(types) if convert]
-        self.texts = [text for _c, text, _e in types]
-        self.parts = [
-            _PARTS.get(t, _quoted_if_needed(text))
-            for (_c, t), text in zip(columns, self.texts, strict=True)
-        ]
-        self.exact = all(exact for _c, _t, exact in types)
+        self.convert = [(i, convert) for i, (convert, _p, _e) in enumerate(types) if convert]
+        self.parts = [part for _c, part, _e in types]
+        self.exact = all(exact for _c, _p, exact in types)
 
     def converted(self, row: tuple):
         """``row`` (from SQLite) with the values the target's types need converted."""
@@ -398,17 +361,16 @@ class _Table:
                 row[i] = convert(row[i])
         return row
 
+    def row_text(self, row) -> str:
+        """``row`` (converted, or typed as read back) in PostgreSQL's text of a row
+        (``record_out``): ``(v1,v2,...)``, NULL empty, each value its type's part."""
+        parts = ["" if v is None else part(v) for v, part in zip(row, self.parts, strict=True)]
+        return "(" + ",".join(parts) + ")"
+
     def digest(self, row) -> tuple[int, int]:
-        """The row's digest halves (see the module docstring, point 5): :func:`_row_text` of
-        the values' texts, with each column's quoting decided once where its type allows."""
-        text = (
-            "("
-            + ",".join(
-                "" if v is None else part(v) for v, part in zip(row, self.parts, strict=True)
-            )
-            + ")"
-        )
-        return _halves(hashlib.md5(text.encode(), usedforsecurity=False).digest())
+        """The row's digest halves (see the module docstring, point 5): the MD5 of
+        :meth:`row_text`."""
+        return _halves(hashlib.md5(self.row_text(row).encode(), usedforsecurity=False).digest())
 
     def checksum_sql(self, quote) -> str | None:
         """The query of the target side's ``(rows, sum of first halves, sum of second halves)``
@@ -684,7 +646,7 @@ def _copy_all(source, target, tables, batch_size, result: MoveResult, progress) 
         entry.target_rows, entry.target_checksum = _target_checksum(
             raw, table, quote, batch_size, name
         )
-        entry.read_back = table.checksum_sql(quote) is None
+        entry.read_back = not table.exact
         if not entry.equal and not entry.read_back:
             # The typed values decide (a canonical-text corner of SQL must not fail a good move).
             entry.target_rows, entry.target_checksum = _read_back_checksum(
