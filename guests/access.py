@@ -19,21 +19,28 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
-from users.accounts import guest_access_enabled, is_guest, linked_user
+from users.accounts import (
+    GUEST_ACCESS_OFF,
+    NOT_A_USER,
+    USER_NOT_ALLOWED,
+    guest_access_problem,
+    is_guest,
+    linked_user,
+)
 from users.models import User
+
+# The reasons a signed-in guest reads on the login page (users.accounts' checks, in person).
+REFUSALS = {
+    GUEST_ACCESS_OFF: "Guest access is not enabled on this server.",
+    NOT_A_USER: "Your Plex account is not a user of this server.",
+    USER_NOT_ALLOWED: "Guest access is not enabled for your account.",
+}
 
 
 def refusal(account) -> str | None:
     """Why guest ``account`` may no longer see its pages (a sentence for the login page), or
     None when it may. ``account`` must be a guest (:func:`users.accounts.is_guest`)."""
-    if not guest_access_enabled():
-        return "Guest access is not enabled on this server."
-    user = linked_user(account)
-    if user is None or user.deleted_user or user.placeholder:
-        return "Your Plex account is not a user of this server."
-    if not user.allow_guest:
-        return "Guest access is not enabled for your account."
-    return None
+    return REFUSALS.get(guest_access_problem(linked_user(account)))
 
 
 def _checked(request) -> tuple[bool, str | None]:

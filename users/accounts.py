@@ -80,21 +80,39 @@ def owner_login_user(identity: PlexIdentity):
     return _linked_account(identity, staff=True)
 
 
+# Why a user may not see the guest pages (:func:`guest_access_problem`).
+GUEST_ACCESS_OFF, NOT_A_USER, USER_NOT_ALLOWED = "off", "not a user", "user not allowed"
+
+
+def guest_access_problem(user: User | None) -> str | None:
+    """Why ``user`` (None: no such user) may not use guest access — :data:`GUEST_ACCESS_OFF`
+    (the global switch), :data:`NOT_A_USER` (unknown, deleted or a placeholder of an import) or
+    :data:`USER_NOT_ALLOWED` (the user's own switch) — or None when they may. Tautulli's guest
+    rules, checked at sign-in and on every guest request (:mod:`guests.access`)."""
+    if not guest_access_enabled():
+        return GUEST_ACCESS_OFF
+    if user is None or user.deleted_user or user.placeholder:
+        return NOT_A_USER
+    if not user.allow_guest:
+        return USER_NOT_ALLOWED
+    return None
+
+
 def guest_login_user(identity: PlexIdentity):
     """The guest account (not staff) of shared user ``identity``. Raises
     :class:`GuestAccessDenied` when guest access is off, the account is not a known user of the
     watched servers, is deleted, or its guest access is off. An account that was a guest before
     and is refused now is deactivated, so its open sessions end too."""
     user = User.objects.filter(user_id=identity.user_id).first()
-    reason = None
-    if not guest_access_enabled():
-        reason = "Guest access is not enabled on this server."
-    elif user is None or user.deleted_user or user.placeholder:
-        reason = f"{identity.username or 'This Plex account'} is not a user of this server."
-    elif not user.allow_guest:
-        reason = f"Guest access is not enabled for {user.display_name}."
-    if reason:
+    problem = guest_access_problem(user)
+    if problem is not None:
         _deactivate_guest(identity.user_id)
+        if problem == GUEST_ACCESS_OFF:
+            reason = "Guest access is not enabled on this server."
+        elif problem == NOT_A_USER:
+            reason = f"{identity.username or 'This Plex account'} is not a user of this server."
+        else:
+            reason = f"Guest access is not enabled for {user.display_name}."
         raise GuestAccessDenied(reason)
     return _linked_account(identity, staff=False)
 
