@@ -19,10 +19,9 @@ from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 from core.admin_kit.site import AdminPage
 from core.timeutils import from_epoch
-from libraries.models import Library, LibraryMedia
+from libraries.models import Library
 from servers.models import Server, Session, SessionContinued
 from stats.admin import LibraryStatisticsAdmin
-from stats.admin_inventory import LibraryItemsAdmin
 
 from . import admin_activity, connection
 from .admin_activity import ERROR_SHOWN, badge, connection_badge, redacted_error, short_time
@@ -339,16 +338,6 @@ class LibraryInventoryAdmin(LibraryStatisticsAdmin):
                 "%(relinked)d re-added items linked."
             ) % {"library": library, **counts}
             self.message_user(request, text, messages.SUCCESS)
-
-
-admin.site.unregister(LibraryMedia)
-
-
-@admin.register(LibraryMedia)
-class LibraryItemsPosterAdmin(LibraryItemsAdmin):
-    """The library items (:class:`stats.admin_inventory.LibraryItemsAdmin`), the base the
-    Tautulli sync's admin extends. Their posters are signed image links
-    (:func:`stats.admin_inventory.item_poster_url`) that :mod:`plex.image_links` serves."""
 
 
 def _epoch_display(description: str, attribute: str):

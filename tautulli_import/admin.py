@@ -15,7 +15,7 @@ from unfold.decorators import action
 from core.admin_kit.mixins import ReadOnlyAdminMixin
 from core.admin_kit.secrets import WriteOnlySecretsFormMixin
 from libraries.models import LibraryMedia
-from plex.admin import LibraryItemsPosterAdmin
+from stats.admin_inventory import LibraryItemsAdmin
 
 from .models import TautulliConnection, TautulliImport
 from .remote.client import TautulliAPIError
@@ -142,8 +142,8 @@ admin.site.unregister(LibraryMedia)
 
 
 @admin.register(LibraryMedia)
-class LibraryItemsSyncAdmin(LibraryItemsPosterAdmin):
-    """The library items (:mod:`stats.admin_inventory`, posters from :mod:`plex.admin`) with
+class LibraryItemsSyncAdmin(LibraryItemsAdmin):
+    """The library items (:mod:`stats.admin_inventory`, posters as signed image links) with
     the Tautulli connections' "last synced" lines (one query; none without a connection)."""
 
     def sync_status(self, request) -> list[str]:
