@@ -128,10 +128,8 @@ def linked_user(account) -> User | None:
     anonymous users and links whose user is not known yet)."""
     if account is None or not getattr(account, "is_authenticated", False):
         return None
-    link = AccountLink.objects.filter(auth_user_id=account.pk).first()
-    if link is None:
-        return None
-    return User.objects.filter(user_id=link.plex_user_id).first()
+    linked = AccountLink.objects.filter(auth_user_id=account.pk).values("plex_user_id")
+    return User.objects.filter(user_id__in=linked).first()  # one query
 
 
 def is_guest(account) -> bool:
